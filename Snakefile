@@ -1,0 +1,21 @@
+# netlab: the neural-network notebooks as a reproducible workflow.
+# Run: snakemake --cores 8   (configuration: config.yaml, validated by schemas/)
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/mlp.smk"
+include: "rules/handbuilt.smk"
+include: "rules/images.smk"
+include: "rules/features.smk"
+include: "rules/classify.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        "results/report/index.html",
+    default_target: True

@@ -1,0 +1,59 @@
+"""Checks of the workflow config that a JSON schema cannot express, and what the config implies.
+
+The schema (``schemas/config.schema.yaml``) checks keys, types and ranges;
+these functions check references between sections and enumerate the jobs.
+Each error names the key at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+class ConfigError(ValueError):
+    """A config that cannot describe a run; the message names the key."""
+
+
+class Setting(NamedTuple):
+    """One experiment x dataset x hidden size: the unit that 'best of trials' aggregates."""
+
+    experiment: str
+    dataset: str
+    hidden: int
+
+
+def check_config(config: Mapping[str, Any], base: Path) -> None:
+    """Raise ``ConfigError`` for references the schema cannot see (``base`` resolves relative paths)."""
+    datasets = config["datasets"]
+    for name, experiment in config["experiments"].items():
+        for dataset in experiment["datasets"]:
+            if dataset not in datasets:
+                raise ConfigError(
+                    f"experiments.{name}.datasets names '{dataset}', which is not defined under 'datasets' "
+                    f"(defined: {', '.join(sorted(datasets))})"
+                )
+    for name, spec in datasets.items():
+        if "path" in spec and not (base / spec["path"]).is_file():
+            raise ConfigError(f"datasets.{name}.path: no such file: {base / spec['path']}")
+    synthetic = config["images"].get("synthetic", {})
+    if synthetic.get("min_side", 0) > synthetic.get("max_side", float("inf")):
+        raise ConfigError("images.synthetic.min_side is larger than images.synthetic.max_side")
+    counts = synthetic.get("counts")
+    if counts and set(counts["train"]) != set(counts["val"]):
+        raise ConfigError("images.synthetic.counts: train and val must name the same classes")
+
+
+def settings(config: Mapping[str, Any]) -> Iterator[Setting]:
+    """Every experiment x dataset x hidden size, in config order."""
+    for name, experiment in config["experiments"].items():
+        for dataset in experiment["datasets"]:
+            for hidden in experiment["hidden_sizes"]:
+                yield Setting(name, dataset, int(hidden))
+
+
+def used_datasets(config: Mapping[str, Any]) -> list[str]:
+    """Data sets some experiment trains on, in config order."""
+    used = {d for e in config["experiments"].values() for d in e["datasets"]}
+    return [name for name in config["datasets"] if name in used]

@@ -1,0 +1,167 @@
+"""Toy 2-D classification data: the notebooks' noisy set, seeded stand-ins, the file format.
+
+Files hold one point per line, ``x1 x2 label`` with label -1 or +1, as the
+notebooks' ``load_data`` reads them. Coordinates are written with nine
+significant digits, so a float32 value read back is the very value written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Points = tuple[np.ndarray, np.ndarray]  # x float32 (n, 2), labels int8 (n,) in {-1, +1}
+
+
+class DataFileError(ValueError):
+    """A toy data file that does not follow the ``x1 x2 label`` format."""
+
+
+def noisy(n: int = 800, seed: int = 0, flip: float = 0.03, scale: float = 10.0) -> Points:
+    """The notebooks' noisy set, point for point.
+
+    Same legacy ``np.random.seed`` and call order as the notebook; labels are
+    flipped at ``int(n * flip)`` indices drawn with replacement, and x is
+    scaled in float32 exactly as ``torch.tensor(X, dtype=torch.float) * 10``.
+    """
+    np.random.seed(seed)
+    x_raw = np.random.rand(n, 2)
+    positive = noisy_boundary(x_raw)
+    idx = np.random.choice(range(n), size=(int(n * flip),))
+    positive[idx] = ~positive[idx]
+    x = x_raw.astype(np.float32) * np.float32(scale)
+    return x, np.where(positive, 1, -1).astype(np.int8)
+
+
+def noisy_boundary(x_unit: np.ndarray) -> np.ndarray:
+    """The noisy set's generating rule on the unit square (True is the positive class)."""
+    u = (x_unit[:, 0] - 0.5) * 6
+    return ((np.exp(-(u**2)) * 2 * u + 1) / 2 - x_unit[:, 1]) > 0
+
+
+def noisy_flipped(n: int = 800, seed: int = 0, flip: float = 0.03) -> int:
+    """How many labels of the noisy set disagree with the generating rule.
+
+    Indices are drawn with replacement, so an index drawn twice flips back:
+    this is the error count of the true boundary on the noisy labels.
+    """
+    x, labels = noisy(n=n, seed=seed, flip=flip)
+    truth = noisy_boundary(x.astype(np.float64) / 10.0)
+    return int(np.count_nonzero(truth != (labels > 0)))
+
+
+def _uniform_with_margin(
+    rng: np.random.Generator, n: int, half_width: float, keep: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Draw ``n`` points uniformly in a square, keeping only those ``keep`` accepts."""
+    out = np.empty((0, 2))
+    while len(out) < n:
+        batch = rng.uniform(-half_width, half_width, size=(2 * n, 2))
+        out = np.concatenate([out, batch[keep(batch)]])
+    return out[:n]
+
+
+def linear(rng: np.random.Generator, n: int, angle: float, margin: float) -> Points:
+    """Linearly separable: a line through the origin at ``angle`` degrees, an empty band of ``margin`` each side."""
+    normal = np.array([-math.sin(math.radians(angle)), math.cos(math.radians(angle))])
+    x = _uniform_with_margin(rng, n, 5.0, lambda p: np.abs(p @ normal) >= margin)
+    return x, np.where(x @ normal > 0, 1, -1)
+
+
+def blobs(rng: np.random.Generator, n: int, separation: float, spread: float) -> Points:
+    """Two round Gaussian classes ``separation`` apart; they overlap when ``separation`` is a few ``spread``."""
+    labels = np.where(np.arange(n) % 2 == 0, 1, -1)
+    centre = np.array([separation / 2, separation / 4])
+    x = labels[:, None] * centre + rng.normal(0.0, spread, size=(n, 2))
+    return x, labels
+
+
+def circle(rng: np.random.Generator, n: int, radius: float, margin: float) -> Points:
+    """A disc of one class inside a ring of the other: needs a curved boundary."""
+    x = _uniform_with_margin(rng, n, 5.0, lambda p: np.abs(np.hypot(p[:, 0], p[:, 1]) - radius) >= margin)
+    return x, np.where(np.hypot(x[:, 0], x[:, 1]) < radius, 1, -1)
+
+
+def xor(rng: np.random.Generator, n: int, margin: float) -> Points:
+    """Opposite quadrants share a class (XOR): no single line separates it."""
+    x = _uniform_with_margin(rng, n, 5.0, lambda p: np.min(np.abs(p), axis=1) >= margin)
+    return x, np.where(x[:, 0] * x[:, 1] > 0, 1, -1)
+
+
+GENERATORS: dict[str, Callable[..., Points]] = {
+    "linear": linear,
+    "blobs": blobs,
+    "circle": circle,
+    "xor": xor,
+}
+
+
+def generate(spec: Mapping[str, Any], seed: int) -> Points:
+    """Make the data set a config entry describes (``generator`` plus its parameters)."""
+    params = dict(spec)
+    name = params.pop("generator")
+    if name == "noisy":
+        return noisy(**params)
+    x, labels = GENERATORS[name](np.random.default_rng(seed), **params)
+    return x.astype(np.float32), labels.astype(np.int8)
+
+
+def obtain(spec: Mapping[str, Any], seed: int, source: Sequence[str]) -> Points:
+    """The data set of a config entry: read and checked from the user's file, or generated."""
+    return read_points(source[0]) if "path" in spec else generate(spec, seed)
+
+
+def format_points(x: np.ndarray, labels: np.ndarray) -> str:
+    """The file text of a data set; float32 values survive the round trip exactly."""
+    x32 = np.asarray(x, dtype=np.float32)
+    return "".join(f"{a:.9g} {b:.9g} {int(c):d}\n" for (a, b), c in zip(x32.tolist(), labels))
+
+
+def parse_points(text: str, source: str) -> Points:
+    """Read ``x1 x2 label`` lines, refusing anything the notebooks' loader would misread.
+
+    Every problem names ``source`` and the line, before any training starts.
+    """
+    rows: list[tuple[float, float]] = []
+    labels: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        where = f"{source}, line {number}"
+        if len(fields) != 3:
+            raise DataFileError(f"{where}: expected 3 columns 'x1 x2 label', found {len(fields)}: {line.strip()!r}")
+        try:
+            values = [float(f) for f in fields]
+        except ValueError:
+            raise DataFileError(f"{where}: non-numeric value in {line.strip()!r}") from None
+        if not all(math.isfinite(v) for v in values):
+            raise DataFileError(f"{where}: NaN or infinite value in {line.strip()!r}")
+        if values[2] not in (-1.0, 1.0):
+            raise DataFileError(f"{where}: label must be -1 or +1, found {fields[2]!r}")
+        rows.append((values[0], values[1]))
+        labels.append(int(values[2]))
+    if not rows:
+        raise DataFileError(f"{source}: no data points (empty file)")
+    if len(set(labels)) < 2:
+        raise DataFileError(f"{source}: all {len(labels)} points have label {labels[0]:+d}; two classes are needed")
+    return np.array(rows, dtype=np.float32), np.array(labels, dtype=np.int8)
+
+
+def read_points(path: str | Path) -> Points:
+    """Load and check a data file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path}: not a text file") from None
+    return parse_points(text, str(path))
+
+
+def as_training_arrays(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The notebooks' training targets: float32 x and y = (label + 1) / 2 in {0, 1}."""
+    return np.asarray(x, dtype=np.float32), ((labels.astype(np.float32) + 1) / 2).astype(np.float32)

@@ -1,0 +1,54 @@
+rule train_trial:
+    input:
+        data="results/data/{dataset}.txt",
+    output:
+        record="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.json",
+        weights="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.npz",
+    params:
+        training=lambda w: dict(
+            hidden_layers=experiment(w)["hidden_layers"],
+            hidden=int(w.hidden),
+            lr=experiment(w)["lr"],
+            tol=experiment(w)["tol"],
+            check_every=experiment(w)["check_every"],
+            max_iter=experiment(w)["max_iter"],
+        ),
+        seed=trial_seed,
+        code=code("mlp", "trials", "toydata"),
+    log:
+        "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
+    benchmark:
+        "results/benchmarks/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    conda:
+        "../envs/netlab.yaml"
+    script:
+        "../scripts/train_trial.py"
+
+
+rule best_of_trials:
+    input:
+        data="results/data/{dataset}.txt",
+        records=lambda w: trial_files(w, "json"),
+        weights=lambda w: trial_files(w, "npz"),
+    output:
+        table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
+        best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
+        boundary="results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
+    params:
+        code=code("trials", "toyplots", "mlp", "toydata"),
+    log:
+        "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
+    benchmark:
+        "results/benchmarks/best_of_trials/{experiment}/{dataset}/h{hidden}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/netlab.yaml"
+    script:
+        "../scripts/best_of_trials.py"

@@ -9,6 +9,7 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/mlp.smk"
 include: "rules/handbuilt.smk"
+include: "rules/fetch.smk"
 include: "rules/images.smk"
 include: "rules/features.smk"
 include: "rules/classify.smk"
@@ -16,6 +17,6 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/report/index.html",
-    default_target: True

@@ -39,6 +39,12 @@ def write_json(path: str | Path, data: Any) -> None:
     write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
+def write_csv(path: str | Path, frame: Any) -> None:
+    """Write a pandas DataFrame as CSV without its index, atomically."""
+    with replacing(path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
 def save_figure(fig: Any, path: str | Path, **kwargs: Any) -> None:
     """Save a matplotlib figure atomically and close it."""
     import matplotlib.pyplot as plt

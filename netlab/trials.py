@@ -119,8 +119,7 @@ def summarise_setting(
         x, labels, lambda grid: mlp.predict(params, grid),
         f"{title}: trial {summary['best_trial']}, {summary['errors']} errors",
     )
-    with atomic.replacing(table_path) as tmp:
-        table.to_csv(tmp, index=False)
+    atomic.write_csv(table_path, table)
     atomic.write_json(best_path, summary)
     atomic.save_figure(figure, figure_path, dpi=110)
     return summary

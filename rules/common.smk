@@ -1,21 +1,16 @@
 # Functions, config validation and wildcard constraints only: no rules here.
-import os
 import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
-# Scripts import the netlab package from this repository, also in conda envs and on cluster nodes.
+# Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .).
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
-)
 
 from netlab.config import check_config, settings, used_datasets
 from netlab.provenance import digest_files
 from netlab.seeds import derive_seed
-
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config, base=Path.cwd())
@@ -30,7 +25,7 @@ wildcard_constraints:
 
 
 def code(*modules):
-    """Content digest of the netlab modules a rule runs: a param, so edits re-run the rule."""
+    """Content digest of the given netlab modules; as a param it makes edits to them re-run the job."""
     return digest_files(ROOT / "netlab" / f"{m}.py" for m in modules)
 
 
@@ -71,8 +66,9 @@ def best_of_trials_outputs(name):
 
 
 def all_trial_jsons(wildcards):
-    return [
-        f
-        for s in settings(config)
-        for f in trial_files(s, "json")
-    ]
+    return [f for s in settings(config) for f in trial_files(s, "json")]
+
+
+# --- images, features, classifiers ---------------------------------------------
+
+# --- downloads (resources/) ----------------------------------------------------

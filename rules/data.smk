@@ -4,17 +4,17 @@ rule toy_data:
     output:
         data="results/data/{dataset}.txt",
         plot="results/data/{dataset}.png",
-    params:
-        spec=lambda w: config["datasets"][w.dataset],
-        seed=lambda w: derive_seed(config["seed"], "dataset", w.dataset),
-        code=code("toydata", "toyplots"),
     log:
         "results/logs/toy_data/{dataset}.log",
+    conda:
+        "../envs/netlab.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/netlab.yaml"
+    params:
+        spec=lambda w: config["datasets"][w.dataset],
+        seed=lambda w: derive_seed(config["seed"], "dataset", w.dataset),
+        code=code("toydata", "toyplots"),
     script:
         "../scripts/toy_data.py"

@@ -4,6 +4,16 @@ rule train_trial:
     output:
         record="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.json",
         weights="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.npz",
+    log:
+        "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
+    benchmark:
+        "results/benchmarks/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.tsv"
+    conda:
+        "../envs/netlab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
     params:
         training=lambda w: dict(
             hidden_layers=experiment(w)["hidden_layers"],
@@ -15,16 +25,6 @@ rule train_trial:
         ),
         seed=trial_seed,
         code=code("mlp", "trials", "toydata"),
-    log:
-        "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
-    benchmark:
-        "results/benchmarks/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.tsv"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=60,
-    conda:
-        "../envs/netlab.yaml"
     script:
         "../scripts/train_trial.py"
 
@@ -38,17 +38,17 @@ rule best_of_trials:
         table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
         best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
         boundary="results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
-    params:
-        code=code("trials", "toyplots", "mlp", "toydata"),
     log:
         "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:
         "results/benchmarks/best_of_trials/{experiment}/{dataset}/h{hidden}.tsv"
+    conda:
+        "../envs/netlab.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/netlab.yaml"
+    params:
+        code=code("trials", "toyplots", "mlp", "toydata"),
     script:
         "../scripts/best_of_trials.py"

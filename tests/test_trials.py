@@ -1,0 +1,66 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netlab import mlp, toydata, trials
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    x, labels = toydata.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
+    path = tmp_path / "data.txt"
+    path.write_text(toydata.format_points(x, labels))
+    return path
+
+
+def _run(data_file, out, trial, seed):
+    return trials.run_trial(
+        data_file, out / f"trial{trial}.json", out / f"trial{trial}.npz",
+        hidden_layers=1, hidden=4, seed=seed, lr=0.25, tol=1e-4, check_every=100, max_iter=2000,
+    )
+
+
+def test_run_trial_writes_record_and_weights(data_file, tmp_path):
+    record = _run(data_file, tmp_path, 1, seed=11)
+    saved = json.loads((tmp_path / "trial1.json").read_text())
+    assert saved == record
+    assert saved["iterations"] <= 2000 and saved["checkpoints"][0][0] == 100
+    assert saved["seed"] == 11 and saved["n_points"] == 40
+    params = trials.load_weights(tmp_path / "trial1.npz")
+    assert [w.shape for w, _ in params] == [(4, 2), (1, 4)]
+    # the saved weights reproduce the recorded errors
+    x, labels = toydata.read_points(data_file)
+    x, y = toydata.as_training_arrays(x, labels)
+    assert mlp.error_rate(mlp.predict(params, x), y) == saved["errors"]
+    # no temporary files left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt", "trial1.json", "trial1.npz"]
+
+
+def test_same_seed_same_record(data_file, tmp_path):
+    a = _run(data_file, tmp_path / "a", 1, seed=5)
+    b = _run(data_file, tmp_path / "b", 1, seed=5)
+    a.pop("wall_time_s"), b.pop("wall_time_s")
+    assert a == b
+
+
+def test_best_trial_is_fewest_errors_first_wins():
+    table = pd.DataFrame({"trial": [1, 2, 3, 4], "errors": [3, 1, 0, 0], "iterations": [5, 6, 7, 8]})
+    assert trials.best_trial(table)["trial"] == 3
+
+
+def test_summarise_setting(data_file, tmp_path):
+    paths = [tmp_path / f"trial{i}.json" for i in (1, 2, 10)]
+    for i, seed in zip((1, 2, 10), (1, 2, 3)):
+        _run(data_file, tmp_path, i, seed)
+    summary = trials.summarise_setting(
+        [str(p) for p in reversed(paths)], data_file,
+        tmp_path / "trials.csv", tmp_path / "best.json", tmp_path / "boundary.png", "xor, H=4",
+    )
+    table = pd.read_csv(tmp_path / "trials.csv")
+    assert table["trial"].tolist() == [1, 2, 10]
+    assert summary["errors"] == table["errors"].min()
+    assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])
+    assert json.loads((tmp_path / "best.json").read_text()) == summary
+    assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -7,9 +7,12 @@ Each error names the key at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import jsonschema
+import yaml
 
 
 class ConfigError(ValueError):
@@ -22,6 +25,38 @@ class Setting(NamedTuple):
     experiment: str
     dataset: str
     hidden: int
+
+
+def _with_defaults(validator_class: type) -> type:
+    """A validator that also fills in the schema's ``default`` values, as Snakemake's ``validate`` does."""
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, schema):
+        if isinstance(instance, MutableMapping):
+            for name, sub in props.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = sub["default"]
+        yield from check_properties(validator, props, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": properties})
+
+
+def _key(path: Any) -> str:
+    """``deque(['experiments', 'e', 'hidden_sizes', 1])`` -> ``experiments.e.hidden_sizes[1]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def validate_schema(config: MutableMapping[str, Any], schema_path: str | Path) -> None:
+    """Check ``config`` against the schema, filling defaults; the first error names its key, briefly."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = _with_defaults(jsonschema.validators.validator_for(schema))(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        error = jsonschema.exceptions.best_match(errors)
+        raise ConfigError(f"config key {_key(error.absolute_path)}: {error.message}")
 
 
 def check_config(config: Mapping[str, Any], base: Path) -> None:

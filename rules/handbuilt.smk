@@ -7,12 +7,12 @@ rule handbuilt:
     benchmark:
         "results/benchmarks/handbuilt/handbuilt.tsv"
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
     params:
-        code=code("handbuilt", "mlp"),
+        code=code("handbuilt"),
     script:
         "../scripts/handbuilt.py"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netlab.config import ConfigError, check_config, settings, used_datasets
+from netlab.config import ConfigError, check_config, settings, used_datasets, validate_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,23 +44,26 @@ def test_synthetic_sides_must_be_ordered(config):
 
 
 def _schema_error(config):
-    from snakemake.exceptions import WorkflowError
-    from snakemake.utils import validate
-
-    with pytest.raises(WorkflowError) as err:
-        validate(config, str(ROOT / "schemas" / "config.schema.yaml"))
+    with pytest.raises(ConfigError) as err:
+        validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
     return str(err.value)
 
 
 @pytest.mark.parametrize(
     "edit, names",
     [
-        (lambda c: c["experiments"]["one_hidden_layer"].__setitem__("hidden_sizes", [4, 0]), ["hidden_sizes", "minimum"]),
-        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("trials", 0), ["trials", "minimum"]),
-        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("lr", "fast"), ["lr", "not of type"]),
-        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("tols", 1e-3), ["tols"]),
-        (lambda c: c.__setitem__("sed", 1), ["sed"]),
-        (lambda c: c["datasets"].__setitem__("data1", {"generator": "spiral", "n": 10}), ["data1"]),
+        (
+            lambda c: c["experiments"]["one_hidden_layer"].__setitem__("hidden_sizes", [4, 0]),
+            ["config key experiments.one_hidden_layer.hidden_sizes[1]: 0 is less than the minimum of 1"],
+        ),
+        (
+            lambda c: c["experiments"]["two_hidden_layers"].__setitem__("trials", 0),
+            ["config key experiments.two_hidden_layers.trials: 0 is less than the minimum of 1"],
+        ),
+        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("lr", "fast"), ["two_hidden_layers.lr", "not of type"]),
+        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("tols", 1e-3), ["two_hidden_layers", "'tols'"]),
+        (lambda c: c.__setitem__("sed", 1), ["'sed' was unexpected"]),
+        (lambda c: c["datasets"].__setitem__("data1", {"generator": "spiral", "n": 10}), ["datasets.data1"]),
     ],
 )
 def test_schema_names_the_bad_key(config, edit, names):
@@ -71,10 +74,8 @@ def test_schema_names_the_bad_key(config, edit, names):
 
 
 def test_schema_fills_defaults(config):
-    from snakemake.utils import validate
-
     del config["experiments"]["two_hidden_layers"]["lr"]
     del config["experiments"]["two_hidden_layers"]["max_iter"]
-    validate(config, str(ROOT / "schemas" / "config.schema.yaml"))
+    validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
     assert config["experiments"]["two_hidden_layers"]["lr"] == 0.25
     assert config["experiments"]["two_hidden_layers"]["max_iter"] is None

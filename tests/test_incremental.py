@@ -1,0 +1,116 @@
+"""After an edit, exactly the affected jobs re-run (issue: incremental recomputation you can trust).
+
+Each case copies a finished run of the test config (sources, results and Snakemake's metadata), applies
+one edit, and reads what a dry run plans.
+"""
+
+import shutil
+
+import pytest
+import yaml
+
+from conftest import TEST_CONFIG, copy_workflow, planned_jobs, write_config
+
+pytestmark = pytest.mark.slow
+
+CONFIG = yaml.safe_load(TEST_CONFIG.read_text())
+ONE, TWO = "one_hidden_layer", "two_hidden_layers"
+
+
+def trial_jsons(experiment, datasets=None, hiddens=None, trials=None):
+    exp = CONFIG["experiments"][experiment]
+    return {
+        f"results/mlp/{experiment}/{d}/h{h}/trial{t}.json"
+        for d in datasets or exp["datasets"]
+        for h in hiddens or exp["hidden_sizes"]
+        for t in trials or range(1, exp["trials"] + 1)
+    }
+
+
+def settings(experiment, datasets=None, hiddens=None):
+    exp = CONFIG["experiments"][experiment]
+    return {
+        f"results/mlp/{experiment}/{d}/h{h}/trials.csv"
+        for d in datasets or exp["datasets"]
+        for h in hiddens or exp["hidden_sizes"]
+    }
+
+
+REPORT = {"report": {"results/report/index.html"}}
+FEATURES = {f"results/features/{s}.parquet" for s in ("train", "val")}
+
+
+def edit_config(edit):
+    def apply(workdir):
+        return write_config(workdir / "edited.yaml", edit)
+
+    return apply
+
+
+def edit_source(relative):
+    def apply(workdir):
+        path = workdir / relative
+        path.write_text(path.read_text() + "\n# an edit\n")
+        return None
+
+    return apply
+
+
+CASES = {
+    "add a hidden size": (
+        edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
+        {"train_trial": trial_jsons(ONE, hiddens=[6]), "best_of_trials": settings(ONE, hiddens=[6]), **REPORT},
+    ),
+    "raise the number of trials": (
+        edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
+        {"train_trial": trial_jsons(ONE, trials=[3]), "best_of_trials": settings(ONE), **REPORT},
+    ),
+    "change tol of one experiment": (
+        edit_config(lambda c: c["experiments"][TWO].__setitem__("tol", 2e-4)),
+        {"train_trial": trial_jsons(TWO), "best_of_trials": settings(TWO), **REPORT},
+    ),
+    "change lr of one experiment": (
+        edit_config(lambda c: c["experiments"][ONE].__setitem__("lr", 0.2)),
+        {"train_trial": trial_jsons(ONE), "best_of_trials": settings(ONE), **REPORT},
+    ),
+    "change one dataset's generator": (
+        edit_config(lambda c: c["datasets"]["data4"].__setitem__("radius", 2.2)),
+        {
+            "toy_data": {"results/data/data4.txt"},
+            "train_trial": trial_jsons(ONE, datasets=["data4"]),
+            "best_of_trials": settings(ONE, datasets=["data4"]),
+            **REPORT,
+        },
+    ),
+    "change the k of k-NN": (
+        edit_config(lambda c: c["classify"]["knn"].__setitem__("k", [1, 3, 5])),
+        {"classify": {"results/classify/metrics.json"}, **REPORT},
+    ),
+    "edit the trainer's code": (
+        edit_source("netlab/mlp.py"),
+        {
+            "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
+            "best_of_trials": settings(ONE) | settings(TWO),
+            **REPORT,
+        },
+    ),
+    "edit the feature extractor's code": (
+        edit_source("netlab/features.py"),
+        {"features": FEATURES, "classify": {"results/classify/metrics.json"}, **REPORT},
+    ),
+    "edit only the report code": (edit_source("netlab/report/__init__.py"), REPORT),
+    "nothing": (lambda workdir: None, {}),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_exactly_the_affected_jobs_rerun(workflow_copy, case):
+    edit, expected = CASES[case]
+    config = edit(workflow_copy) or workflow_copy / "tests" / "config" / "config.yaml"
+    assert planned_jobs(workflow_copy, config) == expected
+
+
+def test_fresh_clone_with_results_copied_in_has_nothing_to_do(workflow_run, tmp_path):
+    clone = copy_workflow(tmp_path / "clone")  # new timestamps on every source file, no .snakemake
+    shutil.copytree(workflow_run / "results", clone / "results")  # copy2 keeps the results' timestamps
+    assert planned_jobs(clone, clone / "tests" / "config" / "config.yaml") == {}

@@ -2,17 +2,15 @@
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
 # Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .).
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
 
-from netlab.config import check_config, settings, used_datasets
+from netlab.config import check_config, settings, used_datasets, validate_schema
 from netlab.provenance import digest_files
 from netlab.seeds import derive_seed
 
-validate(config, schema="../schemas/config.schema.yaml")
+validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
 check_config(config, base=Path.cwd())
 
 
@@ -71,4 +69,71 @@ def all_trial_jsons(wildcards):
 
 # --- images, features, classifiers ---------------------------------------------
 
+from netlab.config import ConfigError
+
+# Image roots made by a rule, by images.source (a local directory is its own root).
+IMAGE_ROOTS = {
+    "synthetic": "results/images/synthetic",
+    "hymenoptera": "results/images/hymenoptera",
+}
+
+
+def image_root(wildcards=None):
+    """The ImageFolder root (train/ and val/ inside) that images.source names."""
+    source = config["images"]["source"]
+    if source in IMAGE_ROOTS:
+        return IMAGE_ROOTS[source]
+    if source.endswith(".zip"):
+        if not Path(source).is_file():
+            raise ConfigError(
+                f"images.source: no such zip file: {Path(source).resolve()}"
+            )
+        return "results/images/local"
+    if not Path(source).is_dir():
+        raise ConfigError(
+            f"images.source: '{source}' is neither synthetic, hymenoptera, a .zip file "
+            f"nor an existing directory ({Path(source).resolve()})"
+        )
+    return source
+
+
+def weights_file(wildcards=None):
+    """The ResNet50 weights file the features need: [] for random weights."""
+    weights = config["features"]["weights"]
+    if weights is None:
+        return []
+    if isinstance(weights, str):
+        return f"resources/weights/resnet50-{weights}.pth"
+    if not Path(weights["path"]).is_file():
+        raise ConfigError(
+            f"features.weights.path: no such file: {Path(weights['path']).resolve()}"
+        )
+    return weights["path"]
+
+
 # --- downloads (resources/) ----------------------------------------------------
+
+
+def hymenoptera(key):
+    """A setting under images.hymenoptera (url, sha256, max_bytes); the schema supplies defaults."""
+    return config["images"]["hymenoptera"][key]
+
+
+def image_archive(wildcards):
+    """The zip that extract_images unpacks into results/images/{source}: the download or the user's zip."""
+    source = config["images"]["source"]
+    if wildcards.source == "hymenoptera" and source == "hymenoptera":
+        return "resources/hymenoptera_data.zip"
+    if wildcards.source == "local" and source.endswith(".zip"):
+        return source
+    raise ValueError(
+        f"results/images/{wildcards.source} is only extracted when images.source is "
+        f"{'hymenoptera' if wildcards.source == 'hymenoptera' else 'a .zip file'}, not {source!r}"
+    )
+
+
+def download_records():
+    """Records of the downloads the config uses (url, observed and pinned sha256), for the report."""
+    if config["images"]["source"] == "hymenoptera":
+        return ["resources/hymenoptera_data.zip.sha256.json"]
+    return []

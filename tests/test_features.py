@@ -1,0 +1,176 @@
+"""ResNet50 features: the notebooks' transform and network, batched, written with provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import torch
+import torchvision
+from torchvision.datasets.folder import pil_loader
+
+from netlab import feature_table, features, weights
+from netlab.feature_table import FeatureTable, FeatureTableError
+from netlab.imagefolder import scan_split
+from netlab.synthetic_images import write_tree
+
+SEED = 3
+
+
+@pytest.fixture(scope="module")
+def model() -> torch.nn.Module:
+    return weights.resnet50(None, SEED)[0]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    """Five tiny synthetic images in train (3 ants, 2 bees), two in val."""
+    root = tmp_path_factory.mktemp("features") / "images"
+    write_tree(
+        root,
+        {"train": {"ants": 3, "bees": 2}, "val": {"ants": 1, "bees": 1}},
+        seed=1,
+        min_side=40,
+        max_side=90,
+    )
+    return root
+
+
+def run(root: Path, out: Path, model_seed: int = SEED, split: str = "train", **overrides) -> dict:
+    settings = dict(
+        weights_spec=None, weights_path=None, seed=model_seed, batch_size=2, batchnorm="eval", device="cpu", threads=1,
+        on_bad_image="error", image_source="synthetic",
+    )  # fmt: skip
+    settings.update(overrides)
+    return features.split_features(
+        root, split, table_path=out / f"{split}.parquet", sidecar_path=out / f"{split}.json", **settings
+    )
+
+
+def test_backbone_is_resnet50_up_to_the_pooled_output(model):
+    x = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    headless = torchvision.models.resnet50(weights=None)
+    headless.load_state_dict(model.state_dict())
+    headless.fc = torch.nn.Identity()
+    headless.eval()
+    net = features.backbone(model)
+    assert not net.training and not any(p.requires_grad for p in net.parameters())
+    with torch.inference_mode():
+        assert torch.allclose(net(x).flatten(1), headless(x), atol=1e-6)
+
+
+def test_transform_is_the_notebooks():
+    steps = features.notebook_transform().transforms
+    assert [type(t).__name__ for t in steps] == ["Resize", "CenterCrop", "ToTensor", "Normalize"]
+    assert steps[0].size == 256 and steps[1].size == (224, 224)
+    assert list(steps[3].mean) == [0.485, 0.456, 0.406] and list(steps[3].std) == [0.229, 0.224, 0.225]
+
+
+def test_batched_features_match_one_image_at_a_time(model, root):
+    samples = scan_split(root, "train").samples
+    net = features.backbone(model)
+    batched = features.extract(net, samples, batch_size=2, device=torch.device("cpu"))  # batches of 2, 2, 1
+    assert batched.shape == (5, 2048) and batched.dtype == np.float32 and np.isfinite(batched).all()
+    transform = features.notebook_transform()
+    with torch.no_grad():  # the notebooks' way: batch of one, squeezed
+        single = np.stack([torch.squeeze(net(transform(pil_loader(s.path))[None])).numpy() for s in samples])
+    np.testing.assert_allclose(batched, single, rtol=1e-4, atol=1e-4)
+    assert len({row.tobytes() for row in batched}) == 5  # different images, different features
+
+
+def test_split_features_writes_table_and_sidecar(root, tmp_path):
+    sidecar = run(root, tmp_path)
+    table = pq.read_table(tmp_path / "train.parquet")
+    assert table.schema.field("features").type == pa.list_(pa.float32(), 2048)
+    assert table.column("path").to_pylist() == [
+        "train/ants/ants_0000.jpg", "train/ants/ants_0001.jpg", "train/ants/ants_0002.jpg",
+        "train/bees/bees_0000.jpg", "train/bees/bees_0001.jpg",
+    ]  # fmt: skip
+    assert table.column("label").to_pylist() == [0, 0, 0, 1, 1]
+    assert table.column("class_name").to_pylist() == ["ants"] * 3 + ["bees"] * 2
+    assert json.loads((tmp_path / "train.json").read_text()) == sidecar
+    assert sidecar["n_images"] == 5 and sidecar["classes"] == ["ants", "bees"] and sidecar["skipped"] == []
+    assert sidecar["weights"]["description"] == "random (seeded), not ImageNet"
+    assert sidecar["image_source"] == "synthetic" and sidecar["device"] == "cpu"
+    assert sidecar["torch"] == torch.__version__ and sidecar["torchvision"] == torchvision.__version__
+
+
+def test_same_settings_same_bytes_other_seed_other_features(root, tmp_path):
+    for name, seed in (("a", SEED), ("b", SEED), ("c", SEED + 1)):
+        run(root, tmp_path / name, model_seed=seed, split="val")
+    assert (tmp_path / "a/val.parquet").read_bytes() == (tmp_path / "b/val.parquet").read_bytes()
+    assert (tmp_path / "a/val.json").read_bytes() == (tmp_path / "b/val.json").read_bytes()
+    a = feature_table.read(tmp_path / "a/val.parquet").features
+    c = feature_table.read(tmp_path / "c/val.parquet").features
+    assert not np.allclose(a, c)
+
+
+def test_bad_image_stops_before_any_output(root, tmp_path):
+    broken = root / "train" / "ants" / "zz_broken.jpg"
+    broken.write_bytes(b"not an image")
+    try:
+        with pytest.raises(ValueError, match="zz_broken.jpg: not a readable image"):
+            run(root, tmp_path)
+        assert not (tmp_path / "train.parquet").exists() and not (tmp_path / "train.json").exists()
+        sidecar = run(root, tmp_path, on_bad_image="skip")
+    finally:
+        broken.unlink()
+    assert sidecar["n_images"] == 5
+    assert sidecar["skipped"] == [
+        {"path": "train/ants/zz_broken.jpg", "reason": "not a readable image (unknown or corrupt format)"}
+    ]
+
+
+def test_device_choice():
+    assert features.resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert features.resolve_device("auto").type == expected
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="features.device is 'cuda' but torch sees no CUDA device"):
+            features.resolve_device("cuda")
+
+
+def test_table_round_trip_and_checks(tmp_path):
+    rows = np.arange(2 * 2048, dtype=np.float32).reshape(2, 2048)
+    table = FeatureTable(["train/a/x.jpg", "train/b/y.jpg"], np.array([0, 1]), ["a", "b"], rows)
+    feature_table.write(tmp_path / "t.parquet", table)
+    back = feature_table.read(tmp_path / "t.parquet")
+    assert back.paths == table.paths and back.class_names == table.class_names
+    assert np.array_equal(back.labels, table.labels) and np.array_equal(back.features, rows)
+    with pytest.raises(FeatureTableError, match=r"t.parquet: 'features' is .*expected 1024 float32"):
+        feature_table.read(tmp_path / "t.parquet", dim=1024)
+    pq.write_table(pa.table({"path": ["x"]}), tmp_path / "bad.parquet")
+    with pytest.raises(
+        FeatureTableError, match=r"bad.parquet: missing column\(s\) \['label', 'class_name', 'features'\]"
+    ):
+        feature_table.read(tmp_path / "bad.parquet")
+    (tmp_path / "junk.parquet").write_bytes(b"junk")
+    with pytest.raises(FeatureTableError, match="junk.parquet: not readable as Parquet"):
+        feature_table.read(tmp_path / "junk.parquet")
+
+
+def test_thread_count_does_not_change_features(root, tmp_path):
+    # --cores 1 and --cores 8 runs must give the same bytes (Snakemake scales threads down to the cores)
+    for name, threads in (("one", 1), ("two", 2)):
+        run(root, tmp_path / name, threads=threads, split="val")
+    assert (tmp_path / "one/val.parquet").read_bytes() == (tmp_path / "two/val.parquet").read_bytes()
+
+
+def test_notebook_batchnorm_normalises_each_image_by_itself(model, root):
+    samples = scan_split(root, "train").samples
+    net = features.backbone(model)
+    nb = features.extract(net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="notebook")
+    # the notebooks' cell: Sequential(children[:-1]) never put in eval mode, DataLoader batch size 1
+    nb_net = torch.nn.Sequential(*list(model.children())[:-1]).train()
+    transform = features.notebook_transform()
+    with torch.no_grad():
+        expected = np.stack([torch.squeeze(nb_net(transform(pil_loader(s.path))[None])).numpy() for s in samples])
+    np.testing.assert_allclose(nb, expected, rtol=1e-5, atol=1e-5)
+    evaluated = features.extract(net.eval(), samples, batch_size=4, device=torch.device("cpu"))
+    assert not np.allclose(nb, evaluated, atol=1e-3)
+    with pytest.raises(ValueError, match="features.batchnorm"):
+        features.extract(net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="train")

@@ -1,0 +1,343 @@
+"""Downloads over a loopback server and safe zip extraction (offline, no Snakemake)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from serve_zip import imagefolder_zip, serve
+
+from netlab import fetch
+
+TINY = {"train": {"ants": 2, "bees": 2}, "val": {"ants": 1, "bees": 1}}
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def listing(directory: Path) -> list[str]:
+    """Everything under ``directory``, hidden temporary files included."""
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def archive_bytes() -> bytes:
+    return imagefolder_zip(TINY)
+
+
+@pytest.fixture(scope="module")
+def server(archive_bytes):
+    files = {"/data.zip": archive_bytes, "/cut.zip": archive_bytes}
+    with serve(files, cut_short=frozenset({"/cut.zip"})) as base:
+        yield base
+
+
+# --- download -----------------------------------------------------------------
+
+
+def test_sha256_file_matches_hashlib(tmp_path):
+    data = bytes(range(256)) * 5000  # larger than one read chunk
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    assert fetch.sha256_file(path) == sha(data)
+
+
+def test_download_returns_observed_hash_and_writes_file(server, archive_bytes, tmp_path):
+    dest = tmp_path / "res" / "data.zip"
+    observed = fetch.download(f"{server}/data.zip", dest, timeout=10)
+    assert observed == sha(archive_bytes)
+    assert dest.read_bytes() == archive_bytes
+    assert listing(tmp_path / "res") == ["data.zip"]
+
+
+def test_download_accepts_matching_pin(server, archive_bytes, tmp_path):
+    dest = tmp_path / "data.zip"
+    pin = sha(archive_bytes).upper()  # case does not matter
+    assert fetch.download(f"{server}/data.zip", dest, sha256=pin, timeout=10) == sha(archive_bytes)
+    assert dest.is_file()
+
+
+def test_download_refuses_wrong_pin_and_leaves_no_file(server, archive_bytes, tmp_path):
+    dest = tmp_path / "data.zip"
+    wrong = "0" * 64
+    url = f"{server}/data.zip"
+    with pytest.raises(fetch.ChecksumError) as err:
+        fetch.download(url, dest, sha256=wrong, timeout=10)
+    message = str(err.value)
+    assert url in message and wrong in message and sha(archive_bytes) in message
+    assert listing(tmp_path) == []
+
+
+def test_download_cut_short_leaves_no_file(server, tmp_path):
+    dest = tmp_path / "cut.zip"
+    with pytest.raises(
+        fetch.DownloadError, match=r"cut\.zip: incomplete transfer: received \d+ of \d+ bytes"
+    ):
+        fetch.download(f"{server}/cut.zip", dest, timeout=10)
+    assert listing(tmp_path) == []
+
+
+def test_download_http_error_names_url(server, tmp_path):
+    with pytest.raises(fetch.DownloadError, match=r"/missing\.zip: HTTP 404"):
+        fetch.download(f"{server}/missing.zip", tmp_path / "x.zip", timeout=10)
+    assert listing(tmp_path) == []
+
+
+def test_download_unreachable_server_names_url(tmp_path):
+    with serve({}) as base:
+        pass  # the port is closed now
+    with pytest.raises(fetch.DownloadError, match=r"127\.0\.0\.1"):
+        fetch.download(f"{base}/data.zip", tmp_path / "x.zip", timeout=5)
+    assert listing(tmp_path) == []
+
+
+def test_download_file_url(tmp_path, archive_bytes):
+    source = tmp_path / "copied in" / "data.zip"
+    source.parent.mkdir()
+    source.write_bytes(archive_bytes)
+    dest = tmp_path / "res" / "data.zip"
+    fetch.download(source.as_uri(), dest, sha256=sha(archive_bytes))
+    assert dest.read_bytes() == archive_bytes
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sha256": "abc"}, "is not 64 hex digits"),
+        ({"sha256": "g" * 64}, "is not 64 hex digits"),
+        ({"sha256_prefix": "abc"}, "is not 6 to 64 hex digits"),
+    ],
+)
+def test_download_refuses_malformed_pin_before_transfer(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fetch.download("http://127.0.0.1:9/never-contacted", tmp_path / "x", **kwargs)
+    assert listing(tmp_path) == []
+
+
+def test_download_refuses_unsupported_scheme(tmp_path):
+    with pytest.raises(fetch.DownloadError, match="unsupported URL scheme 'ftp'"):
+        fetch.download("ftp://example.org/data.zip", tmp_path / "x")
+
+
+def test_download_record_fields(tmp_path):
+    (tmp_path / "x.zip").write_bytes(b"twelve bytes")
+    record = fetch.download_record("http://h/x.zip", tmp_path / "x.zip", "ab" * 32, None)
+    assert record["url"] == "http://h/x.zip"
+    assert record["sha256"] == "ab" * 32
+    assert record["sha256_pinned"] is None
+    assert record["size_bytes"] == 12
+    assert record["time_utc"].endswith("+00:00")
+
+
+# --- torchvision weights ---------------------------------------------------------
+
+
+def test_torchvision_weights_url_and_published_prefix():
+    from torchvision.models import ResNet50_Weights
+
+    url = fetch.torchvision_weights_url("IMAGENET1K_V1")
+    assert url == ResNet50_Weights.IMAGENET1K_V1.url
+    assert fetch.published_sha256_prefix(url) == "0676ba61"
+    assert fetch.published_sha256_prefix(fetch.torchvision_weights_url("IMAGENET1K_V2")) == "11ad3fa6"
+
+
+def test_torchvision_weights_unknown_name():
+    with pytest.raises(ValueError, match=r"'IMAGENET1K_V9'.*known: IMAGENET1K_V1, IMAGENET1K_V2"):
+        fetch.torchvision_weights_url("IMAGENET1K_V9")
+
+
+def test_published_prefix_missing_in_name():
+    with pytest.raises(ValueError, match="carries no sha256 prefix"):
+        fetch.published_sha256_prefix("https://example.org/models/resnet50.pth")
+
+
+def test_hash_prefix_check_of_a_file_named_by_its_own_hash(tmp_path):
+    data = b"pretend state dict"
+    good = tmp_path / f"resnet50-{sha(data)[:8]}.pth"
+    good.write_bytes(data)
+    assert fetch.verify_file(good, sha256_prefix=fetch.published_sha256_prefix(good.name)) == sha(data)
+
+    bad = tmp_path / f"resnet50-{sha(b'other')[:8]}.pth"
+    bad.write_bytes(data)
+    with pytest.raises(fetch.ChecksumError, match=f"published hash prefix: expected {sha(b'other')[:8]}"):
+        fetch.verify_file(bad, sha256_prefix=fetch.published_sha256_prefix(bad.name))
+
+
+def test_fetch_weights_checks_published_prefix_also_for_a_mirror(tmp_path):
+    weights = b"weights bytes"
+    prefix = sha(weights)[:8]
+    with serve({f"/models/resnet50-{prefix}.pth": weights, "/mirror/w.pth": weights}) as base:
+        published = f"{base}/models/resnet50-{prefix}.pth"
+        fetch.fetch_weights(tmp_path / "a.pth", published_url=published)
+        fetch.fetch_weights(tmp_path / "b.pth", published_url=published, mirror_url=f"{base}/mirror/w.pth")
+        with pytest.raises(fetch.ChecksumError, match="mirror/w.pth"):
+            fetch.fetch_weights(
+                tmp_path / "c.pth",
+                published_url=f"{base}/models/resnet50-{sha(b'x')[:8]}.pth",
+                mirror_url=f"{base}/mirror/w.pth",
+            )
+    assert (tmp_path / "a.pth").read_bytes() == weights == (tmp_path / "b.pth").read_bytes()
+    assert listing(tmp_path) == ["a.pth", "b.pth"]
+
+
+# --- extraction ---------------------------------------------------------------------
+
+
+def zip_of(entries: list[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate names a test needs
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in entries:
+                zf.writestr(name, data)
+    return out.getvalue()
+
+
+def write(tmp_path: Path, data: bytes, name: str = "in.zip") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_extract_strips_single_top_directory(tmp_path, archive_bytes):
+    dest = tmp_path / "out" / "hymenoptera"
+    files = fetch.safe_extract_zip(
+        write(tmp_path, archive_bytes), dest, max_bytes=10**7, required=("train", "val")
+    )
+    assert files == [
+        "train/ants/ants0.jpg",
+        "train/ants/ants1.jpg",
+        "train/bees/bees0.jpg",
+        "train/bees/bees1.jpg",
+        "val/ants/ants0.jpg",
+        "val/bees/bees0.jpg",
+    ]
+    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.jpg")) == files
+    with zipfile.ZipFile(tmp_path / "in.zip") as zf:
+        assert (dest / "val/bees/bees0.jpg").read_bytes() == zf.read("hymenoptera_data/val/bees/bees0.jpg")
+    assert listing(tmp_path / "out") == sorted(
+        ["hymenoptera", "hymenoptera/train", "hymenoptera/val"]
+        + [f"hymenoptera/{s}/{c}" for s in ("train", "val") for c in ("ants", "bees")]
+        + [f"hymenoptera/{f}" for f in files]
+    )
+
+
+def test_extract_keeps_layout_without_single_top_directory(tmp_path):
+    archive = write(tmp_path, imagefolder_zip(TINY, top=None))
+    files = fetch.safe_extract_zip(archive, tmp_path / "local", max_bytes=10**7, required=("train", "val"))
+    assert files[0] == "train/ants/ants0.jpg"
+    assert (tmp_path / "local" / "val" / "bees" / "bees0.jpg").is_file()
+
+
+def test_extract_does_not_strip_a_lone_file(tmp_path):
+    files = fetch.safe_extract_zip(write(tmp_path, zip_of([("a.txt", b"x")])), tmp_path / "d", max_bytes=10)
+    assert files == ["a.txt"]
+
+
+def test_extract_requires_split_directories(tmp_path):
+    archive = write(tmp_path, zip_of([("data/train/ants/a.jpg", b"x"), ("data/test/ants/b.jpg", b"y")]))
+    with pytest.raises(fetch.ArchiveError, match=r"no top-level directory val \(found: test, train\)"):
+        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=100, required=("train", "val"))
+    assert listing(tmp_path) == ["in.zip"]
+
+
+def symlink_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3  # Unix: the mode lives in the high 16 bits
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+def fifo_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = (stat.S_IFIFO | 0o644) << 16
+    return info
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([("d/ok.txt", b"x"), ("../x", b"evil")], r"entry '\.\./x': '\.\.' component"),
+        ([("d/ok.txt", b"x"), ("d/../../x", b"evil")], r"'\.\.' component \(path traversal\)"),
+        ([("/tmp/abs.txt", b"evil")], r"entry '/tmp/abs\.txt': absolute path"),
+        ([("C:/abs.txt", b"evil")], r"absolute path"),
+        ([("d\\x.txt", b"x")], r"NUL or backslash"),
+        ([("d/ok.txt", b"x"), (symlink_entry("d/link"), b"/etc/passwd")], r"entry 'd/link': symbolic link"),
+        ([(fifo_entry("d/fifo"), b"")], r"entry 'd/fifo': special file"),
+        ([("d/a.txt", b"x"), ("d/a.txt", b"y")], r"entry 'd/a\.txt': duplicate name"),
+        ([("d/a", b"x"), ("d/a/b", b"y")], r"'d/a' is a file and a directory of 'd/a/b'"),
+        (
+            [("d/a.txt", b"x" * 600), ("d/b.txt", b"y" * 600)],
+            r"total uncompressed size 1200 bytes .* 1000 bytes",
+        ),
+    ],
+    ids=[
+        "dotdot",
+        "nested-dotdot",
+        "absolute",
+        "drive",
+        "backslash",
+        "symlink",
+        "fifo",
+        "duplicate",
+        "file-and-dir",
+        "too-large",
+    ],
+)
+def test_extract_refuses_unsafe_archive_before_writing(tmp_path, entries, message):
+    archive = write(tmp_path, zip_of(entries))
+    dest = tmp_path / "sub" / "dest"
+    with pytest.raises(fetch.ArchiveError, match=message) as err:
+        fetch.safe_extract_zip(archive, dest, max_bytes=1000)
+    assert str(archive) in str(err.value)
+    assert listing(tmp_path) == ["in.zip"]  # nothing extracted anywhere, not even the parent of dest
+
+
+def test_extract_refuses_archive_that_is_no_zip(tmp_path):
+    archive = write(tmp_path, b"this is not a zip archive at all" * 10)
+    with pytest.raises(fetch.ArchiveError, match=r"in\.zip: corrupt or unsupported zip archive"):
+        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
+    assert listing(tmp_path) == ["in.zip"]
+
+
+def test_extract_refuses_truncated_zip(tmp_path, archive_bytes):
+    archive = write(tmp_path, archive_bytes[: len(archive_bytes) // 2])
+    with pytest.raises(fetch.ArchiveError, match="corrupt or unsupported zip archive"):
+        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
+    assert listing(tmp_path) == ["in.zip"]
+
+
+def test_extract_refuses_corrupt_member_data_and_leaves_nothing(tmp_path):
+    good = b"A" * 5000
+    data = bytearray(zip_of([("d/first.txt", b"fine"), ("d/second.txt", good)]))
+    # Flip bytes inside the second member's compressed data: found only while extracting.
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("d/second.txt")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start, start + info.compress_size):
+        data[i] ^= 0x55
+    archive = write(tmp_path, bytes(data))
+    with pytest.raises(fetch.ArchiveError, match="corrupt or unsupported zip archive"):
+        fetch.safe_extract_zip(archive, tmp_path / "dest", max_bytes=10**6)
+    assert listing(tmp_path) == ["in.zip"]  # the temporary directory is gone too
+
+
+def test_extract_refuses_empty_archive(tmp_path):
+    with pytest.raises(fetch.ArchiveError, match="empty archive"):
+        fetch.safe_extract_zip(write(tmp_path, zip_of([])), tmp_path / "d", max_bytes=10)
+
+
+def test_extract_refuses_existing_destination(tmp_path, archive_bytes):
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="already exists"):
+        fetch.safe_extract_zip(write(tmp_path, archive_bytes), dest, max_bytes=10**7)
+    assert listing(dest) == ["keep.txt"]

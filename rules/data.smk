@@ -3,9 +3,15 @@ rule toy_data:
         source=dataset_source,
     output:
         data="results/data/{dataset}.txt",
-        plot="results/data/{dataset}.png",
+        plot=report(
+            "results/data/{dataset}.png",
+            caption="../report/toy_data.rst",
+            category="Toy data",
+        ),
     log:
         "results/logs/toy_data/{dataset}.log",
+    benchmark:
+        "results/benchmarks/toy_data/{dataset}.tsv"
     conda:
         "../envs/netlab.yaml"
     threads: 1

@@ -37,7 +37,13 @@ rule best_of_trials:
     output:
         table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
         best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
-        boundary="results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
+        boundary=report(
+            "results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
+            caption="../report/boundary.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"data set": "{dataset}", "H": "{hidden}"},
+        ),
     log:
         "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:

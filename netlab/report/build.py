@@ -1,0 +1,48 @@
+"""Assemble the report: every part's section, tables and figures, written next to ``index.html``.
+
+The tables and figures are written first and the page last, each file
+atomically, so an ``index.html`` that exists belongs to a complete report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netlab import atomic
+from netlab.report.handbuilt import handbuilt_part
+from netlab.report.html import page, paragraph
+from netlab.report.images import images_part, weights_label
+from netlab.report.inputs import ReportInputs
+from netlab.report.outputs import TABLES, figure_names
+from netlab.report.overview import overview_part
+from netlab.report.toy import toy_part
+
+
+def build_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
+    """Write ``html_path``, ``tables/*.csv`` and ``figures/*.png`` beside it; return every path written."""
+    html_path = Path(html_path)
+    page_dir = html_path.parent
+    table_paths = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}
+    figure_paths = {name: page_dir / "figures" / name for name in figure_names(inputs.config)}
+    parts = [toy_part(inputs), images_part(inputs), handbuilt_part(inputs)]
+    parts.insert(0, overview_part(inputs, page_dir, list(table_paths.values()), list(figure_paths.values())))
+    tables = {name: frame for part in parts for name, frame in part.tables.items()}
+    figures = {name: data for part in parts for name, data in part.figures.items()}
+    if set(tables) != set(table_paths) or set(figures) != set(figure_paths):
+        raise RuntimeError(
+            f"report parts made tables {sorted(tables)} and figures {sorted(figures)}, "
+            f"expected {sorted(table_paths)} and {sorted(figure_paths)}"
+        )
+    for name, frame in tables.items():
+        atomic.write_csv(table_paths[name], frame)
+    for name, data in figures.items():
+        with atomic.replacing(figure_paths[name]) as tmp:
+            tmp.write_bytes(data)
+    config = inputs.config
+    intro = paragraph(
+        f"One run of the netlab workflow: config seed {config['seed']}, image source "
+        f"'{config['images']['source']}', ResNet50 weights: {weights_label(config['features']['weights'])}. "
+        "Tables are also in tables/ next to this page, figures in figures/."
+    )
+    atomic.write_text(html_path, page("netlab report", intro, [p.section for p in parts]))
+    return [*table_paths.values(), *figure_paths.values(), html_path]

@@ -1,0 +1,125 @@
+"""The report as a person sees it: opened in headless Chromium, checked from the rendered page, photographed.
+
+Checks: every figure decoded with a non-zero size, every expected section
+and table present, nothing loaded from outside the page, no horizontal
+overflow, no console errors. The screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from chromium import BINARY, Chromium
+
+pytestmark = pytest.mark.skipif(
+    not BINARY.exists(), reason=f"{BINARY} is missing (Debian's chromium; .ci/run installs it)"
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Runs in the page after load; returns what the tests assert on.
+INSPECT = """
+(async () => {
+  const images = [...document.images];
+  const decoded = await Promise.allSettled(images.map(i => i.decode()));
+  return {
+    title: document.title,
+    images: images.map((img, n) => ({
+      figure: img.closest('figure')?.id ?? null,
+      complete: img.complete,
+      naturalWidth: img.naturalWidth,
+      naturalHeight: img.naturalHeight,
+      shownWidth: img.getBoundingClientRect().width,
+      shownHeight: img.getBoundingClientRect().height,
+      decoded: decoded[n].status === 'fulfilled',
+      embedded: img.src.startsWith('data:image/png;base64,'),
+      caption: img.closest('figure')?.querySelector('figcaption')?.textContent.trim() ?? '',
+    })),
+    sections: [...document.querySelectorAll('section[id]')].map(s => s.id),
+    tables: Object.fromEntries([...document.querySelectorAll('table[id]')].map(
+      t => [t.id, {rows: t.tBodies[0]?.rows.length ?? 0, header: t.tHead?.rows[0]?.cells.length ?? 0,
+                   caption: t.caption?.textContent ?? ''}])),
+    contents: [...document.querySelectorAll('nav#contents a')].map(a => a.getAttribute('href')),
+    external: performance.getEntriesByType('resource').map(r => r.name).filter(n => !n.startsWith('data:')),
+    scripts: document.scripts.length,
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+})()
+"""
+
+
+def inspect(page: Path, profile: Path, screenshot: Path) -> tuple[dict, list[str]]:
+    """Open ``page``, run the checks script, save a full-page screenshot; the browser is always stopped."""
+    with Chromium(profile) as browser:
+        browser.open(page.resolve().as_uri())
+        found = browser.evaluate(INSPECT)
+        browser.screenshot(screenshot)
+        return found, browser.console_errors()
+
+
+def check(found: dict, errors: list[str], sections: list[str], tables: list[str]) -> None:
+    assert errors == []
+    assert found["title"] == "netlab report"
+    assert found["images"], "no figures"
+    for img in found["images"]:
+        where = img["figure"]
+        assert img["complete"] and img["decoded"] and img["embedded"], where
+        assert img["naturalWidth"] > 0 and img["naturalHeight"] > 0, where
+        assert img["shownWidth"] > 100 and img["shownHeight"] > 100, where
+        assert img["caption"], f"{where} has no caption"
+    for section in sections:
+        assert section in found["sections"], section
+    for table in tables:
+        assert table in found["tables"], table
+        assert found["tables"][table]["rows"] > 0 and found["tables"][table]["caption"], table
+    assert all(link[1:] in found["sections"] for link in found["contents"])
+    assert found["external"] == [] and found["scripts"] == 0
+    assert found["overflow"] <= 0, "the page scrolls sideways"
+
+
+@pytest.fixture(scope="module")
+def fixture_page(tmp_path_factory) -> Path:
+    from report_fixture import make_results
+
+    from netlab.report.build import build_report
+
+    workdir = tmp_path_factory.mktemp("report")
+    with contextlib.chdir(workdir):
+        build_report(make_results(workdir), "results/report/index.html")
+    return workdir / "results/report/index.html"
+
+
+def test_report_renders_in_chromium(fixture_page, tmp_path):
+    shot = ARTIFACTS / "report.png"
+    found, errors = inspect(fixture_page, tmp_path / "profile", shot)
+    check(
+        found, errors,
+        sections=["overview", "overview-run", "overview-times", "overview-outputs", "overview-config", "toy",
+                  "toy-one_hidden_layer", "toy-two_hidden_layers", "images", "handbuilt"],
+        tables=["what-ran", "versions", "stage-times", "links", "toy-notebook", "toy-summary-one_hidden_layer",
+                "toy-summary-two_hidden_layers", "noisy-check-two_hidden_layers",
+                "notebook-two_hidden_layers-noisy-h8", "features-provenance", "classifiers", "handbuilt-table"],
+    )
+    assert len(found["images"]) == 3 + 5 + 4 + 1 + 1  # scatter, boundaries, loss + spread, samples, confusion
+    assert shot.stat().st_size > 100_000
+
+
+@pytest.mark.slow
+def test_workflow_report_renders_in_chromium(workflow_run, tmp_path):
+    import yaml
+    from conftest import TEST_CONFIG
+
+    cfg = yaml.safe_load(TEST_CONFIG.read_text())
+    experiments = list(cfg["experiments"])
+    found, errors = inspect(workflow_run / "results/report/index.html", tmp_path / "profile",
+                            ARTIFACTS / "report-workflow.png")
+    check(
+        found, errors,
+        sections=["overview", "toy", *(f"toy-{e}" for e in experiments), "images", "handbuilt"],
+        tables=["stage-times", "links", *(f"toy-summary-{e}" for e in experiments), "classifiers",
+                "handbuilt-table"],
+    )

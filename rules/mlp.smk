@@ -13,7 +13,7 @@ rule train_trial:
     threads: 1
     resources:
         mem_mb=1000,
-        runtime=60,
+        runtime=10,
     params:
         training=lambda w: dict(
             hidden_layers=experiment(w)["hidden_layers"],

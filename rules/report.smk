@@ -6,6 +6,11 @@ from netlab.report.benchmarks import producer_benchmarks
 from netlab.report.outputs import TABLES, figure_names
 
 
+# Runs where Snakemake runs (a cluster's login node): it is quick and reads every result.
+localrules:
+    report,
+
+
 rule report:
     input:
         data=expand("results/data/{dataset}.txt", dataset=used_datasets(config)),

@@ -48,6 +48,7 @@ def snakemake(
         "--snakefile", str(snakefile),
         "--directory", str(workdir),
         "--configfile", str(config or TEST_CONFIG),
+        "--replace-workflow-config",  # the test config alone, not merged into config.yaml
         *args,
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ))

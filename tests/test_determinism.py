@@ -1,0 +1,147 @@
+"""Same numbers everywhere, and interruption or failure loses nothing.
+
+Compares runs of the tiny test config: --cores 1 against the shared --cores 2 run, runs killed
+(SIGINT, SIGKILL of the whole process group) while trials and features run and then resumed, and a
+run with one bad data file under --keep-going.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import copy_workflow, planned_jobs, snakemake
+
+pytestmark = pytest.mark.slow
+
+WALL_TIME_KEYS = {"wall_time_s"}
+# the report's stage timings are wall times by definition
+TIMING_TABLES = {"stage_times.csv"}
+
+
+def _without_wall_times(data):
+    if isinstance(data, dict):
+        return {k: _without_wall_times(v) for k, v in data.items() if k not in WALL_TIME_KEYS}
+    if isinstance(data, list):
+        return [_without_wall_times(v) for v in data]
+    return data
+
+
+def result_files(workdir: Path) -> dict[str, Path]:
+    """Every result table and record: JSON, CSV, Parquet and data files under results/ (no logs, no timings)."""
+    out = {}
+    for path in sorted((workdir / "results").rglob("*")):
+        rel = path.relative_to(workdir).as_posix()
+        if rel.startswith(("results/logs/", "results/benchmarks/")) or path.name in TIMING_TABLES:
+            continue
+        if path.suffix in {".json", ".csv", ".parquet", ".txt", ".npz"}:
+            out[rel] = path
+    return out
+
+
+def assert_same_results(a: Path, b: Path) -> None:
+    files_a, files_b = result_files(a), result_files(b)
+    assert sorted(files_a) == sorted(files_b)
+    assert len(files_a) > 20
+    for rel, path in files_a.items():
+        other = files_b[rel]
+        if path.suffix == ".json":
+            assert _without_wall_times(json.loads(path.read_text())) == _without_wall_times(
+                json.loads(other.read_text())
+            ), rel
+        elif path.suffix == ".csv" and "wall_time_s" in path.read_text().splitlines()[0]:
+            left, right = (pd.read_csv(p).drop(columns="wall_time_s") for p in (path, other))
+            pd.testing.assert_frame_equal(left, right, check_exact=True, obj=rel)
+        else:
+            assert path.read_bytes() == other.read_bytes(), rel  # byte for byte
+
+
+def test_cores_1_gives_the_same_results_as_cores_2(workflow_run, tmp_path):
+    single = copy_workflow(tmp_path / "single")
+    snakemake(single, "--cores", "1", config=single / "tests/config/config.yaml")
+    assert_same_results(workflow_run, single)
+
+
+def _start(workdir: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(workdir / "tests/config/config.yaml"), "--replace-workflow-config", "--cores", "2",
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_until_busy(workdir: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Wait until some trials are done and a feature extraction is under way."""
+    deadline = time.monotonic() + timeout
+    results = workdir / "results"
+    while time.monotonic() < deadline:
+        trials_done = list(results.glob("mlp/*/*/*/trial*.json"))
+        features_started = list((results / "logs" / "features").glob("*.log")) if results.exists() else []
+        if trials_done and features_started:
+            return
+        assert proc.poll() is None, "the run finished before it could be interrupted"
+        time.sleep(0.05)
+    raise AssertionError("the run never reached trials and features together")
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
+def test_interrupted_run_resumes_to_the_same_results(workflow_run, tmp_path, how):
+    workdir = copy_workflow(tmp_path / "interrupted")
+    proc = _start(workdir)
+    try:
+        _wait_until_busy(workdir, proc)
+        os.killpg(proc.pid, getattr(signal, how))
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    finished = {rel: p.stat().st_mtime_ns for rel, p in result_files(workdir).items()}
+    # no output is ever half-written: every JSON present parses, no temporary files are left visible
+    for rel, path in result_files(workdir).items():
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+    # resume: the profile sets rerun-incomplete, so the plain command finishes the run; a killed
+    # Snakemake could not release its lock, which --unlock does (as the README says)
+    if how == "SIGKILL":
+        snakemake(workdir, "--unlock", config=workdir / "tests/config/config.yaml")
+    snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml")
+    assert_same_results(workflow_run, workdir)
+    rerun = [rel for rel, mtime in finished.items() if (workdir / rel).stat().st_mtime_ns != mtime]
+    # only unfinished jobs ran again: finished trials kept their files (a job killed after writing but
+    # before Snakemake recorded it may legitimately run again, so allow a few)
+    trials_before = [rel for rel in finished if "/trial" in rel and rel.endswith(".json")]
+    assert trials_before and len([r for r in rerun if r in trials_before]) <= 2, rerun
+    assert planned_jobs(workdir, workdir / "tests/config/config.yaml") == {}
+
+
+def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
+    workdir = copy_workflow(tmp_path / "failing")
+    (workdir / "mine.txt").write_text("1.0 2.0 1\n3.0 4.0 -1\n5.0 six 1\n")
+    config = workdir / "failing.yaml"
+    text = (workdir / "tests/config/config.yaml").read_text()
+    text = text.replace("  noisy: {generator: noisy, n: 120}", "  noisy: {generator: noisy, n: 120}\n  mine: {path: mine.txt}")
+    text = text.replace("datasets: [data1, data4]", "datasets: [data1, data4, mine]")
+    config.write_text(text)
+    proc = snakemake(workdir, "--cores", "2", "--keep-going", config=config, check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "mine.txt, line 3: non-numeric value" in output
+    assert not (workdir / "results/data/mine.txt").exists()
+    assert not list((workdir / "results/data").glob(".*tmp*"))
+    # the independent jobs all finished
+    assert (workdir / "results/mlp/one_hidden_layer/data4/h8/trials.csv").exists()
+    assert (workdir / "results/mlp/two_hidden_layers/noisy/h4/trials.csv").exists()
+    assert (workdir / "results/classify/metrics.json").exists()
+    assert (workdir / "results/handbuilt/handbuilt.csv").exists()
+    assert not (workdir / "results/report/index.html").exists()
+    log = (workdir / "results/logs/toy_data/mine.log").read_text()
+    assert "line 3: non-numeric value" in log

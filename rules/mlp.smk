@@ -55,6 +55,6 @@ rule best_of_trials:
         mem_mb=2000,
         runtime=10,
     params:
-        code=code("trials", "toyplots", "mlp", "toydata"),
+        code=code("selection", "trials", "toyplots", "mlp", "toydata"),
     script:
         "../scripts/best_of_trials.py"

@@ -1,5 +1,5 @@
 from netlab.joblog import logged
-from netlab.trials import summarise_setting
+from netlab.selection import summarise_setting
 
 with logged(snakemake.log[0]) as log:
     w = snakemake.wildcards

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netlab import mlp, toydata, trials
+from netlab import mlp, selection, toydata, trials
 
 
 @pytest.fixture
@@ -47,14 +47,14 @@ def test_same_seed_same_record(data_file, tmp_path):
 
 def test_best_trial_is_fewest_errors_first_wins():
     table = pd.DataFrame({"trial": [1, 2, 3, 4], "errors": [3, 1, 0, 0], "iterations": [5, 6, 7, 8]})
-    assert trials.best_trial(table)["trial"] == 3
+    assert selection.best_trial(table)["trial"] == 3
 
 
 def test_summarise_setting(data_file, tmp_path):
     paths = [tmp_path / f"trial{i}.json" for i in (1, 2, 10)]
     for i, seed in zip((1, 2, 10), (1, 2, 3)):
         _run(data_file, tmp_path, i, seed)
-    summary = trials.summarise_setting(
+    summary = selection.summarise_setting(
         [str(p) for p in reversed(paths)], data_file,
         tmp_path / "trials.csv", tmp_path / "best.json", tmp_path / "boundary.png", "xor, H=4",
     )

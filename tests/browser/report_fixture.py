@@ -21,7 +21,7 @@ from netlab import atomic, classify, feature_table, handbuilt, toydata, toyplots
 from netlab.config import settings, used_datasets
 from netlab.feature_table import FeatureTable
 from netlab.report.inputs import ReportInputs, collect
-from netlab.trials import best_trial, trials_table
+from netlab.selection import best_trial, trials_table
 
 CONFIG: dict[str, Any] = {
     "seed": 11,

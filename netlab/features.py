@@ -132,10 +132,11 @@ def split_features(
     model, weights_provenance = weights.resnet50(weights_spec, seed, weights_path)
     chosen = resolve_device(device)
     log.info(
-        "%s: %d images, weights: %s, device %s",
+        "%s: %d images, weights: %s, %d threads, device %s",
         split,
         len(listing.samples),
         weights_provenance["description"],
+        torch.get_num_threads(),
         chosen,
     )
     features = extract(backbone(model), listing.samples, batch_size=batch_size, device=chosen, batchnorm=batchnorm)

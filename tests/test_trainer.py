@@ -1,0 +1,242 @@
+"""The trainer's pieces against torch and the notebooks, its loop semantics, and its refusals."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from netlab import mlp, toydata
+from netlab.reference import sequential
+
+
+def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
+    """The notebooks' ``error_rate``, verbatim."""
+    sum = 0.0
+    for i in range(0, y1.size()[0]):
+        sum += (y1[i] - 0.5) * (y2[i] - 0.5) <= 0.0
+    return int(sum)
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    return toydata.as_training_arrays(*toydata.noisy(n=120))
+
+
+def test_error_rate_counts_a_half_as_wrong():
+    y = np.array([1, 0, 1, 0], np.float32)
+    assert mlp.error_rate(np.array([0.5, 0.5, 0.9, 0.1], np.float32), y) == 2
+    assert mlp.error_rate(np.array([0.2, 0.8, 0.9, 0.1], np.float32), y) == 2
+    assert mlp.error_rate(np.array([0.9, 0.1, 0.6, 0.4], np.float32), y) == 0
+
+
+def test_error_rate_matches_the_notebooks_loop():
+    rng = np.random.default_rng(0)
+    pred = rng.random(300).astype(np.float32)
+    pred[::7] = 0.5
+    y = (rng.random(300) < 0.5).astype(np.float32)
+    expected = notebook_error_rate(torch.from_numpy(pred).reshape(-1, 1), torch.from_numpy(y).reshape(-1, 1))
+    assert mlp.error_rate(pred, y) == expected
+    assert mlp.error_rate(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
+
+
+def test_init_params_shapes_bounds_and_determinism():
+    sizes = [2, 8, 4, 1]
+    params = mlp.init_params(sizes, seed=11)
+    assert [(w.shape, b.shape) for w, b in params] == [((8, 2), (8,)), ((4, 8), (4,)), ((1, 4), (1,))]
+    for (w, b), fan_in in zip(params, sizes[:-1]):
+        assert w.dtype == b.dtype == np.float32
+        assert np.abs(w).max() <= 1 / math.sqrt(fan_in) and np.abs(b).max() <= 1 / math.sqrt(fan_in)
+    again = mlp.init_params(sizes, seed=11)
+    other = mlp.init_params(sizes, seed=12)
+    assert all(np.array_equal(a, b) for (wa, ba), (wb, bb) in zip(params, again) for a, b in ((wa, wb), (ba, bb)))
+    assert not np.array_equal(params[0][0], other[0][0])
+
+
+@pytest.mark.parametrize("fan_in", [2, 8])
+def test_init_params_draws_like_torch_linear(fan_in):
+    """Same law as ``nn.Linear``'s default init: uniform on +-1/sqrt(fan_in) for weights and biases."""
+    torch.manual_seed(0)
+    layers = [torch.nn.Linear(fan_in, 64) for _ in range(40)]
+    torch_w = np.concatenate([layer.weight.detach().numpy().ravel() for layer in layers])
+    torch_b = np.concatenate([layer.bias.detach().numpy() for layer in layers])
+    ours = [mlp.init_params([fan_in, 64], seed) for seed in range(40)]
+    our_w = np.concatenate([p[0][0].ravel() for p in ours])
+    our_b = np.concatenate([p[0][1] for p in ours])
+    bound = 1 / math.sqrt(fan_in)
+    for torch_values, our_values in ((torch_w, our_w), (torch_b, our_b)):
+        for values in (torch_values, our_values):
+            assert np.abs(values).max() <= bound
+            assert np.abs(values).max() > 0.97 * bound  # the bound is reached, not a narrower law
+            assert np.mean(values) == pytest.approx(0, abs=0.06 * bound)
+            assert np.std(values) == pytest.approx(bound / math.sqrt(3), rel=0.06)  # uniform, not normal
+
+
+def test_predict_matches_torch_sequential(noisy):
+    x, _ = noisy
+    params = mlp.init_params(mlp.layer_sizes(2, 8), seed=3)
+    with torch.no_grad():
+        expected = sequential(params)(torch.from_numpy(x)).numpy().ravel()
+    np.testing.assert_allclose(mlp.predict(params, x), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_bce_loss_matches_torch_including_saturated_outputs():
+    p = np.array([0.0, 1.0, 0.0, 1.0, 1e-45, 1 - 2**-24, 0.5, 0.3, 0.999], np.float32)
+    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0], np.float32)
+    expected = torch.nn.BCELoss()(torch.from_numpy(p), torch.from_numpy(y)).item()
+    assert mlp.bce_loss(p, y) == pytest.approx(expected, rel=1e-6)
+    assert mlp.bce_loss(np.array([0.0], np.float32), np.array([1.0], np.float32)) == 100.0  # log(0) clamped
+
+
+def test_training_through_saturated_outputs_follows_torch():
+    """z = 10 x1 from -40 to 40: p rounds to exactly 0 or 1 (clamped logs, zero gradient) or is so small that
+    p (1 - p) < 1e-12 and the eps guard shapes the gradient, as in torch."""
+    from netlab.reference import train_reference
+
+    x1 = np.array([-4.0, -3.0, -2.5, -1.0, 0.5, 1.0, 2.0, 3.0, 4.0], np.float32)
+    x = np.stack([x1, np.zeros_like(x1)], axis=1)
+    y = np.array([1, 1, 0, 0, 1, 1, 0, 1, 0], np.float32)
+    params = [(np.array([[10.0, 0.0], [-10.0, 0.0]], np.float32), np.zeros(2, np.float32)),
+              (np.array([[1.0, -1.0]], np.float32), np.zeros(1, np.float32))]  # fmt: skip
+    p = mlp.predict(params, x)
+    assert p[0] > 0 and p[0] * (1 - p[0]) < 1e-12 and p[-1] == 1.0
+    # the loss exceeds 1.0 (clamped logs count 100), so the first check ends the run: make it the last iteration
+    fast = mlp.train(x, y, params, check_every=300, max_iter=300)
+    ref = train_reference(x, y, params, check_every=300, max_iter=300)
+    assert fast.checkpoints[0][1] == pytest.approx(ref.checkpoints[0][1], rel=1e-6)
+    assert fast.final_loss == pytest.approx(ref.final_loss, rel=1e-6)
+    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params):
+        np.testing.assert_allclose(w_fast, w_ref, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(b_fast, b_ref, rtol=1e-4, atol=1e-5)
+
+
+def test_a_wide_layer_and_three_inputs_follow_torch():
+    """30 inputs to the output unit: more than one summing pass per unit (``mlp._GROUP``); d = 3 inputs."""
+    from netlab.reference import train_reference
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(150, 3)).astype(np.float32)
+    y = (x[:, 0] * x[:, 1] - x[:, 2] > 0).astype(np.float32)
+    params = mlp.init_params([3, 30, 1], seed=7)
+    assert 30 > mlp._GROUP
+    fast = mlp.train(x, y, params, check_every=50, tol=0.0, max_iter=1000)
+    ref = train_reference(x, y, params, check_every=50, tol=0.0, max_iter=1000)
+    assert len(fast.checkpoints) == len(ref.checkpoints) == 20
+    np.testing.assert_allclose([c[1] for c in fast.checkpoints], [c[1] for c in ref.checkpoints], atol=1e-5)
+    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params):
+        np.testing.assert_allclose(w_fast, w_ref, rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(b_fast, b_ref, rtol=1e-3, atol=1e-5)
+
+
+def test_max_iter_caps_t(noisy):
+    x, y = noisy
+    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
+    result = mlp.train(x, y, params, check_every=7, max_iter=50, tol=0.0)
+    assert result.iterations == 50 and not result.converged
+    assert [t for t, _ in result.checkpoints] == list(range(7, 50, 7))
+    one_step = mlp.train(x, y, params, max_iter=2)  # t starts at 1: one forward, one step
+    assert one_step.iterations == 2 and one_step.checkpoints == []
+    assert not np.array_equal(one_step.params[0][0], params[0][0])
+
+
+def test_checks_compare_with_the_previous_check_starting_from_one(noisy):
+    x, y = noisy
+    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
+    # 1.0 - (loss at t = 10, about 0.7) exceeds 0.2, so the run goes on; the next decrease is far below 0.2
+    result = mlp.train(x, y, params, check_every=10, tol=0.2)
+    assert 1.0 - result.checkpoints[0][1] > 0.2
+    assert result.converged and result.iterations == 20 and [t for t, _ in result.checkpoints] == [10, 20]
+    # and a tol above 1.0 - loss stops at the very first check
+    assert mlp.train(x, y, params, check_every=10, tol=0.5).iterations == 10
+
+
+def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noisy):
+    x, y = noisy
+    params = mlp.init_params(mlp.layer_sizes(2, 4), seed=2)
+    converged = mlp.train(x, y, params, check_every=25, tol=0.5)
+    assert converged.converged and converged.iterations == 25
+    # the loss at t = 25 is that of the weights after 23 steps (t = 2..24) ...
+    before = mlp.train(x, y, params, max_iter=24)
+    assert converged.checkpoints[0][1] == pytest.approx(before.final_loss, abs=1e-6)
+    # ... and training stops after the step of t = 25, as a run capped at t = 25 does
+    capped = mlp.train(x, y, params, max_iter=25)
+    for (w_a, b_a), (w_b, b_b) in zip(converged.params, capped.params):
+        assert np.array_equal(w_a, w_b) and np.array_equal(b_a, b_b)
+    assert not np.array_equal(capped.params[0][0], before.params[0][0])
+
+
+def test_many_checks_are_all_collected(noisy):
+    x, y = noisy
+    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=4)
+    result = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=2500)  # more checks than one call holds
+    assert [t for t, _ in result.checkpoints] == list(range(2, 2501))
+    assert result.iterations == 2500
+
+
+def test_train_leaves_the_initial_params_alone(noisy):
+    x, y = noisy
+    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=5)
+    copy = [(w.copy(), b.copy()) for w, b in params]
+    mlp.train(x, y, params, max_iter=20)
+    assert all(np.array_equal(a, b) for (wa, ba), (wb, bb) in zip(params, copy) for a, b in ((wa, wb), (ba, bb)))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"check_every": 0}, "check_every"),
+        ({"check_every": 2.5}, "check_every"),
+        ({"max_iter": 1}, "max_iter"),
+        ({"lr": 0.0}, "lr"),
+        ({"lr": float("nan")}, "lr"),
+        ({"tol": float("inf")}, "tol"),
+        ({"x": np.zeros((5, 2), np.float32)}, "x must be"),
+        ({"x": np.full((120, 2), np.nan, np.float32)}, "NaN"),
+        ({"x": np.zeros((120, 3), np.float32)}, "layer sizes"),
+        ({"y": np.full(120, 0.5, np.float32)}, "0/1"),
+        ({"params": [(np.zeros((4, 2), np.float32), np.zeros(3, np.float32))]}, "do not chain"),
+        ({"params": [(np.full((1, 2), np.inf, np.float32), np.zeros(1, np.float32))]}, "initial parameters"),
+    ],
+)
+def test_bad_input_is_refused_before_training(noisy, change, message):
+    x, y = noisy
+    args = {"x": x, "y": y, "params": mlp.init_params(mlp.layer_sizes(1, 4), seed=0)}
+    settings = {"max_iter": 10}
+    for key, value in change.items():
+        (args if key in args else settings)[key] = value
+    with pytest.raises(ValueError, match=message):
+        mlp.train(args["x"], args["y"], args["params"], **settings)
+
+
+def test_kernel_source_is_written_once_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv(mlp.KERNEL_DIR_ENV, str(tmp_path))
+    assert mlp.kernel_dirs() == [tmp_path]
+    first = mlp._write_new([tmp_path], "k.py", "A = 1\n")
+    mtime = first.stat().st_mtime_ns
+    second = mlp._write_new([tmp_path], "k.py", "A = 1\n")  # a job that lost the race
+    assert first == second == tmp_path / "k.py"
+    assert second.stat().st_mtime_ns == mtime and second.read_text() == "A = 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.py"]  # no temporary left behind
+
+
+def test_kernel_source_goes_to_the_next_writable_directory(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    spare = tmp_path / "spare"
+    assert mlp._write_new([blocker / "kernels", spare], "k.py", "A = 1\n") == spare / "k.py"
+
+
+def test_no_writable_kernel_directory_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(OSError, match="NETLAB_KERNEL_DIR"):
+        mlp._write_new([blocker / "kernels"], "k.py", "A = 1\n")
+
+
+def test_trial_jobs_do_not_import_torch():
+    code = "import sys, netlab.mlp, netlab.trials; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0

@@ -3,14 +3,17 @@
 The notebooks resize to 256, centre-crop 224, normalise with the ImageNet
 mean/std, run torchvision's resnet50 without its last layer (``fc``) and keep
 the 2048-d pooled output. Here the same happens in eval mode under
-``torch.no_grad()`` in batches, into one preallocated array (the
+``torch.no_grad()`` in batches (one thread each, several at once), into one preallocated array (the
 notebooks' ``np.vstack`` per image copies everything so far each time), and
 the split's files are checked before the first forward pass.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,36 +78,69 @@ class _Images(Dataset):
         return self.transform(imagefolder.load_rgb(self.samples[i].path))
 
 
+def per_image_batchnorm(net: torch.nn.Module) -> torch.nn.Module:
+    """A copy of ``net`` whose BatchNorm layers normalise every batch by its own statistics.
+
+    This is what the notebooks' net did: never put in eval mode, it ran BatchNorm in training mode.
+    Dropping the running statistics gives the same outputs without mutating buffers on every call.
+    """
+    net = copy.deepcopy(net)
+    for module in net.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.track_running_stats = False
+            module.running_mean = module.running_var = module.num_batches_tracked = None
+    return net
+
+
 def extract(
     net: torch.nn.Module,
     samples: Sequence[Sample],
     *,
     batch_size: int,
     device: torch.device,
+    threads: int = 1,
     batchnorm: str = "eval",
 ) -> np.ndarray:
     """Features (n, 2048) float32 of ``samples``, rows in their order.
 
-    ``batchnorm="notebook"`` runs the net as the notebooks did: left in training mode, so BatchNorm
-    normalises with the statistics of the batch, and one image per batch (their DataLoader's default).
-    oneDNN is switched off: its convolutions sum in an order that depends on the thread count, and the
-    same features must come out of ``--cores 1`` and ``--cores 8`` runs (measured: no loss of speed on CPU).
+    On the CPU, ``threads`` batches run at once, each on one thread: oneDNN's
+    multi-threaded convolutions sum in an order that depends on the thread
+    count, so ``--cores 1`` and ``--cores 8`` would differ in the last digits;
+    one thread per batch gives the same bytes for any ``threads`` at the same
+    speed. ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
+    one image per batch, as the notebooks' DataLoader and training-mode net did.
     """
     if batchnorm not in ("eval", "notebook"):
         raise ValueError(f"features.batchnorm must be 'eval' or 'notebook', got {batchnorm!r}")
     if batchnorm == "notebook":
-        net, batch_size = net.train(), 1
-    torch.backends.mkldnn.enabled = False
+        net, batch_size = per_image_batchnorm(net), 1
+    net = net.to(device)
+    workers = threads if device.type == "cpu" else 1
+    if device.type == "cpu":
+        torch.set_num_threads(1)
     out = np.empty((len(samples), feature_table.FEATURE_DIM), np.float32)
     loader = DataLoader(_Images(samples, notebook_transform()), batch_size=batch_size, shuffle=False)
-    net = net.to(device)
+
+    def forward(batch: torch.Tensor) -> np.ndarray:
+        with torch.no_grad():
+            return net(batch.to(device)).flatten(1).cpu().numpy()
+
     done = 0
-    with torch.no_grad():
+
+    def collect(rows: np.ndarray) -> None:
+        nonlocal done
+        out[done : done + len(rows)] = rows
+        done += len(rows)
+        log.info("features: %d/%d images", done, len(samples))
+
+    in_flight: deque[Future[np.ndarray]] = deque()  # bounded: images are decoded as workers free up
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for batch in loader:
-            rows = net(batch.to(device)).flatten(1)
-            out[done : done + len(rows)] = rows.cpu().numpy()
-            done += len(rows)
-            log.info("features: %d/%d images", done, len(samples))
+            in_flight.append(pool.submit(forward, batch))
+            if len(in_flight) > 2 * workers:
+                collect(in_flight.popleft().result())
+        while in_flight:
+            collect(in_flight.popleft().result())
     return out
 
 
@@ -128,7 +164,6 @@ def split_features(
     listing = imagefolder.scan_split(image_root, split, on_bad_image=on_bad_image)
     for bad in listing.skipped:
         log.warning("skipped %s: %s", bad["path"], bad["reason"])
-    torch.set_num_threads(threads)
     model, weights_provenance = weights.resnet50(weights_spec, seed, weights_path)
     chosen = resolve_device(device)
     log.info(
@@ -136,10 +171,12 @@ def split_features(
         split,
         len(listing.samples),
         weights_provenance["description"],
-        torch.get_num_threads(),
+        threads,
         chosen,
     )
-    features = extract(backbone(model), listing.samples, batch_size=batch_size, device=chosen, batchnorm=batchnorm)
+    features = extract(
+        backbone(model), listing.samples, batch_size=batch_size, device=chosen, threads=threads, batchnorm=batchnorm
+    )
     samples = listing.samples
     feature_table.write(
         table_path,
@@ -177,7 +214,8 @@ def provenance(
         "image_source": image_source,
         "image_root": image_root,
         "weights": dict(weights_provenance),
-        "model": "torchvision resnet50 without fc (2048-d pooled output), eval mode",
+        "model": "torchvision resnet50 without fc (2048-d pooled output), "
+        + ("eval mode" if batchnorm == "eval" else "BatchNorm in training mode, one image per batch (as the notebooks)"),
         "transform": TRANSFORM_DESCRIPTION,
         "batch_size": 1 if batchnorm == "notebook" else batch_size,
         "batchnorm": batchnorm,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -155,9 +156,10 @@ def test_table_round_trip_and_checks(tmp_path):
 
 def test_thread_count_does_not_change_features(root, tmp_path):
     # --cores 1 and --cores 8 runs must give the same bytes (Snakemake scales threads down to the cores)
-    for name, threads in (("one", 1), ("two", 2)):
+    for name, threads in (("one", 1), ("two", 2), ("three", 3)):
         run(root, tmp_path / name, threads=threads, split="val")
-    assert (tmp_path / "one/val.parquet").read_bytes() == (tmp_path / "two/val.parquet").read_bytes()
+    one = (tmp_path / "one/val.parquet").read_bytes()
+    assert one == (tmp_path / "two/val.parquet").read_bytes() == (tmp_path / "three/val.parquet").read_bytes()
 
 
 def test_notebook_batchnorm_normalises_each_image_by_itself(model, root):
@@ -165,7 +167,7 @@ def test_notebook_batchnorm_normalises_each_image_by_itself(model, root):
     net = features.backbone(model)
     nb = features.extract(net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="notebook")
     # the notebooks' cell: Sequential(children[:-1]) never put in eval mode, DataLoader batch size 1
-    nb_net = torch.nn.Sequential(*list(model.children())[:-1]).train()
+    nb_net = copy.deepcopy(torch.nn.Sequential(*list(model.children())[:-1])).train()
     transform = features.notebook_transform()
     with torch.no_grad():
         expected = np.stack([torch.squeeze(nb_net(transform(pil_loader(s.path))[None])).numpy() for s in samples])

@@ -75,9 +75,6 @@ def check_config(config: Mapping[str, Any], base: Path) -> None:
     synthetic = config["images"].get("synthetic", {})
     if synthetic.get("min_side", 0) > synthetic.get("max_side", float("inf")):
         raise ConfigError("images.synthetic.min_side is larger than images.synthetic.max_side")
-    counts = synthetic.get("counts")
-    if counts and set(counts["train"]) != set(counts["val"]):
-        raise ConfigError("images.synthetic.counts: train and val must name the same classes")
 
 
 def settings(config: Mapping[str, Any]) -> Iterator[Setting]:

@@ -6,7 +6,13 @@ from pathlib import Path
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
 
-from netlab.config import check_config, settings, used_datasets, validate_schema
+from netlab.config import (
+    ConfigError,
+    check_config,
+    settings,
+    used_datasets,
+    validate_schema,
+)
 from netlab.provenance import digest_files
 from netlab.seeds import derive_seed
 
@@ -68,8 +74,6 @@ def all_trial_jsons(wildcards):
 
 
 # --- images, features, classifiers ---------------------------------------------
-
-from netlab.config import ConfigError
 
 # Image roots made by a rule, by images.source (a local directory is its own root).
 IMAGE_ROOTS = {

@@ -214,15 +214,8 @@ def safe_extract_zip(
             kept = {parts[1:] if strip else parts: info for parts, info in entries.items()}
             kept.pop((), None)
             _check_required(kept, required, archive)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            try:
-                root = tmp / strip if strip else tmp
-                files = _extract(zf, kept, root)
-                os.replace(root, dest)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+            with atomic.replacing_dir(dest) as tmp:
+                files = _extract(zf, kept, tmp)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise ArchiveError(f"{archive}: corrupt or unsupported zip archive: {exc}") from exc
     log.info(
@@ -310,7 +303,6 @@ def _extract(zf: zipfile.ZipFile, kept: dict[tuple[str, ...], zipfile.ZipInfo], 
     the size limit checked on the declarations holds for the bytes written.
     """
     files = []
-    root.mkdir(parents=True)
     for parts, info in sorted(kept.items()):
         target = root.joinpath(*parts)
         if info.is_dir():

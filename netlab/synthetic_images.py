@@ -14,15 +14,13 @@ the same bytes.
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from netlab import atomic
 from netlab.seeds import derive_seed
 
 Color = tuple[int, int, int]
@@ -286,9 +284,7 @@ def write_tree(
     dest = Path(dest)
     if dest.exists():
         raise FileExistsError(f"synthetic images: {dest} already exists; remove it first")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    with atomic.replacing_dir(dest) as tmp:
         for split, classes in counts.items():
             for class_name, n in classes.items():
                 folder = tmp / split / class_name
@@ -299,9 +295,4 @@ def write_tree(
                     picture.save(
                         folder / f"{class_name}_{i:04d}.jpg", "JPEG", quality=int(rng.integers(80, 96))
                     )
-        os.chmod(tmp, 0o755)
-        os.rename(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return {split: dict(classes) for split, classes in counts.items()}

@@ -25,7 +25,7 @@ rule download_images:
     params:
         url=lambda w: hymenoptera("url"),
         sha256=lambda w: hymenoptera("sha256"),
-        code=code("fetch", "atomic"),
+        code=code("fetch"),
     script:
         "../scripts/download.py"
 
@@ -71,6 +71,6 @@ rule fetch_weights:
         runtime=60,
     params:
         mirror_url=lambda w: config["features"]["weights_url"],
-        code=code("fetch", "atomic"),
+        code=code("fetch"),
     script:
         "../scripts/fetch_weights.py"

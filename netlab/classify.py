@@ -27,7 +27,7 @@ from netlab.feature_table import FeatureTable
 
 CSV_COLUMNS = ("model", "accuracy", "correct", "n_val")
 # What both splits' features must share (the device may differ: the results agree to rounding).
-_PROVENANCE_KEYS = ("image_source", "weights", "torch", "torchvision", "transform", "model")
+_PROVENANCE_KEYS = ("image_source", "weights", "batchnorm", "torch", "torchvision", "transform", "model")
 
 
 class ClassifyError(ValueError):

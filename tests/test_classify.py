@@ -34,7 +34,7 @@ VAL = table([(0.5, 0.5), (1, 1), (0, 0.5), (10, 10.5), (10.5, 10), (0.5, 0)], [0
 def sidecar(split: str, **changes) -> dict:
     base = {
         "classes": CLASSES, "image_source": "synthetic", "device": "cpu", "torch": "t", "torchvision": "tv",
-        "transform": "notebook", "model": "resnet50", "n_images": 6,
+        "transform": "notebook", "model": "resnet50", "batchnorm": "eval", "n_images": 6,
         "weights": {"kind": "random", "description": "random (seeded), not ImageNet"},
         "skipped": [{"path": f"{split}/ants/bad.jpg", "reason": "truncated"}] if split == "val" else [],
     }  # fmt: skip

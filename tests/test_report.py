@@ -49,7 +49,7 @@ def variant(tmp_path_factory):
     """Real images and ImageNet weights per config, a small noisy set, a missing benchmark, a download record."""
     workdir = tmp_path_factory.mktemp("variant")
     cfg = config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1",
-                    "datasets.noisy": {"generator": "noisy", "n": 120}})
+                    "features.batchnorm": "notebook", "datasets.noisy": {"generator": "noisy", "n": 120}})
     with contextlib.chdir(workdir):
         inputs = make_results(workdir, cfg, missing_benchmark=True, download_record=True)
     return workdir, inputs, build(workdir, inputs)
@@ -164,7 +164,14 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
     assert not notebook.is_notebook_noisy_set({"generator": "noisy", "n": 120})
     assert not notebook.is_notebook_noisy_set({"generator": "noisy", "seed": 1})
     assert not notebook.is_notebook_noisy_set({"path": "noisy.txt"})
-    assert notebook.images_comparable(config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1"}))
+    assert notebook.images_comparable(
+        config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1", "features.batchnorm": "notebook"})
+    )
+    # eval-mode BatchNorm or other weights: not what the notebooks ran
+    assert not notebook.images_comparable(config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1"}))
+    assert not notebook.images_comparable(
+        config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V2", "features.batchnorm": "notebook"})
+    )
     assert not notebook.images_comparable(config(**{"images.source": "hymenoptera"}))
     assert not notebook.images_comparable(config(**{"features.weights": "IMAGENET1K_V1"}))
     assert notebook.training_differences({"lr": 0.25, "tol": 1e-4, "check_every": 1000, "max_iter": None,

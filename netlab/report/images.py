@@ -24,7 +24,7 @@ from netlab.seeds import derive_seed
 RESIZE, CROP = 256, 224
 SAMPLES_PER_CLASS = 4
 SIDECAR_ROWS = ("n_images", "counts", "image_source", "image_root", "weights", "model", "transform",
-                "batch_size", "device", "torch", "torchvision")
+                "batch_size", "batchnorm", "device", "torch", "torchvision")
 
 
 def resize_shorter(image: Image.Image, size: int = RESIZE) -> Image.Image:
@@ -266,14 +266,11 @@ def _comparison_note(config: Mapping[str, Any], comparable: bool) -> Html:
         + ", ".join(f"k-NN k = {k}: {a:.3f}" for k, a in ref["knn_accuracy"].items())
     )
     if comparable:
-        extra = "" if config["features"]["weights"] == ref["weights"] else (
-            f" The notebooks used {ref['weights']} (pretrained=True); this run used {config['features']['weights']}, "
-            "so small differences are expected.")
-        return paragraph(f"The notebooks' numbers on the same {ref['n_train']} + {ref['n_val']} images: {quoted}."
-                         + extra)
+        return paragraph(f"The notebooks' numbers on the same {ref['n_train']} + {ref['n_val']} images: {quoted}.")
     return paragraph(
-        f"The notebooks' numbers ({quoted}) were measured on the real hymenoptera images with ImageNet weights. "
-        f"This run used image source '{config['images']['source']}' and weights "
-        f"'{weights_label(config['features']['weights'])}', so they are not compared here."
+        f"The notebooks' numbers ({quoted}) were measured on the real hymenoptera images with "
+        f"{ref['weights']} weights and BatchNorm by each image's own statistics. This run used image source "
+        f"'{config['images']['source']}', weights '{weights_label(config['features']['weights'])}' and "
+        f"batchnorm '{config['features'].get('batchnorm', 'eval')}', so they are not compared here."
     )
 

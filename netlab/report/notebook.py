@@ -46,7 +46,6 @@ IMAGES = {
     "logistic_confusion": [[60, 10], [20, 63]],
     "knn_accuracy": {1: 0.6928, 3: 0.7124, 5: 0.6928},
 }
-IMAGENET_WEIGHTS = ("IMAGENET1K_V1", "IMAGENET1K_V2")
 
 
 def is_notebook_noisy_set(spec: Mapping[str, Any]) -> bool:
@@ -69,5 +68,11 @@ def training_differences(experiment: Mapping[str, Any], trials: int | None = Non
 
 
 def images_comparable(config: Mapping[str, Any]) -> bool:
-    """The notebooks' image numbers apply only to the hymenoptera images with ImageNet weights."""
-    return config["images"]["source"] == "hymenoptera" and config["features"]["weights"] in IMAGENET_WEIGHTS
+    """The notebooks' image numbers apply only to the hymenoptera images with their ImageNet weights,
+    run as they ran them (BatchNorm by each image's own statistics: ``features.batchnorm: notebook``)."""
+    features = config["features"]
+    return (
+        config["images"]["source"] == "hymenoptera"
+        and features["weights"] == IMAGES["weights"]
+        and features.get("batchnorm", "eval") == "notebook"
+    )

@@ -177,7 +177,7 @@ def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_be
             "image_source": cfg["images"]["source"], "image_root": "results/images/synthetic", "weights": weights,
             "model": "torchvision resnet50 without fc (2048-d pooled output), eval mode",
             "transform": "Resize(256), CenterCrop(224), ToTensor(), Normalize(ImageNet mean, std)",
-            "batch_size": 4, "device": "cpu", "torch": "2.x", "torchvision": "0.x",
+            "batch_size": 4, "batchnorm": "eval", "device": "cpu", "torch": "2.x", "torchvision": "0.x",
         }
         atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))

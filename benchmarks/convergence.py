@@ -33,11 +33,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
-    parser.add_argument("--budget-minutes", type=float, default=20.0, help="reference CPU time to spend")
+    parser.add_argument(
+        "--budget-minutes", type=float, default=20.0, help="reference CPU time to spend"
+    )
     parser.add_argument("--rounding", type=float, default=1e-6)
-    parser.add_argument("--fast-only", action="store_true", help="only the fast trainer's iteration counts")
+    parser.add_argument(
+        "--fast-only", action="store_true", help="only the fast trainer's iteration counts"
+    )
     parser.add_argument("--out", type=Path, help="also write one JSON line per compared trial here")
     return parser.parse_args()
 
@@ -76,7 +82,7 @@ def run(case: dict, trainer) -> tuple[mlp.TrainResult, float]:
 def parting_check(fast: mlp.TrainResult, ref: mlp.TrainResult, tol: float) -> dict:
     """The first check where one run stops and the other goes on, with each run's (decrease - tol) there."""
     prev_fast = prev_ref = 1.0
-    for (t, loss_fast), (_, loss_ref) in zip(fast.checkpoints, ref.checkpoints):
+    for (t, loss_fast), (_, loss_ref) in zip(fast.checkpoints, ref.checkpoints, strict=True):
         margin_fast, margin_ref = prev_fast - loss_fast - tol, prev_ref - loss_ref - tol
         if (margin_fast < 0) != (margin_ref < 0):
             return {"t": t, "margin_fast": margin_fast, "margin_ref": margin_ref}
@@ -111,7 +117,10 @@ def main() -> None:
     order = sorted(cases, key=lambda c: (c["trial"], c["experiment"], c["dataset"], c["hidden"]))
     budget, chosen = args.budget_minutes * 60, []
     for case in order:
-        cost = case["fast"].iterations * per_iteration[(case["dataset"], case["hidden_layers"], case["hidden"])]
+        cost = (
+            case["fast"].iterations
+            * per_iteration[(case["dataset"], case["hidden_layers"], case["hidden"])]
+        )
         if cost <= budget:
             chosen.append(case)
             budget -= cost
@@ -123,7 +132,13 @@ def main() -> None:
         fast = case["fast"]
         ref, ref_cpu = run(case, train_reference)
         common = min(len(fast.checkpoints), len(ref.checkpoints))
-        gap = max((abs(a[1] - b[1]) for a, b in zip(fast.checkpoints[:common], ref.checkpoints[:common])), default=0)
+        gap = max(
+            (
+                abs(a[1] - b[1])
+                for a, b in zip(fast.checkpoints[:common], ref.checkpoints[:common], strict=True)
+            ),
+            default=0,
+        )
         row = {
             "trial": label(case), "seed": case["seed"], "iterations": [fast.iterations, ref.iterations],
             "errors": [fast.errors, ref.errors], "final_loss": [fast.final_loss, ref.final_loss],
@@ -131,7 +146,10 @@ def main() -> None:
         }  # fmt: skip
         if fast.iterations != ref.iterations:
             parting = parting_check(fast, ref, case["settings"]["tol"])
-            within = bool(parting) and min(abs(parting["margin_fast"]), abs(parting["margin_ref"])) < args.rounding
+            within = (
+                bool(parting)
+                and min(abs(parting["margin_fast"]), abs(parting["margin_ref"])) < args.rounding
+            )
             row["flip"] = {**parting, "within_rounding": within}
         rows.append(row)
         flip = row.get("flip")

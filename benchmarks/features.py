@@ -42,7 +42,9 @@ def notebook_way(net: torch.nn.Module, root: Path) -> np.ndarray:
 
 def netlab_way(net: torch.nn.Module, root: Path, batch_size: int, threads: int) -> np.ndarray:
     samples = scan_split(root, "train", splits=["train"]).samples
-    return features.extract(net, samples, batch_size=batch_size, device=torch.device("cpu"), threads=threads)
+    return features.extract(
+        net, samples, batch_size=batch_size, device=torch.device("cpu"), threads=threads
+    )
 
 
 def timed(fn, *args):
@@ -53,7 +55,9 @@ def timed(fn, *args):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=32, help="synthetic images (half ants, half bees)")
+    parser.add_argument(
+        "--images", type=int, default=32, help="synthetic images (half ants, half bees)"
+    )
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -63,7 +67,11 @@ def main() -> int:
         root = Path(tmp) / "images"
         ants = args.images // 2
         write_tree(
-            root, {"train": {"ants": ants, "bees": args.images - ants}}, seed=0, min_side=180, max_side=500
+            root,
+            {"train": {"ants": ants, "bees": args.images - ants}},
+            seed=0,
+            min_side=180,
+            max_side=500,
         )
         with torch.inference_mode():  # warm-up: first-call allocations are neither way's cost
             net(torch.zeros(2, 3, 224, 224))

@@ -31,16 +31,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="noisy", help="a data set of config.yaml (default: noisy, 800 points)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and of generated data")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--dataset", default="noisy", help="a data set of config.yaml (default: noisy, 800 points)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the initial weights and of generated data"
+    )
     parser.add_argument("--hidden-layers", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=8)
     parser.add_argument("--reference-iterations", type=int, default=2000)
     parser.add_argument("--fast-iterations", type=int, default=50_000)
     parser.add_argument("--check-every", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each; the best is reported")
-    parser.add_argument("--cpu", type=int, help="pin this process to one CPU (else: as started, e.g. by taskset)")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="timed runs of each; the best is reported"
+    )
+    parser.add_argument(
+        "--cpu", type=int, help="pin this process to one CPU (else: as started, e.g. by taskset)"
+    )
     return parser.parse_args()
 
 
@@ -92,12 +102,19 @@ def main() -> None:
     train_reference(x, y, initial, max_iter=50, **settings)  # warm-up
 
     n_ref, n_fast = args.reference_iterations, args.fast_iterations
-    ref_wall, ref_cpu = best_time(lambda: train_reference(x, y, initial, max_iter=n_ref, **settings), args.repeats)
-    fast_wall, fast_cpu = best_time(lambda: mlp.train(x, y, initial, max_iter=n_fast, **settings), args.repeats)
+    ref_wall, ref_cpu = best_time(
+        lambda: train_reference(x, y, initial, max_iter=n_ref, **settings), args.repeats
+    )
+    fast_wall, fast_cpu = best_time(
+        lambda: mlp.train(x, y, initial, max_iter=n_fast, **settings), args.repeats
+    )
 
     fast = mlp.train(x, y, initial, max_iter=n_ref, **settings)
     ref = train_reference(x, y, initial, max_iter=n_ref, **settings)
-    gap = max((abs(a - b) for (_, a), (_, b) in zip(fast.checkpoints, ref.checkpoints)), default=float("nan"))
+    gap = max(
+        (abs(a - b) for (_, a), (_, b) in zip(fast.checkpoints, ref.checkpoints, strict=True)),
+        default=float("nan"),
+    )
 
     us = 1e6
     print(f"first call of the fast trainer (compile, or load from cache): {first_call:.2f} s")
@@ -105,7 +122,10 @@ def main() -> None:
           f"   ({n_ref} iterations, best of {args.repeats})")  # fmt: skip
     print(f"fast (fused kernel):          {fast_wall / n_fast * us:8.2f} us/it wall, {fast_cpu / n_fast * us:8.2f} CPU"
           f"   ({n_fast} iterations, best of {args.repeats})")  # fmt: skip
-    wall_ratio, cpu_ratio = (ref_wall / n_ref) / (fast_wall / n_fast), (ref_cpu / n_ref) / (fast_cpu / n_fast)
+    wall_ratio, cpu_ratio = (
+        (ref_wall / n_ref) / (fast_wall / n_fast),
+        (ref_cpu / n_ref) / (fast_cpu / n_fast),
+    )
     print(f"speed-up: {wall_ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
     print(f"largest loss difference at the {len(ref.checkpoints)} common checks: {gap:.2e}")
 

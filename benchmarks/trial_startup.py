@@ -44,10 +44,14 @@ print(json.dumps({{"imports": imported - start, "first_trial": done - imported, 
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hidden-layers", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=8)
-    parser.add_argument("--jobs", type=int, default=4, help="jobs started at once in the concurrent scenarios")
+    parser.add_argument(
+        "--jobs", type=int, default=4, help="jobs started at once in the concurrent scenarios"
+    )
     parser.add_argument("--warm-runs", type=int, default=5)
     return parser.parse_args()
 
@@ -62,10 +66,17 @@ class Jobs:
         self.code = CHILD.format(layers=layers, hidden=hidden)
         self.count = 0
 
-    def start(self, kernels: Path, home: Path, wrap: list[str] | None = None) -> tuple[subprocess.Popen, float]:
+    def start(
+        self, kernels: Path, home: Path, wrap: list[str] | None = None
+    ) -> tuple[subprocess.Popen, float]:
         self.count += 1
         out = self.work / f"job{self.count}"
-        env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), "HOME": str(home), "OMP_NUM_THREADS": "1"}
+        env = {
+            **os.environ,
+            "NETLAB_KERNEL_DIR": str(kernels),
+            "HOME": str(home),
+            "OMP_NUM_THREADS": "1",
+        }
         env.pop("NUMBA_CACHE_DIR", None)
         command = [sys.executable, "-c", self.code, str(self.data), f"{out}.json", f"{out}.npz"]
         started = time.perf_counter()
@@ -79,10 +90,16 @@ class Jobs:
         stdout, stderr = process.communicate(timeout=600)
         wall = time.perf_counter() - started
         if process.returncode != 0:
-            return {"failed": stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {process.returncode}"}
+            return {
+                "failed": stderr.strip().splitlines()[-1]
+                if stderr.strip()
+                else f"exit {process.returncode}"
+            }
         return {"wall": wall, **json.loads(stdout.strip().splitlines()[-1])}
 
-    def run(self, kernels: Path, home: Path, n: int = 1, wrap: list[str] | None = None) -> list[dict]:
+    def run(
+        self, kernels: Path, home: Path, n: int = 1, wrap: list[str] | None = None
+    ) -> list[dict]:
         started = [self.start(kernels, home, wrap) for _ in range(n)]
         return [self.finish(job) for job in started]
 
@@ -100,10 +117,21 @@ def show(title: str, results: list[dict]) -> None:
 
 def read_only(path: Path) -> list[str] | None:
     """A command prefix that runs a job with ``path`` mounted read-only (needs root for a private mount)."""
-    probe = ["unshare", "-m", "sh", "-c", f"mount --bind {path} {path} && mount -o remount,ro,bind {path} {path}"]
-    if shutil.which("unshare") is None or subprocess.run(probe, capture_output=True).returncode != 0:
+    probe = [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        f"mount --bind {path} {path} && mount -o remount,ro,bind {path} {path}",
+    ]
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(probe, capture_output=True).returncode != 0
+    ):
         return None
-    script = f'mount --bind "{path}" "{path}" && mount -o remount,ro,bind "{path}" "{path}" && exec "$@"'
+    script = (
+        f'mount --bind "{path}" "{path}" && mount -o remount,ro,bind "{path}" "{path}" && exec "$@"'
+    )
     return ["unshare", "-m", "sh", "-c", script, "sh"]
 
 
@@ -115,7 +143,13 @@ def main() -> None:
         print(f"trial job start-up, layer sizes {[2] + [args.hidden] * args.hidden_layers + [1]}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
 
-        for command in ("pass", "import numpy", "import numba", "import netlab.mlp", "import netlab.trials"):
+        for command in (
+            "pass",
+            "import numpy",
+            "import numba",
+            "import netlab.mlp",
+            "import netlab.trials",
+        ):
             times = []
             for _ in range(3):
                 started = time.perf_counter()
@@ -132,17 +166,25 @@ def main() -> None:
             print(f"  median wall {statistics.median(walls):.2f} s")
 
         shared, home = work / "kernels-shared", work / "home-shared"
-        show(f"concurrent cold: {args.jobs} jobs start at once, no kernel yet", jobs.run(shared, home, args.jobs))
+        show(
+            f"concurrent cold: {args.jobs} jobs start at once, no kernel yet",
+            jobs.run(shared, home, args.jobs),
+        )
         show(f"concurrent warm: {args.jobs} more jobs at once", jobs.run(shared, home, args.jobs))
         cached = sorted(p.name for p in (shared / "__pycache__").iterdir())
-        print(f"  kernel directory: {sorted(p.name for p in shared.glob('*.py'))}, numba cache files {cached}")
+        print(
+            f"  kernel directory: {sorted(p.name for p in shared.glob('*.py'))}, numba cache files {cached}"
+        )
 
         wrap = read_only(cold)
         if wrap is None:
             print("\nread-only: skipped (a private read-only mount needs root and unshare)")
         else:
             home = work / "home-readonly"
-            show("read-only kernel directory (source and cache present), fresh home", jobs.run(cold, home, 1, wrap))
+            show(
+                "read-only kernel directory (source and cache present), fresh home",
+                jobs.run(cold, home, 1, wrap),
+            )
             show("read-only again, same home", jobs.run(cold, home, 1, wrap))
 
 

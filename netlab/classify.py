@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,15 @@ from netlab.feature_table import FeatureTable
 
 CSV_COLUMNS = ("model", "accuracy", "correct", "n_val")
 # What both splits' features must share (the device may differ: the results agree to rounding).
-_PROVENANCE_KEYS = ("image_source", "weights", "batchnorm", "torch", "torchvision", "transform", "model")
+_PROVENANCE_KEYS = (
+    "image_source",
+    "weights",
+    "batchnorm",
+    "torch",
+    "torchvision",
+    "transform",
+    "model",
+)
 
 
 class ClassifyError(ValueError):
@@ -35,7 +43,11 @@ class ClassifyError(ValueError):
 
 
 def score(
-    name: str, params: Mapping[str, Any], y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]
+    name: str,
+    params: Mapping[str, Any],
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    classes: Sequence[str],
 ) -> dict:
     """One model's result: accuracy, correct count and confusion matrix (rows true, columns predicted)."""
     correct = int(np.count_nonzero(y_true == y_pred))
@@ -44,7 +56,7 @@ def score(
         "params": dict(params),
         "accuracy": correct / len(y_true),
         "correct": correct,
-        "n_val": int(len(y_true)),
+        "n_val": len(y_true),
         "classes": list(classes),
         "confusion": confusion_matrix(y_true, y_pred, labels=range(len(classes))).tolist(),
     }
@@ -52,7 +64,7 @@ def score(
 
 def check_classes(table: FeatureTable, classes: Sequence[str], what: str) -> None:
     """Every row's label must name its class in ``classes`` (the ImageFolder order)."""
-    for label, name, path in zip(table.labels, table.class_names, table.paths):
+    for label, name, path in zip(table.labels, table.class_names, table.paths, strict=True):
         if not 0 <= label < len(classes) or classes[label] != name:
             raise ClassifyError(
                 f"{what}: row {path} has label {label} '{name}', but the classes are {list(classes)}"
@@ -75,10 +87,14 @@ def evaluate(
         raise ClassifyError("val features: no images")
     too_large = [k for k in knn["k"] if k > len(train.labels)]
     if too_large:
-        raise ClassifyError(f"classify.knn.k: {too_large} exceed the {len(train.labels)} training images")
+        raise ClassifyError(
+            f"classify.knn.k: {too_large} exceed the {len(train.labels)} training images"
+        )
     results = []
     clf = LogisticRegression(**logistic).fit(train.features, train.labels)
-    results.append(score("logistic_regression", logistic, val.labels, clf.predict(val.features), classes))
+    results.append(
+        score("logistic_regression", logistic, val.labels, clf.predict(val.features), classes)
+    )
     for k in knn["k"]:
         params = {"n_neighbors": k, "algorithm": knn["algorithm"]}
         clf = KNeighborsClassifier(**params).fit(train.features, train.labels)
@@ -101,14 +117,16 @@ def metrics(
     for key in ("classes", *_PROVENANCE_KEYS):
         in_train, in_val = sidecars["train"].get(key), sidecars["val"].get(key)
         if in_train != in_val:
-            raise ClassifyError(f"features: train and val differ in '{key}': {in_train!r} vs {in_val!r}")
+            raise ClassifyError(
+                f"features: train and val differ in '{key}': {in_train!r} vs {in_val!r}"
+            )
     classes = sidecars["train"]["classes"]
     check_classes(train, classes, "train features")
     check_classes(val, classes, "val features")
     return {
         "classes": list(classes),
-        "n_train": int(len(train.labels)),
-        "n_val": int(len(val.labels)),
+        "n_train": len(train.labels),
+        "n_val": len(val.labels),
         "models": evaluate(train, val, classes, logistic, knn),
         "provenance": {key: sidecars["train"][key] for key in _PROVENANCE_KEYS},
         "device": {split: sidecar["device"] for split, sidecar in sidecars.items()},
@@ -130,7 +148,11 @@ def from_files(
         except (OSError, json.JSONDecodeError) as exc:
             raise ClassifyError(f"features sidecar {path}: not readable JSON: {exc}") from exc
     return metrics(
-        feature_table.read(tables["train"]), feature_table.read(tables["val"]), loaded, logistic, knn
+        feature_table.read(tables["train"]),
+        feature_table.read(tables["val"]),
+        loaded,
+        logistic,
+        knn,
     )
 
 

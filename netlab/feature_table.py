@@ -38,7 +38,9 @@ def write(path: str | Path, table: FeatureTable) -> None:
     """Write ``table`` to Parquet atomically (``features`` as a fixed-size list of float32)."""
     n, dim = table.features.shape
     if not len(table.paths) == len(table.labels) == len(table.class_names) == n:
-        raise ValueError(f"{path}: {n} feature rows but {len(table.paths)} paths, {len(table.labels)} labels")
+        raise ValueError(
+            f"{path}: {n} feature rows but {len(table.paths)} paths, {len(table.labels)} labels"
+        )
     flat = pa.array(np.ascontiguousarray(table.features, np.float32).reshape(-1), pa.float32())
     arrow = pa.table(
         {

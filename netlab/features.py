@@ -13,8 +13,8 @@ from __future__ import annotations
 import copy
 import logging
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,9 @@ def resolve_device(spec: str) -> torch.device:
     if spec == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if spec == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("features.device is 'cuda' but torch sees no CUDA device (use 'auto' or 'cpu')")
+        raise RuntimeError(
+            "features.device is 'cuda' but torch sees no CUDA device (use 'auto' or 'cpu')"
+        )
     if spec not in ("cpu", "cuda"):
         raise ValueError(f"features.device must be auto, cpu or cuda, got {spec!r}")
     return torch.device(spec)
@@ -119,7 +121,9 @@ def extract(
     if device.type == "cpu":
         torch.set_num_threads(1)
     out = np.empty((len(samples), feature_table.FEATURE_DIM), np.float32)
-    loader = DataLoader(_Images(samples, notebook_transform()), batch_size=batch_size, shuffle=False)
+    loader = DataLoader(
+        _Images(samples, notebook_transform()), batch_size=batch_size, shuffle=False
+    )
 
     def forward(batch: torch.Tensor) -> np.ndarray:
         with torch.no_grad():
@@ -175,7 +179,12 @@ def split_features(
         chosen,
     )
     features = extract(
-        backbone(model), listing.samples, batch_size=batch_size, device=chosen, threads=threads, batchnorm=batchnorm
+        backbone(model),
+        listing.samples,
+        batch_size=batch_size,
+        device=chosen,
+        threads=threads,
+        batchnorm=batchnorm,
     )
     samples = listing.samples
     feature_table.write(
@@ -188,7 +197,14 @@ def split_features(
         ),
     )
     sidecar = provenance(
-        listing, split, image_source, str(image_root), weights_provenance, chosen, batch_size, batchnorm
+        listing,
+        split,
+        image_source,
+        str(image_root),
+        weights_provenance,
+        chosen,
+        batch_size,
+        batchnorm,
     )
     atomic.write_json(sidecar_path, sidecar)
     return sidecar
@@ -215,7 +231,11 @@ def provenance(
         "image_root": image_root,
         "weights": dict(weights_provenance),
         "model": "torchvision resnet50 without fc (2048-d pooled output), "
-        + ("eval mode" if batchnorm == "eval" else "BatchNorm in training mode, one image per batch (as the notebooks)"),
+        + (
+            "eval mode"
+            if batchnorm == "eval"
+            else "BatchNorm in training mode, one image per batch (as the notebooks)"
+        ),
         "transform": TRANSFORM_DESCRIPTION,
         "batch_size": 1 if batchnorm == "notebook" else batch_size,
         "batchnorm": batchnorm,

@@ -23,7 +23,7 @@ import urllib.request
 import zipfile
 import zlib
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -80,7 +80,9 @@ def check_sha256(
         )
 
 
-def verify_file(path: str | Path, *, sha256: str | None = None, sha256_prefix: str | None = None) -> str:
+def verify_file(
+    path: str | Path, *, sha256: str | None = None, sha256_prefix: str | None = None
+) -> str:
     """Return the file's sha256 after checking it against a full pin and/or a published prefix."""
     observed = sha256_file(path)
     check_sha256(observed, str(path), sha256=sha256, sha256_prefix=sha256_prefix)
@@ -104,7 +106,9 @@ def download(
     """
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in SCHEMES:
-        raise DownloadError(f"{url}: unsupported URL scheme {scheme!r} (use one of {', '.join(SCHEMES)})")
+        raise DownloadError(
+            f"{url}: unsupported URL scheme {scheme!r} (use one of {', '.join(SCHEMES)})"
+        )
     # Bad pins fail before any transfer.
     for pin, prefix in ((sha256, False), (sha256_prefix, True)):
         if pin is not None:
@@ -150,14 +154,16 @@ def _stream(response: Any, tmp: Path, url: str) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def download_record(url: str, path: str | Path, observed: str, pinned: str | None) -> dict[str, Any]:
+def download_record(
+    url: str, path: str | Path, observed: str, pinned: str | None
+) -> dict[str, Any]:
     """What a download was: shown in the report so an unpinned hash can be pinned later."""
     return {
         "url": url,
         "sha256": observed,
         "sha256_pinned": pinned.lower() if pinned else None,
         "size_bytes": Path(path).stat().st_size,
-        "time_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -179,7 +185,9 @@ def published_sha256_prefix(url: str) -> str:
     name = PurePosixPath(urllib.parse.urlsplit(url).path).name
     match = re.search(r"-([0-9a-f]{6,64})\.", name)
     if match is None:
-        raise ValueError(f"{url}: the file name {name!r} carries no sha256 prefix (expected NAME-<hex>.EXT)")
+        raise ValueError(
+            f"{url}: the file name {name!r} carries no sha256 prefix (expected NAME-<hex>.EXT)"
+        )
     return match.group(1)
 
 
@@ -189,7 +197,9 @@ def fetch_weights(dest: str | Path, *, published_url: str, mirror_url: str | Non
     The file is checked against the hash prefix in the *published* name, so a
     mirror cannot substitute different weights.
     """
-    return download(mirror_url or published_url, dest, sha256_prefix=published_sha256_prefix(published_url))
+    return download(
+        mirror_url or published_url, dest, sha256_prefix=published_sha256_prefix(published_url)
+    )
 
 
 def safe_extract_zip(
@@ -206,7 +216,9 @@ def safe_extract_zip(
     """
     archive, dest = Path(archive), Path(dest)
     if dest.exists():
-        raise FileExistsError(f"{dest}: already exists; remove it before extracting {archive} there")
+        raise FileExistsError(
+            f"{dest}: already exists; remove it before extracting {archive} there"
+        )
     try:
         with zipfile.ZipFile(archive) as zf:
             entries = _checked_entries(zf, archive, max_bytes)
@@ -296,7 +308,9 @@ def _check_required(
         )
 
 
-def _extract(zf: zipfile.ZipFile, kept: dict[tuple[str, ...], zipfile.ZipInfo], root: Path) -> list[str]:
+def _extract(
+    zf: zipfile.ZipFile, kept: dict[tuple[str, ...], zipfile.ZipInfo], root: Path
+) -> list[str]:
     """Write the checked entries under ``root``.
 
     ``zipfile`` stops each entry at its declared size and checks its CRC, so

@@ -119,7 +119,7 @@ def softmax_row() -> dict[str, object]:
 
 def parameter_count(sizes: Sequence[int], bias: bool = True) -> int:
     """Weights (and biases) of a stack of fully connected layers with the given widths, input first."""
-    return sum(a * b + (b if bias else 0) for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(a * b + (b if bias else 0) for a, b in itertools.pairwise(sizes))
 
 
 # Nets whose size a reader meets in the notebooks (widths input first).
@@ -138,12 +138,13 @@ def parameter_rows() -> list[dict[str, object]]:
     rows = []
     for name, sizes in COUNTED_NETS.items():
         n = parameter_count(sizes)
-        layers = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+        layers = [torch.nn.Linear(a, b) for a, b in itertools.pairwise(sizes)]
         allocated = sum(p.numel() for layer in layers for p in layer.parameters())
         rows.append(
             {
                 "construction": f"parameters: {name}",
-                "formula": " + ".join(f"{a}*{b} + {b}" for a, b in zip(sizes[:-1], sizes[1:])) + f" = {n}",
+                "formula": " + ".join(f"{a}*{b} + {b}" for a, b in itertools.pairwise(sizes))
+                + f" = {n}",
                 "check": f"torch.nn.Linear stack has {allocated}",
                 "max_abs_error": float(abs(allocated - n)),
                 "passed": allocated == n,

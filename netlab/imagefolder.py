@@ -83,7 +83,9 @@ def check_same_classes(root: Path, splits: Sequence[str]) -> list[str]:
 def image_problem(path: Path) -> str | None:
     """Why ``path`` cannot be used as an image (None if it decodes completely)."""
     if not path.name.lower().endswith(IMG_EXTENSIONS):
-        return f"not an image file (extension '{path.suffix}'; accepted: {', '.join(IMG_EXTENSIONS)})"
+        return (
+            f"not an image file (extension '{path.suffix}'; accepted: {', '.join(IMG_EXTENSIONS)})"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -113,7 +115,11 @@ def _class_files(folder: Path) -> list[Path]:
 
 
 def scan_split(
-    root: str | Path, split: str, *, on_bad_image: str = "error", splits: Sequence[str] = ("train", "val")
+    root: str | Path,
+    split: str,
+    *,
+    on_bad_image: str = "error",
+    splits: Sequence[str] = ("train", "val"),
 ) -> Split:
     """List and check every file of ``root/split`` before any work.
 

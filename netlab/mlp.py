@@ -39,6 +39,7 @@ import fcntl
 import functools
 import hashlib
 import importlib.util
+import itertools
 import math
 import os
 import sys
@@ -96,7 +97,7 @@ def init_params(sizes: Sequence[int], seed: int) -> Params:
     """
     rng = np.random.default_rng(seed)
     params: Params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         bound = 1.0 / math.sqrt(fan_in)
         w = rng.uniform(-bound, bound, size=(fan_out, fan_in)).astype(np.float32)
         b = rng.uniform(-bound, bound, size=fan_out).astype(np.float32)
@@ -141,9 +142,11 @@ def error_rate(pred: np.ndarray, y: np.ndarray) -> int:
 def flatten(params: Params) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate ``(W, b)`` per layer into one float32 vector, plus the layer sizes."""
     sizes = [params[0][0].shape[1]] + [w.shape[0] for w, _ in params]
-    for (w, b), fan_in, fan_out in zip(params, sizes[:-1], sizes[1:]):
+    for (w, b), fan_in, fan_out in zip(params, sizes[:-1], sizes[1:], strict=True):
         if w.shape != (fan_out, fan_in) or b.shape != (fan_out,):
-            raise ValueError(f"layer shapes do not chain: W {w.shape}, b {b.shape} after {fan_in} inputs")
+            raise ValueError(
+                f"layer shapes do not chain: W {w.shape}, b {b.shape} after {fan_in} inputs"
+            )
     flat = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in params]).astype(np.float32)
     return flat, np.array(sizes, dtype=np.int64)
 
@@ -152,7 +155,7 @@ def unflatten(flat: np.ndarray, sizes: Sequence[int]) -> Params:
     """Inverse of ``flatten``."""
     params: Params = []
     pos = 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         w = flat[pos : pos + fan_in * fan_out].reshape(fan_out, fan_in).copy()
         pos += fan_in * fan_out
         b = flat[pos : pos + fan_out].copy()
@@ -180,12 +183,18 @@ def train(
     if not (check_every >= 1 and float(check_every).is_integer()):
         raise ValueError(f"check_every must be a whole number >= 1, got {check_every!r}")
     if max_iter is not None and not (max_iter >= 2 and float(max_iter).is_integer()):
-        raise ValueError(f"max_iter must be None or a whole number >= 2 (t starts at 2), got {max_iter!r}")
+        raise ValueError(
+            f"max_iter must be None or a whole number >= 2 (t starts at 2), got {max_iter!r}"
+        )
     if not (math.isfinite(lr) and lr > 0) or not (math.isfinite(tol) and tol >= 0):
-        raise ValueError(f"lr must be finite and > 0 and tol finite and >= 0, got lr={lr!r}, tol={tol!r}")
+        raise ValueError(
+            f"lr must be finite and > 0 and tol finite and >= 0, got lr={lr!r}, tol={tol!r}"
+        )
     flat, sizes = flatten(params)
     if sizes[0] != x32.shape[1] or sizes[-1] != 1:
-        raise ValueError(f"layer sizes {sizes.tolist()} do not fit {x32.shape[1]} inputs and 1 output")
+        raise ValueError(
+            f"layer sizes {sizes.tolist()} do not fit {x32.shape[1]} inputs and 1 output"
+        )
     if not np.all(np.isfinite(flat)):
         raise ValueError("initial parameters contain NaN or infinite values")
     layout = _Layout(tuple(int(s) for s in sizes))
@@ -199,7 +208,7 @@ def train(
             buf, x32.shape[0], flat, grad, float(lr), float(tol), int(check_every), int(max_iter or 0),
             t, prev_loss, check_t, check_loss,
         )  # fmt: skip
-        checkpoints += zip(check_t[:count].tolist(), check_loss[:count].tolist())
+        checkpoints += zip(check_t[:count].tolist(), check_loss[:count].tolist(), strict=True)
     final = unflatten(flat, layout.sizes)
     p = predict(final, x32)
     return TrainResult(
@@ -217,11 +226,15 @@ def _checked_data(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     x32 = np.asarray(x, dtype=np.float32)
     y32 = np.asarray(y, dtype=np.float32).reshape(-1)
     if x32.ndim != 2 or x32.shape[0] != y32.shape[0] or x32.shape[0] == 0:
-        raise ValueError(f"x must be (n, d) with n = len(y) >= 1; got x {x32.shape}, y {np.shape(y)}")
+        raise ValueError(
+            f"x must be (n, d) with n = len(y) >= 1; got x {x32.shape}, y {np.shape(y)}"
+        )
     if not np.all(np.isfinite(x32)):
         raise ValueError("x contains NaN or infinite values")
     if not np.all((y32 == 0) | (y32 == 1)):
-        raise ValueError(f"y must hold 0/1 targets, found {sorted(set(np.unique(y32).tolist()) - {0.0, 1.0})[:5]}")
+        raise ValueError(
+            f"y must hold 0/1 targets, found {sorted(set(np.unique(y32).tolist()) - {0.0, 1.0})[:5]}"
+        )
     return x32, y32
 
 
@@ -308,7 +321,9 @@ class _Layout:
         self.depth = len(sizes) - 1
         names = [f"a0_{i}" for i in range(sizes[0])] + ["y", "p"]
         names += [f"a{layer}_{o}" for layer in range(1, self.depth) for o in range(sizes[layer])]
-        names += [f"d{layer}_{o}" for layer in range(1, self.depth + 1) for o in range(sizes[layer])]
+        names += [
+            f"d{layer}_{o}" for layer in range(1, self.depth + 1) for o in range(sizes[layer])
+        ]
         self.row = {name: r for r, name in enumerate(names)}
         self.offset: dict[str, int] = {}
         for layer in range(1, self.depth + 1):
@@ -363,8 +378,12 @@ def _forward_backward(layout: _Layout) -> list[str]:
     ]
     for layer in range(depth - 1, 0, -1):
         for i in range(sizes[layer]):
-            back = _dot([(f"w{layer + 1}_{o}_{i}", f"d{layer + 1}_{o}") for o in range(sizes[layer + 1])])
-            lines.append(f"d{layer}_{i} = ({back}) if a{layer}_{i} > zero else zero")  # ReLU backward
+            back = _dot(
+                [(f"w{layer + 1}_{o}_{i}", f"d{layer + 1}_{o}") for o in range(sizes[layer + 1])]
+            )
+            lines.append(
+                f"d{layer}_{i} = ({back}) if a{layer}_{i} > zero else zero"
+            )  # ReLU backward
             lines.append(f"{at(f'd{layer}_{i}')} = d{layer}_{i}")
     return lines
 
@@ -502,7 +521,10 @@ def kernel_dirs() -> list[Path]:
     if configured:
         return [Path(configured)]
     user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [Path(__file__).resolve().parent / "__pycache__" / "fused", user_cache / "netlab" / "fused"]
+    return [
+        Path(__file__).resolve().parent / "__pycache__" / "fused",
+        user_cache / "netlab" / "fused",
+    ]
 
 
 @functools.cache
@@ -519,11 +541,13 @@ def fused_kernel(sizes: tuple[int, ...]) -> Callable[..., tuple[int, float, int,
     digest = hashlib.sha256(source.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
     stem = "fused_" + "_".join(map(str, sizes)) + "_" + digest
     dirs = kernel_dirs()
-    path = next((d / f"{stem}.py" for d in dirs if (d / f"{stem}.py").is_file()), None) or _write_new(
-        dirs, f"{stem}.py", source
-    )
+    path = next(
+        (d / f"{stem}.py" for d in dirs if (d / f"{stem}.py").is_file()), None
+    ) or _write_new(dirs, f"{stem}.py", source)
     descend = _import_file(path, f"netlab_{stem}").descend
-    with _exclusive(path.with_suffix(".lock")):  # jobs starting together: one compiles, the others load its cache
+    with _exclusive(
+        path.with_suffix(".lock")
+    ):  # jobs starting together: one compiles, the others load its cache
         descend.compile(_SIGNATURE)
     descend.disable_compile()  # a call with other types is a bug here, not a reason to compile again
     return descend
@@ -565,7 +589,9 @@ def _write_new(dirs: list[Path], name: str, source: str) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
         return target
-    raise OSError(f"cannot write the compiled trainer's source anywhere ({'; '.join(problems)}); set {KERNEL_DIR_ENV}")
+    raise OSError(
+        f"cannot write the compiled trainer's source anywhere ({'; '.join(problems)}); set {KERNEL_DIR_ENV}"
+    )
 
 
 def _import_file(path: Path, name: str) -> ModuleType:

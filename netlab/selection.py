@@ -55,11 +55,13 @@ def summarise_setting(
         "iterations": int(best["iterations"]),
         "final_loss": float(best["final_loss"]),
         "seed": int(best["seed"]),
-        "trials": int(len(table)),
+        "trials": len(table),
     }
     x, labels = toydata.read_points(data_path)
     figure = toyplots.boundary(
-        x, labels, lambda grid: mlp.predict(params, grid),
+        x,
+        labels,
+        lambda grid: mlp.predict(params, grid),
         f"{title}: trial {summary['best_trial']}, {summary['errors']} errors",
     )
     atomic.write_csv(table_path, table)

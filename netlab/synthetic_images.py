@@ -38,7 +38,7 @@ _PETALS: tuple[Color, ...] = (
 
 def _jitter(rng: Rng, color: Color, amount: int) -> Color:
     shift = rng.integers(-amount, amount + 1, size=3)
-    return tuple(min(255, max(0, int(c + d))) for c, d in zip(color, shift))  # type: ignore[return-value]
+    return tuple(min(255, max(0, int(c + d))) for c, d in zip(color, shift, strict=True))  # type: ignore[return-value]
 
 
 def _pick(rng: Rng, colors: tuple[Color, ...]) -> Color:
@@ -96,7 +96,11 @@ def _flowers(rng: Rng, image: Image.Image) -> None:
             px, py = cx + 0.6 * r * math.cos(a), cy + 0.6 * r * math.sin(a)
             pts = _ellipse_points(0, 0, 0.5 * r, 0.22 * r)
             draw.polygon(_place(pts, a, 1.0, px, py), fill=petal)
-        disc = _jitter(rng, (230, 180, 30), 30) if rng.random() < 0.6 else _jitter(rng, (90, 60, 30), 20)
+        disc = (
+            _jitter(rng, (230, 180, 30), 30)
+            if rng.random() < 0.6
+            else _jitter(rng, (90, 60, 30), 20)
+        )
         draw.ellipse([cx - 0.3 * r, cy - 0.3 * r, cx + 0.3 * r, cy + 0.3 * r], fill=disc)
 
 
@@ -119,7 +123,9 @@ def _ellipse_points(cx: float, cy: float, rx: float, ry: float, n: int = 28) -> 
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
 
 
-def _place(points: np.ndarray, angle: float, scale: float, x: float, y: float) -> list[tuple[float, float]]:
+def _place(
+    points: np.ndarray, angle: float, scale: float, x: float, y: float
+) -> list[tuple[float, float]]:
     """Body coordinates to pixels: rotate, scale, translate."""
     c, s = math.cos(angle), math.sin(angle)
     p = np.asarray(points, np.float64) * scale
@@ -143,12 +149,17 @@ class _Pen:
         self.draw.line(px, fill=fill, width=max(1, round(width * self.length)), joint="curve")
 
 
-def _legs(pen: _Pen, rng: Rng, roots: tuple[float, ...], reach: float, width: float, color: Color) -> None:
+def _legs(
+    pen: _Pen, rng: Rng, roots: tuple[float, ...], reach: float, width: float, color: Color
+) -> None:
     """Three pairs of jointed legs, splayed forward, sideways and back."""
-    for root, sweep in zip(roots, (0.12, 0.0, -0.15)):
+    for root, sweep in zip(roots, (0.12, 0.0, -0.15), strict=True):
         for side in (-1, 1):
             knee = (root + sweep + rng.normal(0, 0.03), side * reach * rng.uniform(0.5, 0.7))
-            foot = (knee[0] + 1.6 * sweep + rng.normal(0, 0.05), side * reach * rng.uniform(0.9, 1.2))
+            foot = (
+                knee[0] + 1.6 * sweep + rng.normal(0, 0.05),
+                side * reach * rng.uniform(0.9, 1.2),
+            )
             pen.limb([(root, side * 0.02), knee, foot], width, color)
 
 
@@ -160,7 +171,9 @@ def _wings(pen: _Pen, rng: Rng, root: float, size: float, tint: tuple[int, int, 
             rx, ry = size * scale, size * scale * 0.36
             wing = _ellipse_points(rx, 0, rx, ry)
             c, s = math.cos(a), math.sin(a)
-            rotated = np.stack([wing[:, 0] * c - wing[:, 1] * s, wing[:, 0] * s + wing[:, 1] * c], axis=1)
+            rotated = np.stack(
+                [wing[:, 0] * c - wing[:, 1] * s, wing[:, 0] * s + wing[:, 1] * c], axis=1
+            )
             pen.polygon(rotated + np.array([root, side * 0.04]), tint)
 
 
@@ -234,7 +247,12 @@ def _soften(layer: Image.Image, radius: float) -> Image.Image:
         return layer
     margin = math.ceil(3 * radius)
     w, h = layer.size
-    box = (max(0, box[0] - margin), max(0, box[1] - margin), min(w, box[2] + margin), min(h, box[3] + margin))
+    box = (
+        max(0, box[0] - margin),
+        max(0, box[1] - margin),
+        min(w, box[2] + margin),
+        min(h, box[3] + margin),
+    )
     layer.paste(layer.crop(box).filter(ImageFilter.GaussianBlur(radius)), box[:2])
     return layer
 
@@ -280,7 +298,9 @@ def write_tree(
     ``dest`` is either absent or complete. Returns the counts written.
     """
     if not 0 < min_side <= max_side:
-        raise ValueError(f"synthetic images: need 0 < min_side <= max_side, got {min_side}, {max_side}")
+        raise ValueError(
+            f"synthetic images: need 0 < min_side <= max_side, got {min_side}, {max_side}"
+        )
     dest = Path(dest)
     if dest.exists():
         raise FileExistsError(f"synthetic images: {dest} already exists; remove it first")
@@ -293,6 +313,8 @@ def write_tree(
                     rng = np.random.default_rng(derive_seed(seed, "images", split, class_name, i))
                     picture = render(class_name, rng, min_side, max_side)
                     picture.save(
-                        folder / f"{class_name}_{i:04d}.jpg", "JPEG", quality=int(rng.integers(80, 96))
+                        folder / f"{class_name}_{i:04d}.jpg",
+                        "JPEG",
+                        quality=int(rng.integers(80, 96)),
                     )
     return {split: dict(classes) for split, classes in counts.items()}

@@ -82,7 +82,9 @@ def blobs(rng: np.random.Generator, n: int, separation: float, spread: float) ->
 
 def circle(rng: np.random.Generator, n: int, radius: float, margin: float) -> Points:
     """A disc of one class inside a ring of the other: needs a curved boundary."""
-    x = _uniform_with_margin(rng, n, 5.0, lambda p: np.abs(np.hypot(p[:, 0], p[:, 1]) - radius) >= margin)
+    x = _uniform_with_margin(
+        rng, n, 5.0, lambda p: np.abs(np.hypot(p[:, 0], p[:, 1]) - radius) >= margin
+    )
     return x, np.where(np.hypot(x[:, 0], x[:, 1]) < radius, 1, -1)
 
 
@@ -118,7 +120,9 @@ def obtain(spec: Mapping[str, Any], seed: int, source: Sequence[str]) -> Points:
 def format_points(x: np.ndarray, labels: np.ndarray) -> str:
     """The file text of a data set; float32 values survive the round trip exactly."""
     x32 = np.asarray(x, dtype=np.float32)
-    return "".join(f"{a:.9g} {b:.9g} {int(c):d}\n" for (a, b), c in zip(x32.tolist(), labels))
+    return "".join(
+        f"{a:.9g} {b:.9g} {int(c):d}\n" for (a, b), c in zip(x32.tolist(), labels, strict=True)
+    )
 
 
 def parse_points(text: str, source: str) -> Points:
@@ -134,7 +138,9 @@ def parse_points(text: str, source: str) -> Points:
             continue
         where = f"{source}, line {number}"
         if len(fields) != 3:
-            raise DataFileError(f"{where}: expected 3 columns 'x1 x2 label', found {len(fields)}: {line.strip()!r}")
+            raise DataFileError(
+                f"{where}: expected 3 columns 'x1 x2 label', found {len(fields)}: {line.strip()!r}"
+            )
         try:
             values = [float(f) for f in fields]
         except ValueError:
@@ -148,7 +154,9 @@ def parse_points(text: str, source: str) -> Points:
     if not rows:
         raise DataFileError(f"{source}: no data points (empty file)")
     if len(set(labels)) < 2:
-        raise DataFileError(f"{source}: all {len(labels)} points have label {labels[0]:+d}; two classes are needed")
+        raise DataFileError(
+            f"{source}: all {len(labels)} points have label {labels[0]:+d}; two classes are needed"
+        )
     return np.array(rows, dtype=np.float32), np.array(labels, dtype=np.int8)
 
 

@@ -53,10 +53,13 @@ def run_trial(
         "checkpoints": [[t, loss] for t, loss in result.checkpoints],
         "wall_time_s": round(wall, 6),
     }
-    arrays = {f"{kind}{i}": a for i, (w, b) in enumerate(result.params) for kind, a in (("W", w), ("b", b))}
-    with atomic.replacing(weights_path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+    arrays = {
+        f"{kind}{i}": a
+        for i, (w, b) in enumerate(result.params)
+        for kind, a in (("W", w), ("b", b))
+    }
+    with atomic.replacing(weights_path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
     atomic.write_json(json_path, record)
     return record
 

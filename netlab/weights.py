@@ -41,7 +41,11 @@ def describe(spec: WeightsSpec, path: str | Path | None = None) -> dict[str, Any
             "url": torchvision_weights_url(spec),
             "file": None if path is None else str(path),
         }
-    return {"kind": "file", "description": f"local state dict {spec['path']}", "file": str(spec["path"])}
+    return {
+        "kind": "file",
+        "description": f"local state dict {spec['path']}",
+        "file": str(spec["path"]),
+    }
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
@@ -62,7 +66,9 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except WeightsError:
         raise
-    except Exception as exc:  # torch and safetensors raise many types for a truncated or foreign file
+    except (
+        Exception
+    ) as exc:  # torch and safetensors raise many types for a truncated or foreign file
         raise WeightsError(
             f"weights file {path}: not a readable state dict (truncated or corrupt?): {exc}"
         ) from exc

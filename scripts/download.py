@@ -5,9 +5,12 @@ with logged(snakemake.log[0]) as log:
     url, pinned = snakemake.params.url, snakemake.params.sha256
     observed = fetch.download(url, snakemake.output.archive, sha256=pinned)
     atomic.write_json(
-        snakemake.output.record, fetch.download_record(url, snakemake.output.archive, observed, pinned)
+        snakemake.output.record,
+        fetch.download_record(url, snakemake.output.archive, observed, pinned),
     )
     if pinned is None:
         log.warning(
-            "no sha256 pinned for %s; observed %s (pin it as images.hymenoptera.sha256)", url, observed
+            "no sha256 pinned for %s; observed %s (pin it as images.hymenoptera.sha256)",
+            url,
+            observed,
         )

@@ -6,4 +6,6 @@ with logged(snakemake.log[0]) as log:
     observed = fetch.fetch_weights(
         snakemake.output[0], published_url=published, mirror_url=snakemake.params.mirror_url
     )
-    log.info("%s: sha256 %s matches the prefix published in %s", snakemake.output[0], observed, published)
+    log.info(
+        "%s: sha256 %s matches the prefix published in %s", snakemake.output[0], observed, published
+    )

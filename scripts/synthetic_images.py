@@ -4,6 +4,10 @@ from netlab.synthetic_images import write_tree
 with logged(snakemake.log[0]) as log:
     spec = snakemake.params.spec
     counts = write_tree(
-        snakemake.output[0], spec["counts"], snakemake.params.seed, spec["min_side"], spec["max_side"]
+        snakemake.output[0],
+        spec["counts"],
+        snakemake.params.seed,
+        spec["min_side"],
+        spec["max_side"],
     )
     log.info("synthetic images written to %s: %s", snakemake.output[0], counts)

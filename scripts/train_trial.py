@@ -9,4 +9,6 @@ with logged(snakemake.log[0]) as log:
         **snakemake.params.training,
         seed=snakemake.params.seed,
     )
-    log.info("t=%d errors=%d loss=%.5f", record["iterations"], record["errors"], record["final_loss"])
+    log.info(
+        "t=%d errors=%d loss=%.5f", record["iterations"], record["errors"], record["final_loss"]
+    )

@@ -16,7 +16,17 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "tests" / "config" / "config.yaml"
 # What a clone holds that the workflow needs; tests edit these copies, never the repository.
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "scripts", "netlab", "schemas", "envs", "profiles", "report"]
+WORKFLOW_FILES = [
+    "Snakefile",
+    "config.yaml",
+    "rules",
+    "scripts",
+    "netlab",
+    "schemas",
+    "envs",
+    "profiles",
+    "report",
+]
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -44,14 +54,21 @@ def snakemake(
     """Run Snakemake in ``workdir`` with the workflow copied there (or the repository's, if none was)."""
     snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else ROOT / "Snakefile"
     cmd = [
-        sys.executable, "-m", "snakemake",
-        "--snakefile", str(snakefile),
-        "--directory", str(workdir),
-        "--configfile", str(config or TEST_CONFIG),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(snakefile),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config or TEST_CONFIG),
         "--replace-workflow-config",  # the test config alone, not merged into config.yaml
         *args,
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ)
+    )
     if check and proc.returncode != 0:
         raise AssertionError(
             f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"

@@ -28,7 +28,7 @@ def serve(files: Mapping[str, bytes], *, cut_short: frozenset[str] = frozenset()
     class Handler(BaseHTTPRequestHandler):
         timeout = 10  # a stuck client cannot hold the server thread for long
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = files.get(self.path)
             if body is None:
                 self.send_error(404)
@@ -49,7 +49,9 @@ def serve(files: Mapping[str, bytes], *, cut_short: frozenset[str] = frozenset()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -80,5 +82,7 @@ def imagefolder_zip(
                 for i in range(count):
                     seed += 1
                     path = "/".join(p for p in (top, split, name, f"{name}{i}.jpg") if p)
-                    zf.writestr(zipfile.ZipInfo(path, date_time=(2025, 3, 16, 0, 0, 0)), jpeg_bytes(seed))
+                    zf.writestr(
+                        zipfile.ZipInfo(path, date_time=(2025, 3, 16, 0, 0, 0)), jpeg_bytes(seed)
+                    )
     return out.getvalue()

@@ -28,7 +28,9 @@ def table(points: list[tuple[float, float]], labels: list[int], split: str) -> F
 # Ants cluster at (0, 0), bees at (10, 10). In val one bee sits among the ants,
 # so every model gets 5 of 6 right: confusion [[3, 0], [1, 2]].
 TRAIN = table([(0, 0), (0, 1), (1, 0), (10, 10), (10, 11), (11, 10)], [0, 0, 0, 1, 1, 1], "train")
-VAL = table([(0.5, 0.5), (1, 1), (0, 0.5), (10, 10.5), (10.5, 10), (0.5, 0)], [0, 0, 0, 1, 1, 1], "val")
+VAL = table(
+    [(0.5, 0.5), (1, 1), (0, 0.5), (10, 10.5), (10.5, 10), (0.5, 0)], [0, 0, 0, 1, 1, 1], "val"
+)
 
 
 def sidecar(split: str, **changes) -> dict:
@@ -62,8 +64,14 @@ def test_confusion_rows_are_true_columns_predicted():
     Transposed, the matrix would read [[1, 3], [2, 0]].
     """
     swapped = table([tuple(p[:2]) for p in VAL.features], [1, 1, 1, 0, 0, 0], "val")
-    m = classify.metrics(TRAIN, swapped, SIDECARS, LOGISTIC, {"k": [1], "algorithm": "kd_tree"})["models"][1]
-    assert m["confusion"] == [[1, 2], [3, 0]] and m["correct"] == 1 and m["accuracy"] == pytest.approx(1 / 6)
+    m = classify.metrics(TRAIN, swapped, SIDECARS, LOGISTIC, {"k": [1], "algorithm": "kd_tree"})[
+        "models"
+    ][1]
+    assert (
+        m["confusion"] == [[1, 2], [3, 0]]
+        and m["correct"] == 1
+        and m["accuracy"] == pytest.approx(1 / 6)
+    )
 
 
 def test_provenance_is_copied_from_the_sidecars():
@@ -71,7 +79,10 @@ def test_provenance_is_copied_from_the_sidecars():
     assert result["provenance"]["weights"]["description"] == "random (seeded), not ImageNet"
     assert result["provenance"]["image_source"] == "synthetic"
     assert result["device"] == {"train": "cpu", "val": "cpu"}
-    assert result["skipped"] == {"train": [], "val": [{"path": "val/ants/bad.jpg", "reason": "truncated"}]}
+    assert result["skipped"] == {
+        "train": [],
+        "val": [{"path": "val/ants/bad.jpg", "reason": "truncated"}],
+    }
 
 
 def test_features_from_different_setups_are_refused():

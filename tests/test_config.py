@@ -54,16 +54,27 @@ def _schema_error(config):
     [
         (
             lambda c: c["experiments"]["one_hidden_layer"].__setitem__("hidden_sizes", [4, 0]),
-            ["config key experiments.one_hidden_layer.hidden_sizes[1]: 0 is less than the minimum of 1"],
+            [
+                "config key experiments.one_hidden_layer.hidden_sizes[1]: 0 is less than the minimum of 1"
+            ],
         ),
         (
             lambda c: c["experiments"]["two_hidden_layers"].__setitem__("trials", 0),
             ["config key experiments.two_hidden_layers.trials: 0 is less than the minimum of 1"],
         ),
-        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("lr", "fast"), ["two_hidden_layers.lr", "not of type"]),
-        (lambda c: c["experiments"]["two_hidden_layers"].__setitem__("tols", 1e-3), ["two_hidden_layers", "'tols'"]),
+        (
+            lambda c: c["experiments"]["two_hidden_layers"].__setitem__("lr", "fast"),
+            ["two_hidden_layers.lr", "not of type"],
+        ),
+        (
+            lambda c: c["experiments"]["two_hidden_layers"].__setitem__("tols", 1e-3),
+            ["two_hidden_layers", "'tols'"],
+        ),
         (lambda c: c.__setitem__("sed", 1), ["'sed' was unexpected"]),
-        (lambda c: c["datasets"].__setitem__("data1", {"generator": "spiral", "n": 10}), ["datasets.data1"]),
+        (
+            lambda c: c["datasets"].__setitem__("data1", {"generator": "spiral", "n": 10}),
+            ["datasets.data1"],
+        ),
     ],
 )
 def test_schema_names_the_bad_key(config, edit, names):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import copy_workflow, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
@@ -75,7 +74,9 @@ def _start(workdir: Path) -> subprocess.Popen:
         sys.executable, "-m", "snakemake", "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir),
         "--configfile", str(workdir / "tests/config/config.yaml"), "--replace-workflow-config", "--cores", "2",
     ]  # fmt: skip
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def _wait_until_busy(workdir: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
@@ -84,7 +85,9 @@ def _wait_until_busy(workdir: Path, proc: subprocess.Popen, timeout: float = 300
     results = workdir / "results"
     while time.monotonic() < deadline:
         trials_done = list(results.glob("mlp/*/*/*/trial*.json"))
-        features_started = list((results / "logs" / "features").glob("*.log")) if results.exists() else []
+        features_started = (
+            list((results / "logs" / "features").glob("*.log")) if results.exists() else []
+        )
         if trials_done and features_started:
             return
         assert proc.poll() is None, "the run finished before it could be interrupted"
@@ -106,7 +109,7 @@ def test_interrupted_run_resumes_to_the_same_results(workflow_run, tmp_path, how
             proc.wait(timeout=30)
     finished = {rel: p.stat().st_mtime_ns for rel, p in result_files(workdir).items()}
     # no output is ever half-written: every JSON present parses, no temporary files are left visible
-    for rel, path in result_files(workdir).items():
+    for _rel, path in result_files(workdir).items():
         if path.suffix == ".json":
             json.loads(path.read_text())
     # resume: the profile sets rerun-incomplete, so the plain command finishes the run; a killed
@@ -128,7 +131,10 @@ def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
     (workdir / "mine.txt").write_text("1.0 2.0 1\n3.0 4.0 -1\n5.0 six 1\n")
     config = workdir / "failing.yaml"
     text = (workdir / "tests/config/config.yaml").read_text()
-    text = text.replace("  noisy: {generator: noisy, n: 120}", "  noisy: {generator: noisy, n: 120}\n  mine: {path: mine.txt}")
+    text = text.replace(
+        "  noisy: {generator: noisy, n: 120}",
+        "  noisy: {generator: noisy, n: 120}\n  mine: {path: mine.txt}",
+    )
     text = text.replace("datasets: [data1, data4]", "datasets: [data1, data4, mine]")
     config.write_text(text)
     proc = snakemake(workdir, "--cores", "2", "--keep-going", config=config, check=False)

@@ -48,7 +48,11 @@ def run(root: Path, out: Path, model_seed: int = SEED, split: str = "train", **o
     )  # fmt: skip
     settings.update(overrides)
     return features.split_features(
-        root, split, table_path=out / f"{split}.parquet", sidecar_path=out / f"{split}.json", **settings
+        root,
+        split,
+        table_path=out / f"{split}.parquet",
+        sidecar_path=out / f"{split}.json",
+        **settings,
     )
 
 
@@ -68,17 +72,25 @@ def test_transform_is_the_notebooks():
     steps = features.notebook_transform().transforms
     assert [type(t).__name__ for t in steps] == ["Resize", "CenterCrop", "ToTensor", "Normalize"]
     assert steps[0].size == 256 and steps[1].size == (224, 224)
-    assert list(steps[3].mean) == [0.485, 0.456, 0.406] and list(steps[3].std) == [0.229, 0.224, 0.225]
+    assert list(steps[3].mean) == [0.485, 0.456, 0.406] and list(steps[3].std) == [
+        0.229,
+        0.224,
+        0.225,
+    ]
 
 
 def test_batched_features_match_one_image_at_a_time(model, root):
     samples = scan_split(root, "train").samples
     net = features.backbone(model)
-    batched = features.extract(net, samples, batch_size=2, device=torch.device("cpu"))  # batches of 2, 2, 1
+    batched = features.extract(
+        net, samples, batch_size=2, device=torch.device("cpu")
+    )  # batches of 2, 2, 1
     assert batched.shape == (5, 2048) and batched.dtype == np.float32 and np.isfinite(batched).all()
     transform = features.notebook_transform()
     with torch.no_grad():  # the notebooks' way: batch of one, squeezed
-        single = np.stack([torch.squeeze(net(transform(pil_loader(s.path))[None])).numpy() for s in samples])
+        single = np.stack(
+            [torch.squeeze(net(transform(pil_loader(s.path))[None])).numpy() for s in samples]
+        )
     np.testing.assert_allclose(batched, single, rtol=1e-4, atol=1e-4)
     assert len({row.tobytes() for row in batched}) == 5  # different images, different features
 
@@ -94,10 +106,16 @@ def test_split_features_writes_table_and_sidecar(root, tmp_path):
     assert table.column("label").to_pylist() == [0, 0, 0, 1, 1]
     assert table.column("class_name").to_pylist() == ["ants"] * 3 + ["bees"] * 2
     assert json.loads((tmp_path / "train.json").read_text()) == sidecar
-    assert sidecar["n_images"] == 5 and sidecar["classes"] == ["ants", "bees"] and sidecar["skipped"] == []
+    assert (
+        sidecar["n_images"] == 5
+        and sidecar["classes"] == ["ants", "bees"]
+        and sidecar["skipped"] == []
+    )
     assert sidecar["weights"]["description"] == "random (seeded), not ImageNet"
     assert sidecar["image_source"] == "synthetic" and sidecar["device"] == "cpu"
-    assert sidecar["torch"] == torch.__version__ and sidecar["torchvision"] == torchvision.__version__
+    assert (
+        sidecar["torch"] == torch.__version__ and sidecar["torchvision"] == torchvision.__version__
+    )
 
 
 def test_same_settings_same_bytes_other_seed_other_features(root, tmp_path):
@@ -122,7 +140,10 @@ def test_bad_image_stops_before_any_output(root, tmp_path):
         broken.unlink()
     assert sidecar["n_images"] == 5
     assert sidecar["skipped"] == [
-        {"path": "train/ants/zz_broken.jpg", "reason": "not a readable image (unknown or corrupt format)"}
+        {
+            "path": "train/ants/zz_broken.jpg",
+            "reason": "not a readable image (unknown or corrupt format)",
+        }
     ]
 
 
@@ -131,7 +152,9 @@ def test_device_choice():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert features.resolve_device("auto").type == expected
     if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError, match="features.device is 'cuda' but torch sees no CUDA device"):
+        with pytest.raises(
+            RuntimeError, match="features.device is 'cuda' but torch sees no CUDA device"
+        ):
             features.resolve_device("cuda")
 
 
@@ -142,11 +165,14 @@ def test_table_round_trip_and_checks(tmp_path):
     back = feature_table.read(tmp_path / "t.parquet")
     assert back.paths == table.paths and back.class_names == table.class_names
     assert np.array_equal(back.labels, table.labels) and np.array_equal(back.features, rows)
-    with pytest.raises(FeatureTableError, match=r"t.parquet: 'features' is .*expected 1024 float32"):
+    with pytest.raises(
+        FeatureTableError, match=r"t.parquet: 'features' is .*expected 1024 float32"
+    ):
         feature_table.read(tmp_path / "t.parquet", dim=1024)
     pq.write_table(pa.table({"path": ["x"]}), tmp_path / "bad.parquet")
     with pytest.raises(
-        FeatureTableError, match=r"bad.parquet: missing column\(s\) \['label', 'class_name', 'features'\]"
+        FeatureTableError,
+        match=r"bad.parquet: missing column\(s\) \['label', 'class_name', 'features'\]",
     ):
         feature_table.read(tmp_path / "bad.parquet")
     (tmp_path / "junk.parquet").write_bytes(b"junk")
@@ -159,18 +185,26 @@ def test_thread_count_does_not_change_features(root, tmp_path):
     for name, threads in (("one", 1), ("two", 2), ("three", 3)):
         run(root, tmp_path / name, threads=threads, split="val")
     one = (tmp_path / "one/val.parquet").read_bytes()
-    assert one == (tmp_path / "two/val.parquet").read_bytes() == (tmp_path / "three/val.parquet").read_bytes()
+    assert (
+        one
+        == (tmp_path / "two/val.parquet").read_bytes()
+        == (tmp_path / "three/val.parquet").read_bytes()
+    )
 
 
 def test_notebook_batchnorm_normalises_each_image_by_itself(model, root):
     samples = scan_split(root, "train").samples
     net = features.backbone(model)
-    nb = features.extract(net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="notebook")
+    nb = features.extract(
+        net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="notebook"
+    )
     # the notebooks' cell: Sequential(children[:-1]) never put in eval mode, DataLoader batch size 1
     nb_net = copy.deepcopy(torch.nn.Sequential(*list(model.children())[:-1])).train()
     transform = features.notebook_transform()
     with torch.no_grad():
-        expected = np.stack([torch.squeeze(nb_net(transform(pil_loader(s.path))[None])).numpy() for s in samples])
+        expected = np.stack(
+            [torch.squeeze(nb_net(transform(pil_loader(s.path))[None])).numpy() for s in samples]
+        )
     np.testing.assert_allclose(nb, expected, rtol=1e-5, atol=1e-5)
     evaluated = features.extract(net.eval(), samples, batch_size=4, device=torch.device("cpu"))
     assert not np.allclose(nb, evaluated, atol=1e-3)

@@ -144,7 +144,9 @@ def test_torchvision_weights_url_and_published_prefix():
     url = fetch.torchvision_weights_url("IMAGENET1K_V1")
     assert url == ResNet50_Weights.IMAGENET1K_V1.url
     assert fetch.published_sha256_prefix(url) == "0676ba61"
-    assert fetch.published_sha256_prefix(fetch.torchvision_weights_url("IMAGENET1K_V2")) == "11ad3fa6"
+    assert (
+        fetch.published_sha256_prefix(fetch.torchvision_weights_url("IMAGENET1K_V2")) == "11ad3fa6"
+    )
 
 
 def test_torchvision_weights_unknown_name():
@@ -161,11 +163,15 @@ def test_hash_prefix_check_of_a_file_named_by_its_own_hash(tmp_path):
     data = b"pretend state dict"
     good = tmp_path / f"resnet50-{sha(data)[:8]}.pth"
     good.write_bytes(data)
-    assert fetch.verify_file(good, sha256_prefix=fetch.published_sha256_prefix(good.name)) == sha(data)
+    assert fetch.verify_file(good, sha256_prefix=fetch.published_sha256_prefix(good.name)) == sha(
+        data
+    )
 
     bad = tmp_path / f"resnet50-{sha(b'other')[:8]}.pth"
     bad.write_bytes(data)
-    with pytest.raises(fetch.ChecksumError, match=f"published hash prefix: expected {sha(b'other')[:8]}"):
+    with pytest.raises(
+        fetch.ChecksumError, match=f"published hash prefix: expected {sha(b'other')[:8]}"
+    ):
         fetch.verify_file(bad, sha256_prefix=fetch.published_sha256_prefix(bad.name))
 
 
@@ -175,7 +181,9 @@ def test_fetch_weights_checks_published_prefix_also_for_a_mirror(tmp_path):
     with serve({f"/models/resnet50-{prefix}.pth": weights, "/mirror/w.pth": weights}) as base:
         published = f"{base}/models/resnet50-{prefix}.pth"
         fetch.fetch_weights(tmp_path / "a.pth", published_url=published)
-        fetch.fetch_weights(tmp_path / "b.pth", published_url=published, mirror_url=f"{base}/mirror/w.pth")
+        fetch.fetch_weights(
+            tmp_path / "b.pth", published_url=published, mirror_url=f"{base}/mirror/w.pth"
+        )
         with pytest.raises(fetch.ChecksumError, match="mirror/w.pth"):
             fetch.fetch_weights(
                 tmp_path / "c.pth",
@@ -192,7 +200,9 @@ def test_fetch_weights_checks_published_prefix_also_for_a_mirror(tmp_path):
 def zip_of(entries: list[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
     out = io.BytesIO()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate names a test needs
+        warnings.simplefilter(
+            "ignore", UserWarning
+        )  # zipfile warns of the duplicate names a test needs
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in entries:
                 zf.writestr(name, data)
@@ -220,7 +230,9 @@ def test_extract_strips_single_top_directory(tmp_path, archive_bytes):
     ]
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.jpg")) == files
     with zipfile.ZipFile(tmp_path / "in.zip") as zf:
-        assert (dest / "val/bees/bees0.jpg").read_bytes() == zf.read("hymenoptera_data/val/bees/bees0.jpg")
+        assert (dest / "val/bees/bees0.jpg").read_bytes() == zf.read(
+            "hymenoptera_data/val/bees/bees0.jpg"
+        )
     assert listing(tmp_path / "out") == sorted(
         ["hymenoptera", "hymenoptera/train", "hymenoptera/val"]
         + [f"hymenoptera/{s}/{c}" for s in ("train", "val") for c in ("ants", "bees")]
@@ -230,19 +242,27 @@ def test_extract_strips_single_top_directory(tmp_path, archive_bytes):
 
 def test_extract_keeps_layout_without_single_top_directory(tmp_path):
     archive = write(tmp_path, imagefolder_zip(TINY, top=None))
-    files = fetch.safe_extract_zip(archive, tmp_path / "local", max_bytes=10**7, required=("train", "val"))
+    files = fetch.safe_extract_zip(
+        archive, tmp_path / "local", max_bytes=10**7, required=("train", "val")
+    )
     assert files[0] == "train/ants/ants0.jpg"
     assert (tmp_path / "local" / "val" / "bees" / "bees0.jpg").is_file()
 
 
 def test_extract_does_not_strip_a_lone_file(tmp_path):
-    files = fetch.safe_extract_zip(write(tmp_path, zip_of([("a.txt", b"x")])), tmp_path / "d", max_bytes=10)
+    files = fetch.safe_extract_zip(
+        write(tmp_path, zip_of([("a.txt", b"x")])), tmp_path / "d", max_bytes=10
+    )
     assert files == ["a.txt"]
 
 
 def test_extract_requires_split_directories(tmp_path):
-    archive = write(tmp_path, zip_of([("data/train/ants/a.jpg", b"x"), ("data/test/ants/b.jpg", b"y")]))
-    with pytest.raises(fetch.ArchiveError, match=r"no top-level directory val \(found: test, train\)"):
+    archive = write(
+        tmp_path, zip_of([("data/train/ants/a.jpg", b"x"), ("data/test/ants/b.jpg", b"y")])
+    )
+    with pytest.raises(
+        fetch.ArchiveError, match=r"no top-level directory val \(found: test, train\)"
+    ):
         fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=100, required=("train", "val"))
     assert listing(tmp_path) == ["in.zip"]
 
@@ -269,7 +289,10 @@ def fifo_entry(name: str) -> zipfile.ZipInfo:
         ([("/tmp/abs.txt", b"evil")], r"entry '/tmp/abs\.txt': absolute path"),
         ([("C:/abs.txt", b"evil")], r"absolute path"),
         ([("d\\x.txt", b"x")], r"NUL or backslash"),
-        ([("d/ok.txt", b"x"), (symlink_entry("d/link"), b"/etc/passwd")], r"entry 'd/link': symbolic link"),
+        (
+            [("d/ok.txt", b"x"), (symlink_entry("d/link"), b"/etc/passwd")],
+            r"entry 'd/link': symbolic link",
+        ),
         ([(fifo_entry("d/fifo"), b"")], r"entry 'd/fifo': special file"),
         ([("d/a.txt", b"x"), ("d/a.txt", b"y")], r"entry 'd/a\.txt': duplicate name"),
         ([("d/a", b"x"), ("d/a/b", b"y")], r"'d/a' is a file and a directory of 'd/a/b'"),
@@ -297,7 +320,9 @@ def test_extract_refuses_unsafe_archive_before_writing(tmp_path, entries, messag
     with pytest.raises(fetch.ArchiveError, match=message) as err:
         fetch.safe_extract_zip(archive, dest, max_bytes=1000)
     assert str(archive) in str(err.value)
-    assert listing(tmp_path) == ["in.zip"]  # nothing extracted anywhere, not even the parent of dest
+    assert listing(tmp_path) == [
+        "in.zip"
+    ]  # nothing extracted anywhere, not even the parent of dest
 
 
 def test_extract_refuses_archive_that_is_no_zip(tmp_path):

@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import numpy as np
@@ -28,15 +29,19 @@ def test_a_wrong_construction_fails_its_check():
 def test_softmax_probability_is_the_homeworks_answer():
     p = handbuilt.softmax(handbuilt.SOFTMAX_LOGITS)
     assert math.isclose(p.sum(), 1.0)
-    assert math.isclose(p[0], torch.softmax(torch.tensor([1.0, 0.0, 0.0, -1.0], dtype=torch.float64), 0)[0].item())
+    assert math.isclose(
+        p[0], torch.softmax(torch.tensor([1.0, 0.0, 0.0, -1.0], dtype=torch.float64), 0)[0].item()
+    )
     assert round(float(p[0]), 3) == 0.534
     assert handbuilt.softmax_row()["passed"]
 
 
 def test_parameter_count_matches_torch():
     for sizes in ([2, 4, 1], [2, 8, 8, 1], [10, 1000, 1000, 1000, 16], [2048, 1]):
-        layers = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
-        assert handbuilt.parameter_count(sizes) == sum(p.numel() for m in layers for p in m.parameters())
+        layers = [torch.nn.Linear(a, b) for a, b in itertools.pairwise(sizes)]
+        assert handbuilt.parameter_count(sizes) == sum(
+            p.numel() for m in layers for p in m.parameters()
+        )
     assert handbuilt.parameter_count([2, 8, 1], bias=False) == 24
 
 

@@ -13,7 +13,9 @@ from torchvision.datasets.folder import pil_loader
 from netlab.imagefolder import ImageFolderError, load_rgb, scan_split
 
 
-def save_image(path: Path, size: tuple[int, int] = (20, 16), mode: str = "RGB", seed: int = 0) -> Path:
+def save_image(
+    path: Path, size: tuple[int, int] = (20, 16), mode: str = "RGB", seed: int = 0
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pixels = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
     image = Image.fromarray(pixels, "RGB")
@@ -126,7 +128,9 @@ def test_skip_mode_lists_every_skipped_file_with_its_reason(tmp_path):
 
 
 def test_skip_mode_still_refuses_a_class_left_empty(tmp_path):
-    root = make_tree(tmp_path, {"train/bees": ["b.jpg"], "val/ants": ["a.jpg"], "val/bees": ["b.jpg"]})
+    root = make_tree(
+        tmp_path, {"train/bees": ["b.jpg"], "val/ants": ["a.jpg"], "val/bees": ["b.jpg"]}
+    )
     (root / "train/ants").mkdir()
     (root / "train/ants/broken.jpg").write_bytes(b"\xff\xd8\xff broken")
     with pytest.raises(ImageFolderError, match="train/ants has no usable images"):

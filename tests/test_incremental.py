@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 import yaml
-
 from conftest import TEST_CONFIG, copy_workflow, planned_jobs, write_config
 
 pytestmark = pytest.mark.slow
@@ -59,7 +58,11 @@ def edit_source(relative):
 CASES = {
     "add a hidden size": (
         edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
-        {"train_trial": trial_jsons(ONE, hiddens=[6]), "best_of_trials": settings(ONE, hiddens=[6]), **REPORT},
+        {
+            "train_trial": trial_jsons(ONE, hiddens=[6]),
+            "best_of_trials": settings(ONE, hiddens=[6]),
+            **REPORT,
+        },
     ),
     "raise the number of trials": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
@@ -112,5 +115,7 @@ def test_exactly_the_affected_jobs_rerun(workflow_copy, case):
 
 def test_fresh_clone_with_results_copied_in_has_nothing_to_do(workflow_run, tmp_path):
     clone = copy_workflow(tmp_path / "clone")  # new timestamps on every source file, no .snakemake
-    shutil.copytree(workflow_run / "results", clone / "results")  # copy2 keeps the results' timestamps
+    shutil.copytree(
+        workflow_run / "results", clone / "results"
+    )  # copy2 keeps the results' timestamps
     assert planned_jobs(clone, clone / "tests" / "config" / "config.yaml") == {}

@@ -96,7 +96,9 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
         table = pd.read_parquet(workdir / "results" / "features" / f"{split}.parquet")
         assert len(table) == sum(classes.values())
         assert table["path"].iloc[0] == f"{split}/ants/ants0.jpg"
-        assert list(table["class_name"]) == [c for c, n in sorted(classes.items()) for _ in range(n)]
+        assert list(table["class_name"]) == [
+            c for c, n in sorted(classes.items()) for _ in range(n)
+        ]
         assert list(table["label"]) == [
             i for i, (c, n) in enumerate(sorted(classes.items())) for _ in range(n)
         ]
@@ -105,7 +107,9 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
     # Classifiers: one model per k plus logistic regression, scored on the 6 val images.
     metrics = json.loads((workdir / "results" / "classify" / "metrics.json").read_text())
     assert metrics["n_train"] == 7 and metrics["n_val"] == 6
-    assert len(metrics["models"]) == 1 + len(yaml.safe_load(config.read_text())["classify"]["knn"]["k"])
+    assert len(metrics["models"]) == 1 + len(
+        yaml.safe_load(config.read_text())["classify"]["knn"]["k"]
+    )
     for model in metrics["models"]:
         assert model["classes"] == ["ants", "bees"]
         confusion = model["confusion"]
@@ -120,7 +124,9 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
     # The same run with a wrong pin: the download is redone, refused, and leaves no zip behind.
     wrong = "f" * 64
     pinned = hymenoptera_config(tmp_path / "pinned.yaml", server + ZIP_PATH, sha256=wrong)
-    proc = snakemake(workdir, "--cores", "2", "results/classify/metrics.json", config=pinned, check=False)
+    proc = snakemake(
+        workdir, "--cores", "2", "results/classify/metrics.json", config=pinned, check=False
+    )
     assert proc.returncode != 0
     log = (workdir / "results" / "logs" / "download_images" / "hymenoptera.log").read_text()
     for text in (output_of(proc), log):
@@ -132,7 +138,9 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
 def test_archive_with_parent_entry_is_refused(tmp_path, server):
     workdir = tmp_path / "run"
     config = hymenoptera_config(tmp_path / "config.yaml", server + "/evil.zip")
-    proc = snakemake(workdir, "--cores", "1", "results/images/hymenoptera", config=config, check=False)
+    proc = snakemake(
+        workdir, "--cores", "1", "results/images/hymenoptera", config=config, check=False
+    )
     assert proc.returncode != 0
     assert "'..' component (path traversal)" in output_of(proc)
     assert not (workdir / "results" / "images" / "hymenoptera").exists()
@@ -144,13 +152,19 @@ def test_local_zip_source_is_extracted_to_results_images_local(tmp_path, archive
     source = tmp_path / "copied in" / "ants_bees.zip"
     source.parent.mkdir()
     source.write_bytes(archive)
-    config = write_config(tmp_path / "config.yaml", lambda c: c["images"].update(source=str(source)))
+    config = write_config(
+        tmp_path / "config.yaml", lambda c: c["images"].update(source=str(source))
+    )
     workdir = tmp_path / "run"
-    plan = snakemake(workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config)
+    plan = snakemake(
+        workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config
+    )
     assert "download_images" not in output_of(plan)
     assert "extract_images" in output_of(plan) and "results/images/local" in output_of(plan)
     snakemake(workdir, "--cores", "1", "results/images/local", config=config)
-    assert sorted(p.name for p in (workdir / "results" / "images" / "local").iterdir() if p.is_dir()) == [
+    assert sorted(
+        p.name for p in (workdir / "results" / "images" / "local").iterdir() if p.is_dir()
+    ) == [
         "train",
         "val",
     ]
@@ -164,10 +178,17 @@ def test_weights_not_matching_torchvision_hash_are_refused(tmp_path, server):
 
     config = write_config(tmp_path / "config.yaml", edit)
     workdir = tmp_path / "run"
-    plan = snakemake(workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config)
+    plan = snakemake(
+        workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config
+    )
     assert "resources/weights/resnet50-IMAGENET1K_V1.pth" in output_of(plan)
     proc = snakemake(
-        workdir, "--cores", "1", "resources/weights/resnet50-IMAGENET1K_V1.pth", config=config, check=False
+        workdir,
+        "--cores",
+        "1",
+        "resources/weights/resnet50-IMAGENET1K_V1.pth",
+        config=config,
+        check=False,
     )
     assert proc.returncode != 0
     assert "published hash prefix: expected 0676ba61" in output_of(proc)

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from browser.report_fixture import config, make_results
 from PIL import Image
 
-from browser.report_fixture import config, make_results
 from netlab import toydata
 from netlab.report import html, images, notebook, toy
 from netlab.report.benchmarks import stage_times
@@ -48,8 +48,14 @@ def base(tmp_path_factory):
 def variant(tmp_path_factory):
     """Real images and ImageNet weights per config, a small noisy set, a missing benchmark, a download record."""
     workdir = tmp_path_factory.mktemp("variant")
-    cfg = config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1",
-                    "features.batchnorm": "notebook", "datasets.noisy": {"generator": "noisy", "n": 120}})
+    cfg = config(
+        **{
+            "images.source": "hymenoptera",
+            "features.weights": "IMAGENET1K_V1",
+            "features.batchnorm": "notebook",
+            "datasets.noisy": {"generator": "noisy", "n": 120},
+        }
+    )
     with contextlib.chdir(workdir):
         inputs = make_results(workdir, cfg, missing_benchmark=True, download_record=True)
     return workdir, inputs, build(workdir, inputs)
@@ -60,7 +66,14 @@ class Page(HTMLParser):
 
     def __init__(self, text: str):
         super().__init__()
-        self.ids, self.images, self.links, self.tables, self.scripts, self.chunks = [], [], [], [], 0, []
+        self.ids, self.images, self.links, self.tables, self.scripts, self.chunks = (
+            [],
+            [],
+            [],
+            [],
+            0,
+            [],
+        )
         self.feed(text)
         self.text = " ".join(self.chunks)
 
@@ -99,8 +112,16 @@ def test_markup_is_escaped_unless_already_html():
 
 @pytest.mark.parametrize(
     "value, text",
-    [(12000, "12,000"), (np.int64(3), "3"), (0.80392156, "0.8039"), (float("nan"), "–"), (None, "–"),
-     (True, "yes"), (np.bool_(False), "no"), ("a&b", "a&amp;b")],
+    [
+        (12000, "12,000"),
+        (np.int64(3), "3"),
+        (0.80392156, "0.8039"),
+        (float("nan"), "–"),
+        (None, "–"),
+        (True, "yes"),
+        (np.bool_(False), "no"),
+        ("a&b", "a&amp;b"),
+    ],
 )
 def test_cells_are_formatted_for_reading(value, text):
     assert html.format_cell(value) == text
@@ -111,7 +132,9 @@ def test_a_figure_that_is_not_a_png_is_refused_by_name():
         html.figure(b"GIF89a...", id="f", caption="c", alt="a", source="x/boundary.png")
 
 
-@pytest.mark.parametrize("size", [(300, 200), (200, 300), (256, 256), (333, 517), (1000, 257), (225, 401)])
+@pytest.mark.parametrize(
+    "size", [(300, 200), (200, 300), (256, 256), (333, 517), (1000, 257), (225, 401)]
+)
 def test_sample_view_equals_torchvision_resize_and_crop(size):
     from torchvision import transforms
 
@@ -124,38 +147,60 @@ def test_sample_view_equals_torchvision_resize_and_crop(size):
 
 
 def test_samples_are_drawn_from_the_seed_per_class():
-    rows = pd.DataFrame({"path": [f"train/{c}/{i:02d}.jpg" for c in ("ants", "bees") for i in range(10)],
-                         "label": [0] * 10 + [1] * 10, "class_name": ["ants"] * 10 + ["bees"] * 10})
+    rows = pd.DataFrame(
+        {
+            "path": [f"train/{c}/{i:02d}.jpg" for c in ("ants", "bees") for i in range(10)],
+            "label": [0] * 10 + [1] * 10,
+            "class_name": ["ants"] * 10 + ["bees"] * 10,
+        }
+    )
     first = images.pick_samples(rows.sample(frac=1, random_state=3), seed=5)
     assert first.equals(images.pick_samples(rows, seed=5))  # row order of the input does not matter
     assert first.groupby("class_name").size().to_dict() == {"ants": 4, "bees": 4}
     assert not first.equals(images.pick_samples(rows, seed=6))
-    assert len(images.pick_samples(rows.head(12), seed=5)) == 6  # a class with fewer images gives what it has
+    assert (
+        len(images.pick_samples(rows.head(12), seed=5)) == 6
+    )  # a class with fewer images gives what it has
 
 
 def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
     def bench(name, *seconds):
         path = tmp_path / name
-        path.write_text("s\th:m:s\tmax_rss\tcpu_time\n" + "".join(f"{s}\t0:00:01\t1.0\t{s / 2}\n" for s in seconds))
+        path.write_text(
+            "s\th:m:s\tmax_rss\tcpu_time\n"
+            + "".join(f"{s}\t0:00:01\t1.0\t{s / 2}\n" for s in seconds)
+        )
         return path
 
-    rows = [("train_trial", bench("a.tsv", 1.5)), ("train_trial", bench("b.tsv", 2.5, 0.5)),
-            ("train_trial", tmp_path / "gone.tsv"), ("classify", bench("c.tsv", 4.0))]
+    rows = [
+        ("train_trial", bench("a.tsv", 1.5)),
+        ("train_trial", bench("b.tsv", 2.5, 0.5)),
+        ("train_trial", tmp_path / "gone.tsv"),
+        ("classify", bench("c.tsv", 4.0)),
+    ]
     times, missing = stage_times(rows)
     assert missing == [tmp_path / "gone.tsv"]
     first = times.iloc[0].to_dict()
     assert first["stage"] == "train_trial" and first["jobs"] == 3 and first["benchmarks_read"] == 2
-    assert first["wall_s_total"] == 4.5 and first["wall_s_max"] == 3.0 and first["cpu_s_total"] == 2.25
+    assert (
+        first["wall_s_total"] == 4.5 and first["wall_s_max"] == 3.0 and first["cpu_s_total"] == 2.25
+    )
     assert times["stage"].tolist() == ["train_trial", "classify"]
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
-    with pytest.raises(ReportInputError, match="bad.tsv: benchmark file without the wall-time column 's'"):
+    with pytest.raises(
+        ReportInputError, match="bad.tsv: benchmark file without the wall-time column 's'"
+    ):
         stage_times([("x", tmp_path / "bad.tsv")])
 
 
 def test_the_true_boundary_of_the_notebooks_noisy_set_makes_23_errors():
     assert toy.true_boundary_errors({"generator": "noisy"}) == 23
-    assert toy.true_boundary_errors({"generator": "noisy", "n": 120}) == toydata.noisy_flipped(n=120)
-    assert toy.true_boundary_errors({"generator": "linear", "n": 5, "angle": 0, "margin": 0}) is None
+    assert toy.true_boundary_errors({"generator": "noisy", "n": 120}) == toydata.noisy_flipped(
+        n=120
+    )
+    assert (
+        toy.true_boundary_errors({"generator": "linear", "n": 5, "angle": 0, "margin": 0}) is None
+    )
 
 
 def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data():
@@ -165,20 +210,42 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
     assert not notebook.is_notebook_noisy_set({"generator": "noisy", "seed": 1})
     assert not notebook.is_notebook_noisy_set({"path": "noisy.txt"})
     assert notebook.images_comparable(
-        config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1", "features.batchnorm": "notebook"})
+        config(
+            **{
+                "images.source": "hymenoptera",
+                "features.weights": "IMAGENET1K_V1",
+                "features.batchnorm": "notebook",
+            }
+        )
     )
     # eval-mode BatchNorm or other weights: not what the notebooks ran
-    assert not notebook.images_comparable(config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1"}))
     assert not notebook.images_comparable(
-        config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V2", "features.batchnorm": "notebook"})
+        config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1"})
+    )
+    assert not notebook.images_comparable(
+        config(
+            **{
+                "images.source": "hymenoptera",
+                "features.weights": "IMAGENET1K_V2",
+                "features.batchnorm": "notebook",
+            }
+        )
     )
     assert not notebook.images_comparable(config(**{"images.source": "hymenoptera"}))
     assert not notebook.images_comparable(config(**{"features.weights": "IMAGENET1K_V1"}))
-    assert notebook.training_differences({"lr": 0.25, "tol": 1e-4, "check_every": 1000, "max_iter": None,
-                                          "trials": 50}, 50) == []
-    assert notebook.training_differences({"lr": 0.25, "check_every": 100, "max_iter": 3000, "trials": 2}, 50) == [
-        "check_every = 100 (notebook: 1000)", "max_iter = 3000 (notebook: None)",
-        "best of 2 trials (notebook: best of 50)"]
+    assert (
+        notebook.training_differences(
+            {"lr": 0.25, "tol": 1e-4, "check_every": 1000, "max_iter": None, "trials": 50}, 50
+        )
+        == []
+    )
+    assert notebook.training_differences(
+        {"lr": 0.25, "check_every": 100, "max_iter": 3000, "trials": 2}, 50
+    ) == [
+        "check_every = 100 (notebook: 1000)",
+        "max_iter = 3000 (notebook: None)",
+        "best of 2 trials (notebook: best of 50)",
+    ]
 
 
 # --- inputs are matched to the config, and bad ones are refused by name -----------------------------
@@ -187,13 +254,22 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
 def _lists(inputs):
     s = inputs.settings
     return dict(
-        data=[str(d.data) for d in inputs.datasets.values()], plots=[str(d.plot) for d in inputs.datasets.values()],
-        tables=[str(f.table) for f in s], best=[str(f.best) for f in s], boundaries=[str(f.boundary) for f in s],
-        trials=[str(t) for f in s for t in f.trials], handbuilt_table=str(inputs.handbuilt_table),
-        handbuilt_summary=str(inputs.handbuilt_summary), features=[str(p) for p in inputs.features.values()],
-        features_meta=[str(p) for p in inputs.features_meta.values()], metrics=str(inputs.metrics),
-        metrics_table=str(inputs.metrics_table), image_root=str(inputs.image_root), downloads=[],
-        benchmarks=[list(map(str, b)) for b in inputs.benchmarks], snakemake_version="9",
+        data=[str(d.data) for d in inputs.datasets.values()],
+        plots=[str(d.plot) for d in inputs.datasets.values()],
+        tables=[str(f.table) for f in s],
+        best=[str(f.best) for f in s],
+        boundaries=[str(f.boundary) for f in s],
+        trials=[str(t) for f in s for t in f.trials],
+        handbuilt_table=str(inputs.handbuilt_table),
+        handbuilt_summary=str(inputs.handbuilt_summary),
+        features=[str(p) for p in inputs.features.values()],
+        features_meta=[str(p) for p in inputs.features_meta.values()],
+        metrics=str(inputs.metrics),
+        metrics_table=str(inputs.metrics_table),
+        image_root=str(inputs.image_root),
+        downloads=[],
+        benchmarks=[list(map(str, b)) for b in inputs.benchmarks],
+        snakemake_version="9",
     )
 
 
@@ -207,9 +283,16 @@ def test_collect_pairs_files_with_settings_in_config_order(base):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (lambda k: k.update(trials=k["trials"][:-1]), "the config asks for 18 trials, got 17 files"),
-        (lambda k: k.update(tables=k["tables"][::-1], best=k["best"][::-1], boundaries=k["boundaries"][::-1]),
-         "setting one_hidden_layer/data1/h4: files outside"),
+        (
+            lambda k: k.update(trials=k["trials"][:-1]),
+            "the config asks for 18 trials, got 17 files",
+        ),
+        (
+            lambda k: k.update(
+                tables=k["tables"][::-1], best=k["best"][::-1], boundaries=k["boundaries"][::-1]
+            ),
+            "setting one_hidden_layer/data1/h4: files outside",
+        ),
         (lambda k: k.update(plots=k["plots"][::-1]), "expected files of data set 'data1'"),
         (lambda k: k.update(features=k["features"][:1]), "features: expected one file per split"),
     ],
@@ -225,14 +308,26 @@ def test_collect_refuses_lists_that_do_not_match_the_config(base, edit, message)
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: (d / "trials.csv").write_text("trial,seed\n1,2\n"), "trials.csv: missing column(s) iterations"),
+        (
+            lambda d: (d / "trials.csv").write_text("trial,seed\n1,2\n"),
+            "trials.csv: missing column(s) iterations",
+        ),
         (lambda d: (d / "best.json").write_text("{not json"), "best.json: not valid JSON"),
-        (lambda d: (d / "best.json").write_text('{"best_trial": 9, "errors": 0, "iterations": 1, "trials": 3}'),
-         "best.json: best_trial 9 is not one of the trials [1, 2, 3]"),
-        (lambda d: (d / "trial2.json").write_text('{"errors": 1}'), "trial2.json: missing key(s) checkpoints"),
+        (
+            lambda d: (d / "best.json").write_text(
+                '{"best_trial": 9, "errors": 0, "iterations": 1, "trials": 3}'
+            ),
+            "best.json: best_trial 9 is not one of the trials [1, 2, 3]",
+        ),
+        (
+            lambda d: (d / "trial2.json").write_text('{"errors": 1}'),
+            "trial2.json: missing key(s) checkpoints",
+        ),
     ],
 )
-def test_a_broken_input_stops_the_report_before_anything_is_written(base, tmp_path, damage, message):
+def test_a_broken_input_stops_the_report_before_anything_is_written(
+    base, tmp_path, damage, message
+):
     workdir, inputs, _ = base
     copy = tmp_path / "run"
     shutil.copytree(workdir / "results", copy / "results", ignore=shutil.ignore_patterns("report"))
@@ -246,7 +341,7 @@ def test_a_broken_input_stops_the_report_before_anything_is_written(base, tmp_pa
 
 
 def test_every_table_and_figure_is_written_beside_the_page(base):
-    workdir, inputs, page = base
+    workdir, inputs, _page = base
     for name in TABLES:
         assert len(pd.read_csv(workdir / f"results/report/tables/{name}.csv")) > 0, name
     for name in figure_names(inputs.config):
@@ -259,7 +354,9 @@ def test_the_page_is_self_contained_and_every_figure_decodes(base):
     parsed = page_of(page)
     assert parsed.scripts == 0
     datasets_shown = sum(len(e["datasets"]) for e in inputs.config["experiments"].values())
-    assert len(parsed.images) == datasets_shown + len(inputs.settings) + len(figure_names(inputs.config))
+    assert len(parsed.images) == datasets_shown + len(inputs.settings) + len(
+        figure_names(inputs.config)
+    )
     for img in parsed.images:
         assert img["src"].startswith("data:image/png;base64,")
         with Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1]))) as image:
@@ -271,13 +368,35 @@ def test_the_page_is_self_contained_and_every_figure_decodes(base):
 def test_the_page_has_every_section_and_table(base):
     _, _, page = base
     parsed = page_of(page)
-    for section in ("contents", "overview", "overview-run", "overview-times", "overview-outputs", "overview-config",
-                    "toy", "toy-one_hidden_layer", "toy-two_hidden_layers", "images", "handbuilt"):
+    for section in (
+        "contents",
+        "overview",
+        "overview-run",
+        "overview-times",
+        "overview-outputs",
+        "overview-config",
+        "toy",
+        "toy-one_hidden_layer",
+        "toy-two_hidden_layers",
+        "images",
+        "handbuilt",
+    ):
         assert section in parsed.ids, section
-    for table_id in ("what-ran", "versions", "stage-times", "links", "toy-notebook", "toy-summary-one_hidden_layer",
-                     "toy-summary-two_hidden_layers", "noisy-check-two_hidden_layers",
-                     "notebook-two_hidden_layers-noisy-h8", "features-provenance", "skipped-images", "classifiers",
-                     "handbuilt-table"):
+    for table_id in (
+        "what-ran",
+        "versions",
+        "stage-times",
+        "links",
+        "toy-notebook",
+        "toy-summary-one_hidden_layer",
+        "toy-summary-two_hidden_layers",
+        "noisy-check-two_hidden_layers",
+        "notebook-two_hidden_layers-noisy-h8",
+        "features-provenance",
+        "skipped-images",
+        "classifiers",
+        "handbuilt-table",
+    ):
         assert table_id in parsed.tables, table_id
     contents = [link for link in parsed.links if link.startswith("#")]
     assert contents and all(link[1:] in parsed.ids for link in contents)
@@ -295,15 +414,23 @@ def test_toy_summary_matches_the_trial_tables(base):
     workdir, inputs, _ = base
     summary = pd.read_csv(workdir / "results/report/tables/toy_summary.csv")
     assert len(summary) == len(inputs.settings)
-    for files, row in zip(inputs.settings, summary.itertuples()):
+    for files, row in zip(inputs.settings, summary.itertuples(), strict=True):
         trials = pd.read_csv(workdir / files.table)
         best = json.loads((workdir / files.best).read_text())
         assert (row.experiment, row.dataset, row.hidden) == tuple(files.setting)
-        assert row.best_trial == best["best_trial"] and row.best_errors == best["errors"] == trials["errors"].min()
-        assert row.best_iterations == trials.set_index("trial").loc[best["best_trial"], "iterations"]
+        assert (
+            row.best_trial == best["best_trial"]
+            and row.best_errors == best["errors"] == trials["errors"].min()
+        )
+        assert (
+            row.best_iterations == trials.set_index("trial").loc[best["best_trial"], "iterations"]
+        )
         assert row.errors_mean == pytest.approx(trials["errors"].mean())
         assert row.errors_sd == pytest.approx(np.std(trials["errors"], ddof=1))
-        assert (row.iterations_min, row.iterations_max) == (trials["iterations"].min(), trials["iterations"].max())
+        assert (row.iterations_min, row.iterations_max) == (
+            trials["iterations"].min(),
+            trials["iterations"].max(),
+        )
         assert row.trials == len(trials)
 
 
@@ -312,16 +439,25 @@ def test_the_noisy_set_is_read_against_its_23_flipped_labels_and_the_notebook(ba
     check = pd.read_csv(workdir / "results/report/tables/noisy_boundary.csv")
     assert check["true_boundary_errors"].tolist() == [23]
     best = check["best_errors"].iloc[0]
-    assert check["verdict"].iloc[0].startswith("fewer" if best < 23 else "as many" if best == 23 else "more")
+    assert (
+        check["verdict"]
+        .iloc[0]
+        .startswith("fewer" if best < 23 else "as many" if best == 23 else "more")
+    )
     reference = pd.read_csv(workdir / "results/report/tables/toy_notebook.csv")
     assert reference.iloc[-1]["compared"] == "yes: two_hidden_layers/noisy/H=8"
     assert (reference.iloc[:-1]["compared"] == "no: different data (stand-in)").all()
     text = page_of(page).text
     assert "best of 6 trials (notebook: best of 50)" in text
     vworkdir, _, vpage = variant
-    assert pd.read_csv(vworkdir / "results/report/tables/noisy_boundary.csv")["true_boundary_errors"].tolist() == [
-        toydata.noisy_flipped(n=120)]
-    assert pd.read_csv(vworkdir / "results/report/tables/toy_notebook.csv").iloc[-1]["compared"].startswith("no:")
+    assert pd.read_csv(vworkdir / "results/report/tables/noisy_boundary.csv")[
+        "true_boundary_errors"
+    ].tolist() == [toydata.noisy_flipped(n=120)]
+    assert (
+        pd.read_csv(vworkdir / "results/report/tables/toy_notebook.csv")
+        .iloc[-1]["compared"]
+        .startswith("no:")
+    )
     assert not [i for i in page_of(vpage).tables if i and i.startswith("notebook-")]
 
 
@@ -334,9 +470,15 @@ def test_random_weights_are_flagged_and_never_compared_with_the_notebook(base):
     classifiers = pd.read_csv(workdir / "results/report/tables/classifiers.csv")
     metrics = json.loads((workdir / "results/classify/metrics.json").read_text())
     assert classifiers["accuracy"].tolist() == [m["accuracy"] for m in metrics["models"]]
-    assert classifiers["classifier"].tolist() == ["logistic regression", "k-NN, k = 1", "k-NN, k = 3"]
+    assert classifiers["classifier"].tolist() == [
+        "logistic regression",
+        "k-NN, k = 1",
+        "k-NN, k = 3",
+    ]
     confusion = pd.read_csv(workdir / "results/report/tables/confusion.csv")
-    assert confusion.groupby("model")["count"].sum().to_dict() == {m["name"]: m["n_val"] for m in metrics["models"]}
+    assert confusion.groupby("model")["count"].sum().to_dict() == {
+        m["name"]: m["n_val"] for m in metrics["models"]
+    }
 
 
 def test_real_images_with_imagenet_weights_are_compared_with_the_notebook(variant):
@@ -345,7 +487,9 @@ def test_real_images_with_imagenet_weights_are_compared_with_the_notebook(varian
     assert "not ImageNet features" not in parsed.text
     assert "notebook (real data, ImageNet weights)" in parsed.text
     classifiers = pd.read_csv(workdir / "results/report/tables/classifiers.csv")
-    assert classifiers["notebook_accuracy"].tolist() == pytest.approx([0.803921568627451, 0.6928, 0.7124])
+    assert classifiers["notebook_accuracy"].tolist() == pytest.approx(
+        [0.803921568627451, 0.6928, 0.7124]
+    )
     assert "download-0" in parsed.tables and "hymenoptera_data.zip" in parsed.text
 
 
@@ -361,9 +505,14 @@ def test_same_inputs_give_the_same_report_bytes(base, tmp_path):
     copy = tmp_path / "again"
     shutil.copytree(workdir / "results", copy / "results", ignore=shutil.ignore_patterns("report"))
     build(copy, inputs)
-    for name in ["index.html", *(f"tables/{t}.csv" for t in TABLES), *(f"figures/{f}" for f in
-                                                                       figure_names(inputs.config))]:
-        assert (copy / "results/report" / name).read_bytes() == (page.parent / name).read_bytes(), name
+    for name in [
+        "index.html",
+        *(f"tables/{t}.csv" for t in TABLES),
+        *(f"figures/{f}" for f in figure_names(inputs.config)),
+    ]:
+        assert (copy / "results/report" / name).read_bytes() == (page.parent / name).read_bytes(), (
+            name
+        )
 
 
 def test_the_config_is_shown_in_full(base):
@@ -389,8 +538,15 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
     stale.write_text("s\th:m:s\n1000.0\t0:16:40\n")
     snakemake(workflow_copy, "--cores", "1", "--forcerun", "report", "results/report/index.html")
     times = pd.read_csv(workflow_copy / "results/report/tables/stage_times.csv").set_index("stage")
-    n_trials = sum(len(e["datasets"]) * len(e["hidden_sizes"]) * e["trials"] for e in cfg["experiments"].values())
-    assert times.loc["train_trial", "jobs"] == times.loc["train_trial", "benchmarks_read"] == n_trials
+    n_trials = sum(
+        len(e["datasets"]) * len(e["hidden_sizes"]) * e["trials"]
+        for e in cfg["experiments"].values()
+    )
+    assert (
+        times.loc["train_trial", "jobs"] == times.loc["train_trial", "benchmarks_read"] == n_trials
+    )
     assert times.loc["train_trial", "wall_s_max"] < 1000
-    assert {"best_of_trials", "handbuilt", "synthetic_images", "features", "classify"} <= set(times.index)
+    assert {"best_of_trials", "handbuilt", "synthetic_images", "features", "classify"} <= set(
+        times.index
+    )
     assert (times["jobs"] == times["benchmarks_read"]).all()

@@ -14,7 +14,11 @@ COUNTS = {"train": {"ants": 3, "bees": 2}, "val": {"ants": 2, "bees": 3}}
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,9 @@ def test_same_seed_same_bytes_other_seed_other_images(tree, tmp_path):
 def test_each_image_has_its_own_seed(tree, tmp_path):
     """Adding images to one class leaves every existing image as it was."""
     more = tmp_path / "more"
-    write_tree(more, {**COUNTS, "train": {"ants": 5, "bees": 2}}, seed=11, min_side=48, max_side=120)
+    write_tree(
+        more, {**COUNTS, "train": {"ants": 5, "bees": 2}}, seed=11, min_side=48, max_side=120
+    )
     old, new = tree_bytes(tree), tree_bytes(more)
     assert {k: new[k] for k in old} == old
     assert set(new) - set(old) == {"train/ants/ants_0003.jpg", "train/ants/ants_0004.jpg"}

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -5,7 +7,6 @@ import yaml
 
 from netlab import toydata
 from netlab.seeds import derive_seed
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +18,7 @@ def notebook_noisy():
     X_train = np.random.rand(n, 2)
     x1 = X_train[:, 0]
     x2 = X_train[:, 1]
-    y_train = ((np.exp(-((x1 - 0.5) * 6) ** 2) * 2 * ((x1 - 0.5) * 6) + 1) / 2 - x2) > 0
+    y_train = ((np.exp(-(((x1 - 0.5) * 6) ** 2)) * 2 * ((x1 - 0.5) * 6) + 1) / 2 - x2) > 0
     idx = np.random.choice(range(n), size=(int(n * 0.03),))
     y_train[idx] = ~y_train[idx]
     x = torch.tensor(X_train, dtype=torch.float) * 10
@@ -61,7 +62,9 @@ def default_datasets():
 def test_generators_are_deterministic_and_well_formed(default_datasets):
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     for name, (x, labels) in default_datasets.items():
-        again = toydata.generate(config["datasets"][name], derive_seed(config["seed"], "dataset", name))
+        again = toydata.generate(
+            config["datasets"][name], derive_seed(config["seed"], "dataset", name)
+        )
         assert np.array_equal(again[0], x) and np.array_equal(again[1], labels), name
         assert x.dtype == np.float32 and x.ndim == 2 and x.shape[1] == 2, name
         assert set(np.unique(labels)) == {-1, 1}, name
@@ -126,5 +129,5 @@ def test_user_file_accepts_notebook_format(tmp_path):
     x, labels = toydata.obtain({"path": str(path)}, 0, [str(path)])
     assert x.tolist() == [[0.5, 1.25], [-2.0, 0.30000001192092896], [4.0, 5.0]]
     assert labels.tolist() == [1, -1, 1]
-    x32, y = toydata.as_training_arrays(x, labels)
+    _x32, y = toydata.as_training_arrays(x, labels)
     assert y.dtype == np.float32 and y.tolist() == [1.0, 0.0, 1.0]

@@ -39,7 +39,9 @@ def test_error_rate_matches_the_notebooks_loop():
     pred = rng.random(300).astype(np.float32)
     pred[::7] = 0.5
     y = (rng.random(300) < 0.5).astype(np.float32)
-    expected = notebook_error_rate(torch.from_numpy(pred).reshape(-1, 1), torch.from_numpy(y).reshape(-1, 1))
+    expected = notebook_error_rate(
+        torch.from_numpy(pred).reshape(-1, 1), torch.from_numpy(y).reshape(-1, 1)
+    )
     assert mlp.error_rate(pred, y) == expected
     assert mlp.error_rate(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
 
@@ -47,13 +49,21 @@ def test_error_rate_matches_the_notebooks_loop():
 def test_init_params_shapes_bounds_and_determinism():
     sizes = [2, 8, 4, 1]
     params = mlp.init_params(sizes, seed=11)
-    assert [(w.shape, b.shape) for w, b in params] == [((8, 2), (8,)), ((4, 8), (4,)), ((1, 4), (1,))]
-    for (w, b), fan_in in zip(params, sizes[:-1]):
+    assert [(w.shape, b.shape) for w, b in params] == [
+        ((8, 2), (8,)),
+        ((4, 8), (4,)),
+        ((1, 4), (1,)),
+    ]
+    for (w, b), fan_in in zip(params, sizes[:-1], strict=True):
         assert w.dtype == b.dtype == np.float32
         assert np.abs(w).max() <= 1 / math.sqrt(fan_in) and np.abs(b).max() <= 1 / math.sqrt(fan_in)
     again = mlp.init_params(sizes, seed=11)
     other = mlp.init_params(sizes, seed=12)
-    assert all(np.array_equal(a, b) for (wa, ba), (wb, bb) in zip(params, again) for a, b in ((wa, wb), (ba, bb)))
+    assert all(
+        np.array_equal(a, b)
+        for (wa, ba), (wb, bb) in zip(params, again, strict=True)
+        for a, b in ((wa, wb), (ba, bb))
+    )
     assert not np.array_equal(params[0][0], other[0][0])
 
 
@@ -73,7 +83,9 @@ def test_init_params_draws_like_torch_linear(fan_in):
             assert np.abs(values).max() <= bound
             assert np.abs(values).max() > 0.97 * bound  # the bound is reached, not a narrower law
             assert np.mean(values) == pytest.approx(0, abs=0.06 * bound)
-            assert np.std(values) == pytest.approx(bound / math.sqrt(3), rel=0.06)  # uniform, not normal
+            assert np.std(values) == pytest.approx(
+                bound / math.sqrt(3), rel=0.06
+            )  # uniform, not normal
 
 
 def test_predict_matches_torch_sequential(noisy):
@@ -89,7 +101,9 @@ def test_bce_loss_matches_torch_including_saturated_outputs():
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0], np.float32)
     expected = torch.nn.BCELoss()(torch.from_numpy(p), torch.from_numpy(y)).item()
     assert mlp.bce_loss(p, y) == pytest.approx(expected, rel=1e-6)
-    assert mlp.bce_loss(np.array([0.0], np.float32), np.array([1.0], np.float32)) == 100.0  # log(0) clamped
+    assert (
+        mlp.bce_loss(np.array([0.0], np.float32), np.array([1.0], np.float32)) == 100.0
+    )  # log(0) clamped
 
 
 def test_training_through_saturated_outputs_follows_torch():
@@ -109,7 +123,7 @@ def test_training_through_saturated_outputs_follows_torch():
     ref = train_reference(x, y, params, check_every=300, max_iter=300)
     assert fast.checkpoints[0][1] == pytest.approx(ref.checkpoints[0][1], rel=1e-6)
     assert fast.final_loss == pytest.approx(ref.final_loss, rel=1e-6)
-    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params):
+    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params, strict=True):
         np.testing.assert_allclose(w_fast, w_ref, rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-4, atol=1e-5)
 
@@ -122,12 +136,14 @@ def test_a_wide_layer_and_three_inputs_follow_torch():
     x = rng.normal(size=(150, 3)).astype(np.float32)
     y = (x[:, 0] * x[:, 1] - x[:, 2] > 0).astype(np.float32)
     params = mlp.init_params([3, 30, 1], seed=7)
-    assert 30 > mlp._GROUP
+    assert mlp._GROUP < 30
     fast = mlp.train(x, y, params, check_every=50, tol=0.0, max_iter=1000)
     ref = train_reference(x, y, params, check_every=50, tol=0.0, max_iter=1000)
     assert len(fast.checkpoints) == len(ref.checkpoints) == 20
-    np.testing.assert_allclose([c[1] for c in fast.checkpoints], [c[1] for c in ref.checkpoints], atol=1e-5)
-    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params):
+    np.testing.assert_allclose(
+        [c[1] for c in fast.checkpoints], [c[1] for c in ref.checkpoints], atol=1e-5
+    )
+    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params, strict=True):
         np.testing.assert_allclose(w_fast, w_ref, rtol=1e-3, atol=1e-5)
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-3, atol=1e-5)
 
@@ -149,7 +165,11 @@ def test_checks_compare_with_the_previous_check_starting_from_one(noisy):
     # 1.0 - (loss at t = 10, about 0.7) exceeds 0.2, so the run goes on; the next decrease is far below 0.2
     result = mlp.train(x, y, params, check_every=10, tol=0.2)
     assert 1.0 - result.checkpoints[0][1] > 0.2
-    assert result.converged and result.iterations == 20 and [t for t, _ in result.checkpoints] == [10, 20]
+    assert (
+        result.converged
+        and result.iterations == 20
+        and [t for t, _ in result.checkpoints] == [10, 20]
+    )
     # and a tol above 1.0 - loss stops at the very first check
     assert mlp.train(x, y, params, check_every=10, tol=0.5).iterations == 10
 
@@ -164,7 +184,7 @@ def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noi
     assert converged.checkpoints[0][1] == pytest.approx(before.final_loss, abs=1e-6)
     # ... and training stops after the step of t = 25, as a run capped at t = 25 does
     capped = mlp.train(x, y, params, max_iter=25)
-    for (w_a, b_a), (w_b, b_b) in zip(converged.params, capped.params):
+    for (w_a, b_a), (w_b, b_b) in zip(converged.params, capped.params, strict=True):
         assert np.array_equal(w_a, w_b) and np.array_equal(b_a, b_b)
     assert not np.array_equal(capped.params[0][0], before.params[0][0])
 
@@ -172,7 +192,9 @@ def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noi
 def test_many_checks_are_all_collected(noisy):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=4)
-    result = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=2500)  # more checks than one call holds
+    result = mlp.train(
+        x, y, params, check_every=1, tol=0.0, max_iter=2500
+    )  # more checks than one call holds
     assert [t for t, _ in result.checkpoints] == list(range(2, 2501))
     assert result.iterations == 2500
 
@@ -182,7 +204,11 @@ def test_train_leaves_the_initial_params_alone(noisy):
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=5)
     copy = [(w.copy(), b.copy()) for w, b in params]
     mlp.train(x, y, params, max_iter=20)
-    assert all(np.array_equal(a, b) for (wa, ba), (wb, bb) in zip(params, copy) for a, b in ((wa, wb), (ba, bb)))
+    assert all(
+        np.array_equal(a, b)
+        for (wa, ba), (wb, bb) in zip(params, copy, strict=True)
+        for a, b in ((wa, wb), (ba, bb))
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,7 +225,10 @@ def test_train_leaves_the_initial_params_alone(noisy):
         ({"x": np.zeros((120, 3), np.float32)}, "layer sizes"),
         ({"y": np.full(120, 0.5, np.float32)}, "0/1"),
         ({"params": [(np.zeros((4, 2), np.float32), np.zeros(3, np.float32))]}, "do not chain"),
-        ({"params": [(np.full((1, 2), np.inf, np.float32), np.zeros(1, np.float32))]}, "initial parameters"),
+        (
+            {"params": [(np.full((1, 2), np.inf, np.float32), np.zeros(1, np.float32))]},
+            "initial parameters",
+        ),
     ],
 )
 def test_bad_input_is_refused_before_training(noisy, change, message):

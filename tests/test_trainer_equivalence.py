@@ -51,14 +51,20 @@ def both(name: str, hidden_layers: int, hidden: int, seed: int, **settings):
 )
 def test_losses_follow_the_reference_for_20000_iterations(dataset, hidden_layers, hidden, seed):
     # tol 0: only a rising loss could stop the run, so all 40 checks are compared
-    fast, ref = both(dataset, hidden_layers, hidden, seed, check_every=500, max_iter=20_000, tol=0.0)
-    assert [t for t, _ in fast.checkpoints] == [t for t, _ in ref.checkpoints] == list(range(500, 20_001, 500))
+    fast, ref = both(
+        dataset, hidden_layers, hidden, seed, check_every=500, max_iter=20_000, tol=0.0
+    )
+    assert (
+        [t for t, _ in fast.checkpoints]
+        == [t for t, _ in ref.checkpoints]
+        == list(range(500, 20_001, 500))
+    )
     fast_losses = np.array([loss for _, loss in fast.checkpoints])
     ref_losses = np.array([loss for _, loss in ref.checkpoints])
     assert np.max(np.abs(fast_losses - ref_losses)) <= 1e-5
     assert fast.iterations == ref.iterations == 20_000
     assert not fast.converged and not ref.converged
-    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params):
+    for (w_fast, b_fast), (w_ref, b_ref) in zip(fast.params, ref.params, strict=True):
         np.testing.assert_allclose(w_fast, w_ref, rtol=1e-3, atol=1e-4)
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-3, atol=1e-4)
     assert fast.final_loss == pytest.approx(ref.final_loss, abs=1e-5)

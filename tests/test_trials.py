@@ -1,6 +1,5 @@
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,8 +16,16 @@ def data_file(tmp_path):
 
 def _run(data_file, out, trial, seed):
     return trials.run_trial(
-        data_file, out / f"trial{trial}.json", out / f"trial{trial}.npz",
-        hidden_layers=1, hidden=4, seed=seed, lr=0.25, tol=1e-4, check_every=100, max_iter=2000,
+        data_file,
+        out / f"trial{trial}.json",
+        out / f"trial{trial}.npz",
+        hidden_layers=1,
+        hidden=4,
+        seed=seed,
+        lr=0.25,
+        tol=1e-4,
+        check_every=100,
+        max_iter=2000,
     )
 
 
@@ -46,17 +53,23 @@ def test_same_seed_same_record(data_file, tmp_path):
 
 
 def test_best_trial_is_fewest_errors_first_wins():
-    table = pd.DataFrame({"trial": [1, 2, 3, 4], "errors": [3, 1, 0, 0], "iterations": [5, 6, 7, 8]})
+    table = pd.DataFrame(
+        {"trial": [1, 2, 3, 4], "errors": [3, 1, 0, 0], "iterations": [5, 6, 7, 8]}
+    )
     assert selection.best_trial(table)["trial"] == 3
 
 
 def test_summarise_setting(data_file, tmp_path):
     paths = [tmp_path / f"trial{i}.json" for i in (1, 2, 10)]
-    for i, seed in zip((1, 2, 10), (1, 2, 3)):
+    for i, seed in zip((1, 2, 10), (1, 2, 3), strict=True):
         _run(data_file, tmp_path, i, seed)
     summary = selection.summarise_setting(
-        [str(p) for p in reversed(paths)], data_file,
-        tmp_path / "trials.csv", tmp_path / "best.json", tmp_path / "boundary.png", "xor, H=4",
+        [str(p) for p in reversed(paths)],
+        data_file,
+        tmp_path / "trials.csv",
+        tmp_path / "best.json",
+        tmp_path / "boundary.png",
+        "xor, H=4",
     )
     table = pd.read_csv(tmp_path / "trials.csv")
     assert table["trial"].tolist() == [1, 2, 10]

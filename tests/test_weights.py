@@ -88,7 +88,9 @@ def test_random_weights_are_seeded_and_leave_the_global_rng_alone(images):
 def test_wrong_sha256_is_refused_naming_file_and_both_hashes(saved):
     _, path, sha = saved
     wrong = "0" * 64
-    with pytest.raises(WeightsError, match=rf"weights file {path}: .*expected {wrong}, observed {sha}"):
+    with pytest.raises(
+        WeightsError, match=rf"weights file {path}: .*expected {wrong}, observed {sha}"
+    ):
         weights.resnet50({"path": str(path), "sha256": wrong}, SEED)
 
 
@@ -106,7 +108,8 @@ def test_truncated_file_is_refused(saved, tmp_path):
     cut = tmp_path / "cut.pth"
     cut.write_bytes(path.read_bytes()[:5_000_000])
     with pytest.raises(
-        WeightsError, match=rf"weights file {cut}: not a readable state dict \(truncated or corrupt\?\)"
+        WeightsError,
+        match=rf"weights file {cut}: not a readable state dict \(truncated or corrupt\?\)",
     ):
         weights.resnet50({"path": str(cut)}, SEED)
 
@@ -122,7 +125,9 @@ def test_pickled_objects_are_not_loaded(tmp_path):
 def test_nested_checkpoint_is_refused(tmp_path):
     path = tmp_path / "checkpoint.pth"
     torch.save({"epoch": 3, "state_dict": {"conv1.weight": torch.zeros(1)}}, path)
-    with pytest.raises(WeightsError, match=rf"weights file {path}: not a flat state dict of tensors"):
+    with pytest.raises(
+        WeightsError, match=rf"weights file {path}: not a flat state dict of tensors"
+    ):
         read_state_dict(path)
 
 

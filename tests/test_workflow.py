@@ -5,7 +5,6 @@ import json
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, TEST_CONFIG, snakemake, write_config
 
 pytestmark = pytest.mark.slow
@@ -24,7 +23,10 @@ def test_every_expected_output_exists(workflow_run):
                 setting = out / "mlp" / name / dataset / f"h{hidden}"
                 for trial in range(1, exp["trials"] + 1):
                     record = json.loads((setting / f"trial{trial}.json").read_text())
-                    assert record["hidden"] == hidden and record["hidden_layers"] == exp["hidden_layers"]
+                    assert (
+                        record["hidden"] == hidden
+                        and record["hidden_layers"] == exp["hidden_layers"]
+                    )
                     assert record["iterations"] <= exp["max_iter"]
                     assert (setting / f"trial{trial}.npz").exists()
                 table = pd.read_csv(setting / "trials.csv")
@@ -49,8 +51,12 @@ def test_every_expected_output_exists(workflow_run):
 def test_trial_seeds_follow_the_config_seed(workflow_run):
     from netlab.seeds import derive_seed
 
-    record = json.loads((workflow_run / "results/mlp/one_hidden_layer/data1/h4/trial2.json").read_text())
-    assert record["seed"] == derive_seed(CONFIG["seed"], "trial", "one_hidden_layer", "data1", "4", "2")
+    record = json.loads(
+        (workflow_run / "results/mlp/one_hidden_layer/data1/h4/trial2.json").read_text()
+    )
+    assert record["seed"] == derive_seed(
+        CONFIG["seed"], "trial", "one_hidden_layer", "data1", "4", "2"
+    )
 
 
 def test_second_run_has_nothing_to_do(workflow_run):
@@ -61,7 +67,10 @@ def test_second_run_has_nothing_to_do(workflow_run):
 @pytest.mark.parametrize(
     "edit, expected",
     [
-        (lambda c: c["experiments"]["one_hidden_layer"].__setitem__("hidden_sizes", [0]), "hidden_sizes"),
+        (
+            lambda c: c["experiments"]["one_hidden_layer"].__setitem__("hidden_sizes", [0]),
+            "hidden_sizes",
+        ),
         (lambda c: c["experiments"]["one_hidden_layer"].__setitem__("trials", 0), "trials"),
         (lambda c: c["experiments"]["one_hidden_layer"]["datasets"].append("data7"), "data7"),
         (lambda c: c.__setitem__("seeed", 3), "seeed"),
@@ -80,8 +89,19 @@ def test_lint_is_clean():
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--lint", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(ROOT)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--lint",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -92,6 +112,9 @@ def test_snakefmt_is_clean():
 
     proc = subprocess.run(
         [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "rules"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -15,7 +15,15 @@ import pandas as pd
 
 from netlab.report.inputs import ReportInputError
 
-STAGE_COLUMNS = ["stage", "jobs", "benchmarks_read", "wall_s_total", "wall_s_mean", "wall_s_max", "cpu_s_total"]
+STAGE_COLUMNS = [
+    "stage",
+    "jobs",
+    "benchmarks_read",
+    "wall_s_total",
+    "wall_s_mean",
+    "wall_s_max",
+    "cpu_s_total",
+]
 
 
 def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
@@ -53,7 +61,9 @@ def stage_times(benchmarks: Sequence[tuple[str, Path]]) -> tuple[pd.DataFrame, l
     rows = []
     for stage in dict.fromkeys(rule for rule, _ in benchmarks):
         paths = [Path(path) for rule, path in benchmarks if rule == stage]
-        times = pd.DataFrame([read_benchmark(p) for p in paths if p.is_file()], columns=["wall_s", "cpu_s"])
+        times = pd.DataFrame(
+            [read_benchmark(p) for p in paths if p.is_file()], columns=["wall_s", "cpu_s"]
+        )
         rows.append(
             {
                 "stage": stage,

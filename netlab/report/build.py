@@ -25,7 +25,9 @@ def build_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
     table_paths = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}
     figure_paths = {name: page_dir / "figures" / name for name in figure_names(inputs.config)}
     parts = [toy_part(inputs), images_part(inputs), handbuilt_part(inputs)]
-    parts.insert(0, overview_part(inputs, page_dir, list(table_paths.values()), list(figure_paths.values())))
+    parts.insert(
+        0, overview_part(inputs, page_dir, list(table_paths.values()), list(figure_paths.values()))
+    )
     tables = {name: frame for part in parts for name, frame in part.tables.items()}
     figures = {name: data for part in parts for name, data in part.figures.items()}
     if set(tables) != set(table_paths) or set(figures) != set(figure_paths):

@@ -20,7 +20,9 @@ def handbuilt_part(inputs: ReportInputs) -> Part:
     try:
         rows = pd.read_csv(inputs.handbuilt_table)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ReportInputError(f"{inputs.handbuilt_table}: cannot read the hand-built table ({exc})") from None
+        raise ReportInputError(
+            f"{inputs.handbuilt_table}: cannot read the hand-built table ({exc})"
+        ) from None
     summary = read_json(inputs.handbuilt_summary)
     if not isinstance(summary, Mapping):
         raise ReportInputError(f"{inputs.handbuilt_summary}: expected a JSON object")
@@ -34,10 +36,14 @@ def handbuilt_part(inputs: ReportInputs) -> Part:
     if "passed" in rows.columns and not rows["passed"].astype(bool).all():
         failed = rows.loc[~rows["passed"].astype(bool)].iloc[:, 0].astype(str).tolist()
         body.append(notice("these checks failed: " + ", ".join(failed), kind="warning"))
-    scalars = {k: v for k, v in summary.items() if k != "rows" and not isinstance(v, (Mapping, list))}
+    scalars = {
+        k: v for k, v in summary.items() if k != "rows" and not isinstance(v, (Mapping, list))
+    }
     if scalars:
         body.append(key_value_table(scalars, id="handbuilt-values", caption="Headline values"))
     for key, value in summary.items():
         if isinstance(value, Mapping):
-            body.append(key_value_table(dict(value), id=f"handbuilt-{key}", caption=key.replace("_", " ")))
+            body.append(
+                key_value_table(dict(value), id=f"handbuilt-{key}", caption=key.replace("_", " "))
+            )
     return Part(Section("handbuilt", "Hand-built networks", body), {"handbuilt": rows})

@@ -93,7 +93,7 @@ def table(frame: pd.DataFrame, *, id: str, caption: str, numeric: Iterable[str] 
     for record in frame.itertuples(index=False):
         cells = [
             tag("td", format_cell(v), class_="num" if _is_number(v) or column in right else None)
-            for column, v in zip(frame.columns, record)
+            for column, v in zip(frame.columns, record, strict=True)
         ]
         rows.append(tag("tr", *cells))
     return tag(
@@ -105,7 +105,9 @@ def table(frame: pd.DataFrame, *, id: str, caption: str, numeric: Iterable[str] 
 
 def key_value_table(items: Mapping[str, object], *, id: str, caption: str) -> Html:
     """A two-column table of named values (values as text, left-aligned)."""
-    frame = pd.DataFrame({"item": list(items), "value": [format_cell(v) for v in items.values()]}, dtype=object)
+    frame = pd.DataFrame(
+        {"item": list(items), "value": [format_cell(v) for v in items.values()]}, dtype=object
+    )
     return table(frame, id=id, caption=caption)
 
 
@@ -168,7 +170,9 @@ def page(title: str, intro: Html, sections: list[Section]) -> str:
     body = tag(
         "body",
         tag("header", tag("h1", title), intro),
-        tag("nav", tag("h2", "Contents"), _contents(sections), id="contents", aria_label="Contents"),
+        tag(
+            "nav", tag("h2", "Contents"), _contents(sections), id="contents", aria_label="Contents"
+        ),
         tag("main", *(_render(s, f"{i}.", 2) for i, s in enumerate(sections, 1))),
     )
     head = tag(

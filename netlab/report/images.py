@@ -23,8 +23,20 @@ from netlab.seeds import derive_seed
 
 RESIZE, CROP = 256, 224
 SAMPLES_PER_CLASS = 4
-SIDECAR_ROWS = ("n_images", "counts", "image_source", "image_root", "weights", "model", "transform",
-                "batch_size", "batchnorm", "device", "torch", "torchvision")
+SIDECAR_ROWS = (
+    "n_images",
+    "counts",
+    "image_source",
+    "image_root",
+    "weights",
+    "model",
+    "transform",
+    "batch_size",
+    "batchnorm",
+    "device",
+    "torch",
+    "torchvision",
+)
 
 
 def resize_shorter(image: Image.Image, size: int = RESIZE) -> Image.Image:
@@ -43,7 +55,7 @@ def center_crop(image: Image.Image, size: int = CROP) -> Image.Image:
     w, h = image.size
     if w < size or h < size:
         raise ValueError(f"image of {w}x{h} is smaller than the {size}x{size} crop")
-    top, left = int(round((h - size) / 2.0)), int(round((w - size) / 2.0))
+    top, left = round((h - size) / 2.0), round((w - size) / 2.0)
     return image.crop((left, top, left + size, top + size))
 
 
@@ -77,10 +89,14 @@ def sample_figure(inputs: ReportInputs, rows: pd.DataFrame) -> tuple[bytes, pd.D
     for record in picked.itertuples(index=False):
         path = inputs.image_root / record.path
         if not path.is_file():
-            raise ReportInputError(f"{path}: listed in {inputs.features['train']} but missing under the image root")
+            raise ReportInputError(
+                f"{path}: listed in {inputs.features['train']} but missing under the image root"
+            )
         view = notebook_view(load_rgb(path))
         grid.setdefault(record.class_name, []).append(
-            figures.Sample(np.asarray(view), path.name if len(path.name) <= 26 else path.name[:23] + "…")
+            figures.Sample(
+                np.asarray(view), path.name if len(path.name) <= 26 else path.name[:23] + "…"
+            )
         )
     fig = figures.image_samples(grid, "Training images after Resize(256) and CenterCrop(224)")
     return figures.png_bytes(fig), picked.rename(columns={"class_name": "class"})
@@ -123,7 +139,12 @@ def classifier_rows(metrics: Mapping[str, Any], source: Any) -> list[dict[str, A
 def confusion_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Confusion matrices in long form: model, true class, predicted class, count."""
     return [
-        {"model": m["name"], "true_class": m["classes"][i], "predicted_class": m["classes"][j], "count": int(count)}
+        {
+            "model": m["name"],
+            "true_class": m["classes"][i],
+            "predicted_class": m["classes"][j],
+            "count": int(count),
+        }
         for m in metrics["models"]
         for i, row in enumerate(m["confusion"])
         for j, count in enumerate(row)
@@ -158,8 +179,14 @@ def _sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
             return "; ".join(f"{k}: {v}" for k, v in value.items())
         return "–" if value is None else str(value)
 
-    frame = pd.DataFrame({"": keys, **{split: [text(s.get(k)) for k in keys] for split, s in sidecars.items()}})
-    return table(frame, id="features-provenance", caption="How the features were made (from the features' sidecars)")
+    frame = pd.DataFrame(
+        {"": keys, **{split: [text(s.get(k)) for k in keys] for split, s in sidecars.items()}}
+    )
+    return table(
+        frame,
+        id="features-provenance",
+        caption="How the features were made (from the features' sidecars)",
+    )
 
 
 def _skipped(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
@@ -170,8 +197,11 @@ def _skipped(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
     ]
     if not rows:
         return paragraph("No image was skipped: every file of the image folder was used.")
-    return table(pd.DataFrame(rows), id="skipped-images",
-                 caption=f"{len(rows)} file(s) left out (images.on_bad_image: skip) and why")
+    return table(
+        pd.DataFrame(rows),
+        id="skipped-images",
+        caption=f"{len(rows)} file(s) left out (images.on_bad_image: skip) and why",
+    )
 
 
 def _downloads(inputs: ReportInputs) -> list[Html]:
@@ -180,8 +210,13 @@ def _downloads(inputs: ReportInputs) -> list[Html]:
         record = read_json(path)
         if not isinstance(record, Mapping):
             raise ReportInputError(f"{path}: expected a JSON object")
-        out.append(key_value_table({k: record[k] for k in sorted(record)}, id=f"download-{i}",
-                                   caption=f"Download record {path.name}"))
+        out.append(
+            key_value_table(
+                {k: record[k] for k in sorted(record)},
+                id=f"download-{i}",
+                caption=f"Download record {path.name}",
+            )
+        )
     return out
 
 
@@ -210,45 +245,82 @@ def images_part(inputs: ReportInputs) -> Part:
         )
     ]
     if weights is None:
-        body.append(notice(
-            "The ResNet50 weights are random (seeded), not ImageNet weights: these features are not ImageNet "
-            "features, and the accuracies below say nothing about the notebooks' 0.804. Set features.weights to "
-            "IMAGENET1K_V1 (and images.source to hymenoptera) to reproduce the notebooks.", kind="warning"))
+        body.append(
+            notice(
+                "The ResNet50 weights are random (seeded), not ImageNet weights: these features are not ImageNet "
+                "features, and the accuracies below say nothing about the notebooks' 0.804. Set features.weights to "
+                "IMAGENET1K_V1 (and images.source to hymenoptera) to reproduce the notebooks.",
+                kind="warning",
+            )
+        )
     if config["images"]["source"] == "synthetic":
-        body.append(notice(
-            "The images are synthetic stand-ins drawn by netlab (insect-like figures), not the hymenoptera photos.",
-            kind="warning"))
+        body.append(
+            notice(
+                "The images are synthetic stand-ins drawn by netlab (insect-like figures), not the hymenoptera photos.",
+                kind="warning",
+            )
+        )
     body += [_sidecar_table(sidecars), _skipped(sidecars), *_downloads(inputs)]
     sample_png, samples = sample_figure(inputs, rows["train"])
-    body.append(figure(sample_png, id="fig-image-samples", alt="sample training images per class",
-                       source="image-samples.png",
-                       caption=f"Up to {SAMPLES_PER_CLASS} training images per class, drawn with the config seed, "
-                       "with their label (row) and file name, as the network sees them before normalisation "
-                       "(Resize 256, CenterCrop 224)."))
+    body.append(
+        figure(
+            sample_png,
+            id="fig-image-samples",
+            alt="sample training images per class",
+            source="image-samples.png",
+            caption=f"Up to {SAMPLES_PER_CLASS} training images per class, drawn with the config seed, "
+            "with their label (row) and file name, as the network sees them before normalisation "
+            "(Resize 256, CenterCrop 224).",
+        )
+    )
     classifiers = pd.DataFrame(classifier_rows(metrics, inputs.metrics))
-    shown = pd.DataFrame({
-        "classifier": classifiers["classifier"],
-        "accuracy": [f"{a:.3f}" for a in classifiers["accuracy"]],
-        "correct": classifiers["correct"],
-        "validation images": classifiers["n_val"],
-    })
+    shown = pd.DataFrame(
+        {
+            "classifier": classifiers["classifier"],
+            "accuracy": [f"{a:.3f}" for a in classifiers["accuracy"]],
+            "correct": classifiers["correct"],
+            "validation images": classifiers["n_val"],
+        }
+    )
     if comparable:
         shown["notebook (real data, ImageNet weights)"] = [
             "–" if a is None or pd.isna(a) else f"{a:.3f}" for a in classifiers["notebook_accuracy"]
         ]
-    body.append(table(shown, id="classifiers", caption="Accuracy on the validation images",
-                      numeric=("accuracy", "notebook (real data, ImageNet weights)")))
+    body.append(
+        table(
+            shown,
+            id="classifiers",
+            caption="Accuracy on the validation images",
+            numeric=("accuracy", "notebook (real data, ImageNet weights)"),
+        )
+    )
     heatmaps = [
-        figures.Confusion(f"{model_label(m)}: accuracy {float(m['accuracy']):.3f}", m["confusion"], m["classes"])
+        figures.Confusion(
+            f"{model_label(m)}: accuracy {float(m['accuracy']):.3f}", m["confusion"], m["classes"]
+        )
         for m in metrics["models"]
     ]
     if comparable:
-        heatmaps.append(figures.Confusion("notebook, logistic regression: 0.804",
-                                          notebook.IMAGES["logistic_confusion"], notebook.IMAGES["classes"]))
-    confusion_png = figures.png_bytes(figures.confusion_heatmaps(heatmaps, "Confusion matrices (validation images)"))
-    body.append(figure(confusion_png, id="fig-confusion", alt="confusion matrices", source="confusion.png",
-                       caption="Rows: true class; columns: predicted class; cell: number of validation images."
-                       + (" The last panel is the notebook's, for comparison." if comparable else "")))
+        heatmaps.append(
+            figures.Confusion(
+                "notebook, logistic regression: 0.804",
+                notebook.IMAGES["logistic_confusion"],
+                notebook.IMAGES["classes"],
+            )
+        )
+    confusion_png = figures.png_bytes(
+        figures.confusion_heatmaps(heatmaps, "Confusion matrices (validation images)")
+    )
+    body.append(
+        figure(
+            confusion_png,
+            id="fig-confusion",
+            alt="confusion matrices",
+            source="confusion.png",
+            caption="Rows: true class; columns: predicted class; cell: number of validation images."
+            + (" The last panel is the notebook's, for comparison." if comparable else ""),
+        )
+    )
     body.append(_comparison_note(config, comparable))
     tables = {
         "classifiers": classifiers,
@@ -266,11 +338,12 @@ def _comparison_note(config: Mapping[str, Any], comparable: bool) -> Html:
         + ", ".join(f"k-NN k = {k}: {a:.3f}" for k, a in ref["knn_accuracy"].items())
     )
     if comparable:
-        return paragraph(f"The notebooks' numbers on the same {ref['n_train']} + {ref['n_val']} images: {quoted}.")
+        return paragraph(
+            f"The notebooks' numbers on the same {ref['n_train']} + {ref['n_val']} images: {quoted}."
+        )
     return paragraph(
         f"The notebooks' numbers ({quoted}) were measured on the real hymenoptera images with "
         f"{ref['weights']} weights and BatchNorm by each image's own statistics. This run used image source "
         f"'{config['images']['source']}', weights '{weights_label(config['features']['weights'])}' and "
         f"batchnorm '{config['features'].get('batchnorm', 'eval')}', so they are not compared here."
     )
-

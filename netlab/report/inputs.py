@@ -68,14 +68,20 @@ def _by_split(paths: Sequence[str | Path], what: str) -> dict[str, Path]:
     found = {}
     for path in _paths(paths):
         if path.stem not in SPLITS:
-            raise ReportInputError(f"{what}: {path} is not named after a split ({', '.join(SPLITS)})")
+            raise ReportInputError(
+                f"{what}: {path} is not named after a split ({', '.join(SPLITS)})"
+            )
         found[path.stem] = path
     if set(found) != set(SPLITS):
-        raise ReportInputError(f"{what}: expected one file per split {SPLITS}, got {[str(p) for p in paths]}")
+        raise ReportInputError(
+            f"{what}: expected one file per split {SPLITS}, got {[str(p) for p in paths]}"
+        )
     return found
 
 
-def _datasets(config: Mapping[str, Any], data: Sequence[str], plots: Sequence[str]) -> dict[str, DatasetFiles]:
+def _datasets(
+    config: Mapping[str, Any], data: Sequence[str], plots: Sequence[str]
+) -> dict[str, DatasetFiles]:
     names = used_datasets(config)
     data_paths, plot_paths = _paths(data), _paths(plots)
     if len(data_paths) != len(names) or len(plot_paths) != len(names):
@@ -83,10 +89,14 @@ def _datasets(config: Mapping[str, Any], data: Sequence[str], plots: Sequence[st
             f"data files: the config uses {len(names)} data sets ({', '.join(names)}), "
             f"got {len(data_paths)} data files and {len(plot_paths)} plots"
         )
-    for name, d, p in zip(names, data_paths, plot_paths):
+    for name, d, p in zip(names, data_paths, plot_paths, strict=True):
         if d.stem != name or p.stem != name:
-            raise ReportInputError(f"data files: expected files of data set '{name}', got {d} and {p}")
-    return {name: DatasetFiles(d, p) for name, d, p in zip(names, data_paths, plot_paths)}
+            raise ReportInputError(
+                f"data files: expected files of data set '{name}', got {d} and {p}"
+            )
+    return {
+        name: DatasetFiles(d, p) for name, d, p in zip(names, data_paths, plot_paths, strict=True)
+    }
 
 
 def _settings(
@@ -100,12 +110,18 @@ def _settings(
     lists = {"trial tables": tables, "best-trial files": best, "boundary figures": boundaries}
     for what, values in lists.items():
         if len(values) != len(wanted):
-            raise ReportInputError(f"{what}: the config has {len(wanted)} settings, got {len(values)} files")
+            raise ReportInputError(
+                f"{what}: the config has {len(wanted)} settings, got {len(values)} files"
+            )
     counts = [config["experiments"][s.experiment]["trials"] for s in wanted]
     if len(trials) != sum(counts):
-        raise ReportInputError(f"trial records: the config asks for {sum(counts)} trials, got {len(trials)} files")
+        raise ReportInputError(
+            f"trial records: the config asks for {sum(counts)} trials, got {len(trials)} files"
+        )
     out, start = [], 0
-    for s, n, table, b, boundary in zip(wanted, counts, _paths(tables), _paths(best), _paths(boundaries)):
+    for s, n, table, b, boundary in zip(
+        wanted, counts, _paths(tables), _paths(best), _paths(boundaries), strict=True
+    ):
         records = tuple(_paths(trials[start : start + n]))
         start += n
         folder = table.parent

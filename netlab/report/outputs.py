@@ -26,5 +26,7 @@ TABLES = (
 
 def figure_names(config: Mapping[str, Any]) -> list[str]:
     """results/report/figures/{name}: loss curves and spread per experiment, image samples, confusion matrices."""
-    per_experiment = [f"{name}-{kind}.png" for name in config["experiments"] for kind in ("loss", "spread")]
+    per_experiment = [
+        f"{name}-{kind}.png" for name in config["experiments"] for kind in ("loss", "spread")
+    ]
     return [*per_experiment, "image-samples.png", "confusion.png"]

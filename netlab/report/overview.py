@@ -14,13 +14,34 @@ import pandas as pd
 import yaml
 
 from netlab.report.benchmarks import stage_times
-from netlab.report.html import Html, Section, join, key_value_table, link, notice, paragraph, preformatted, table, tag
+from netlab.report.html import (
+    Html,
+    Section,
+    join,
+    key_value_table,
+    link,
+    notice,
+    paragraph,
+    preformatted,
+    table,
+    tag,
+)
 from netlab.report.images import read_sidecars
 from netlab.report.inputs import ReportInputs
 from netlab.report.part import Part
 
 # Distributions whose versions decide the numbers; read at report time.
-PACKAGES = ("numpy", "pandas", "numba", "torch", "torchvision", "scikit-learn", "matplotlib", "pillow", "pyarrow")
+PACKAGES = (
+    "numpy",
+    "pandas",
+    "numba",
+    "torch",
+    "torchvision",
+    "scikit-learn",
+    "matplotlib",
+    "pillow",
+    "pyarrow",
+)
 
 
 def versions(snakemake_version: str) -> dict[str, str]:
@@ -39,9 +60,13 @@ def _with_total(times: pd.DataFrame) -> pd.DataFrame:
     if times.empty:
         return times
     total = {
-        "stage": "all stages", "jobs": int(times["jobs"].sum()), "benchmarks_read": int(times["benchmarks_read"].sum()),
-        "wall_s_total": float(times["wall_s_total"].sum()), "wall_s_mean": float("nan"),
-        "wall_s_max": float(times["wall_s_max"].max()), "cpu_s_total": float(times["cpu_s_total"].sum()),
+        "stage": "all stages",
+        "jobs": int(times["jobs"].sum()),
+        "benchmarks_read": int(times["benchmarks_read"].sum()),
+        "wall_s_total": float(times["wall_s_total"].sum()),
+        "wall_s_mean": float("nan"),
+        "wall_s_max": float(times["wall_s_max"].max()),
+        "cpu_s_total": float(times["cpu_s_total"].sum()),
     }
     return pd.concat([times, pd.DataFrame([total])], ignore_index=True)
 
@@ -57,35 +82,59 @@ def _links(paths: Iterable[Path], page_dir: Path, label=lambda p: p.name) -> Htm
     return join((link(href(p, page_dir), label(p)) for p in paths), sep=" ")
 
 
-def links_table(inputs: ReportInputs, page_dir: Path, tables: Sequence[Path], figures: Sequence[Path]) -> Html:
+def links_table(
+    inputs: ReportInputs, page_dir: Path, tables: Sequence[Path], figures: Sequence[Path]
+) -> Html:
     """Every file the report was built from, and every file it wrote, as links."""
     rows: list[tuple[str, Html]] = []
     for name, files in inputs.datasets.items():
         rows.append((f"data set {name}", _links([files.data, files.plot], page_dir)))
     for f in inputs.settings:
         s = f.setting
-        rows.append((f"{s.experiment} / {s.dataset} / H={s.hidden}", _links([f.table, f.best, f.boundary], page_dir)))
         rows.append(
-            (f"{s.experiment} / {s.dataset} / H={s.hidden}: trial records",
-             _links(f.trials, page_dir, label=lambda p: p.stem.removeprefix("trial")))
+            (
+                f"{s.experiment} / {s.dataset} / H={s.hidden}",
+                _links([f.table, f.best, f.boundary], page_dir),
+            )
         )
-    rows.append(("hand-built networks", _links([inputs.handbuilt_table, inputs.handbuilt_summary], page_dir)))
+        rows.append(
+            (
+                f"{s.experiment} / {s.dataset} / H={s.hidden}: trial records",
+                _links(f.trials, page_dir, label=lambda p: p.stem.removeprefix("trial")),
+            )
+        )
+    rows.append(
+        (
+            "hand-built networks",
+            _links([inputs.handbuilt_table, inputs.handbuilt_summary], page_dir),
+        )
+    )
     rows.append(("image folder", _links([inputs.image_root], page_dir, label=lambda p: f"{p}/")))
     for split in inputs.features:
-        rows.append((f"features, {split}", _links([inputs.features[split], inputs.features_meta[split]], page_dir)))
+        rows.append(
+            (
+                f"features, {split}",
+                _links([inputs.features[split], inputs.features_meta[split]], page_dir),
+            )
+        )
     rows.append(("classifiers", _links([inputs.metrics, inputs.metrics_table], page_dir)))
     if inputs.downloads:
         rows.append(("download records", _links(inputs.downloads, page_dir)))
     rows.append(("this report's tables", _links(tables, page_dir)))
     rows.append(("this report's figures", _links(figures, page_dir)))
     frame = pd.DataFrame(rows, columns=["output", "files"], dtype=object)
-    return tag("div", table(frame, id="links", caption="Links to every output (relative to this page)"),
-               class_="links")
+    return tag(
+        "div",
+        table(frame, id="links", caption="Links to every output (relative to this page)"),
+        class_="links",
+    )
 
 
 def config_yaml(config: Mapping[str, Any]) -> str:
     """The config as YAML, short lists and maps on one line each."""
-    return yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+    return yaml.safe_dump(
+        dict(config), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+    )
 
 
 def what_ran(config: Mapping[str, Any], weights: str) -> dict[str, object]:
@@ -126,7 +175,9 @@ def overview_part(
             "images shown as samples are all derived from the config seed and the job's name (SHA-256), so the same "
             "config gives the same numbers. Each trial's own seed is listed in tables/toy_trials.csv."
         ),
-        key_value_table(found, id="versions", caption="Software versions (read when this report was built)"),
+        key_value_table(
+            found, id="versions", caption="Software versions (read when this report was built)"
+        ),
     ]
     timing = [
         paragraph(
@@ -134,21 +185,34 @@ def overview_part(
             "computed from the current config, so files of earlier configs are not counted). Totals add up the "
             "jobs' own times; jobs running in parallel overlap in real time."
         ),
-        table(_with_total(times).rename(columns={
-            "benchmarks_read": "benchmark files read", "wall_s_total": "wall time, total (s)",
-            "wall_s_mean": "per job, mean (s)", "wall_s_max": "longest job (s)", "cpu_s_total": "CPU time, total (s)",
-        }), id="stage-times", caption="Wall time per stage (rule)"),
+        table(
+            _with_total(times).rename(
+                columns={
+                    "benchmarks_read": "benchmark files read",
+                    "wall_s_total": "wall time, total (s)",
+                    "wall_s_mean": "per job, mean (s)",
+                    "wall_s_max": "longest job (s)",
+                    "cpu_s_total": "CPU time, total (s)",
+                }
+            ),
+            id="stage-times",
+            caption="Wall time per stage (rule)",
+        ),
     ]
     if missing:
         shown = ", ".join(str(p) for p in missing[:5]) + (" …" if len(missing) > 5 else "")
-        timing.append(notice(f"{len(missing)} benchmark file(s) of this config's jobs are missing and not counted: "
-                             f"{shown}", kind="warning"))
+        timing.append(
+            notice(
+                f"{len(missing)} benchmark file(s) of this config's jobs are missing and not counted: "
+                f"{shown}",
+                kind="warning",
+            )
+        )
     children = [
         Section("overview-run", "What ran", ran),
         Section("overview-times", "Time per stage", timing),
         Section("overview-outputs", "Outputs", [links_table(inputs, page_dir, tables, figures)]),
-        Section("overview-config", "Configuration",
-                [preformatted(config_yaml(config))]),
+        Section("overview-config", "Configuration", [preformatted(config_yaml(config))]),
     ]
     tables_out = {
         "stage_times": times,

@@ -116,13 +116,24 @@ def display_summary(rows: pd.DataFrame) -> pd.DataFrame:
             "best trial": rows["best_trial"],
             "best: errors": rows["best_errors"],
             "best: iterations": rows["best_iterations"],
-            "errors mean ± sd": [_mean_sd(m, s, 2) for m, s in zip(rows["errors_mean"], rows["errors_sd"])],
-            "errors min–max": [f"{a}–{b}" for a, b in zip(rows["errors_min"], rows["errors_max"])],
-            "iterations mean ± sd": [
-                _mean_sd(m, s, 0) for m, s in zip(rows["iterations_mean"], rows["iterations_sd"])
+            "errors mean ± sd": [
+                _mean_sd(m, s, 2)
+                for m, s in zip(rows["errors_mean"], rows["errors_sd"], strict=True)
             ],
-            "iterations min–max": [f"{a:,}–{b:,}" for a, b in zip(rows["iterations_min"], rows["iterations_max"])],
-            "stopped by tol": [f"{c} of {n}" for c, n in zip(rows["converged"], rows["trials"])],
+            "errors min–max": [
+                f"{a}–{b}" for a, b in zip(rows["errors_min"], rows["errors_max"], strict=True)
+            ],
+            "iterations mean ± sd": [
+                _mean_sd(m, s, 0)
+                for m, s in zip(rows["iterations_mean"], rows["iterations_sd"], strict=True)
+            ],
+            "iterations min–max": [
+                f"{a:,}–{b:,}"
+                for a, b in zip(rows["iterations_min"], rows["iterations_max"], strict=True)
+            ],
+            "stopped by tol": [
+                f"{c} of {n}" for c, n in zip(rows["converged"], rows["trials"], strict=True)
+            ],
         }
     )
 
@@ -197,7 +208,8 @@ def notebook_rows(config: Mapping[str, Any], results: list[SettingResult]) -> li
             "trials": notebook.NOISY["trials"],
             "best_errors": notebook.NOISY["errors"],
             "best_iterations": notebook.NOISY["iterations"],
-            "compared": "yes: " + ", ".join(f"{m.experiment}/{m.dataset}/H={m.hidden}" for m in matches)
+            "compared": "yes: "
+            + ", ".join(f"{m.experiment}/{m.dataset}/H={m.hidden}" for m in matches)
             if matches
             else "no: no net with 2 hidden layers of 8 on these 800 points",
         }
@@ -215,15 +227,24 @@ def _comparison(config: Mapping[str, Any], r: SettingResult) -> Html:
             "best: iterations": [int(r.best["iterations"]), notebook.NOISY["iterations"]],
         }
     )
-    differences = notebook.training_differences(config["experiments"][s.experiment], notebook.NOISY["trials"])
+    differences = notebook.training_differences(
+        config["experiments"][s.experiment], notebook.NOISY["trials"]
+    )
     caveat = (
-        paragraph("Training settings that differ from the notebook's: ", ", ".join(differences), ".")
+        paragraph(
+            "Training settings that differ from the notebook's: ", ", ".join(differences), "."
+        )
         if differences
-        else paragraph("Same data, same net and same training settings; only the random initial weights differ.")
+        else paragraph(
+            "Same data, same net and same training settings; only the random initial weights differ."
+        )
     )
     return Html(
-        table(frame, id=f"notebook-{s.experiment}-{s.dataset}-h{s.hidden}",
-              caption=f"{s.dataset}, H={s.hidden}: this run against the notebook (same 800 points)")
+        table(
+            frame,
+            id=f"notebook-{s.experiment}-{s.dataset}-h{s.hidden}",
+            caption=f"{s.dataset}, H={s.hidden}: this run against the notebook (same 800 points)",
+        )
         + caveat
     )
 
@@ -248,22 +269,42 @@ def experiment_section(
     summary = pd.DataFrame([summary_row(r, e["hidden_layers"]) for r in results])
     body: list[Html] = [
         _settings_text(name, e),
-        table(display_summary(summary), id=f"toy-summary-{name}",
-              caption=f"{name}: best trial and spread across trials, per data set and hidden size",
-              numeric=("errors mean ± sd", "errors min–max", "iterations mean ± sd", "iterations min–max",
-                       "stopped by tol")),
+        table(
+            display_summary(summary),
+            id=f"toy-summary-{name}",
+            caption=f"{name}: best trial and spread across trials, per data set and hidden size",
+            numeric=(
+                "errors mean ± sd",
+                "errors min–max",
+                "iterations mean ± sd",
+                "iterations min–max",
+                "stopped by tol",
+            ),
+        ),
     ]
     noisy = noisy_rows(results, config)
     if noisy:
-        frame = pd.DataFrame(noisy)[["dataset", "hidden", "true_boundary_errors", "best_errors", "verdict"]]
-        frame.columns = ["data set", "H", "errors of the generator's own boundary", "best net: errors", "reading"]
+        frame = pd.DataFrame(noisy)[
+            ["dataset", "hidden", "true_boundary_errors", "best_errors", "verdict"]
+        ]
+        frame.columns = [
+            "data set",
+            "H",
+            "errors of the generator's own boundary",
+            "best net: errors",
+            "reading",
+        ]
         body += [
             paragraph(
                 "The noisy set's labels come from a known curve, then a few labels are flipped. The curve itself "
                 "therefore makes exactly as many training errors as there are flipped labels; a net with fewer "
                 "errors has bent its boundary around noise."
             ),
-            table(frame, id=f"noisy-check-{name}", caption=f"{name}: best net against the true boundary"),
+            table(
+                frame,
+                id=f"noisy-check-{name}",
+                caption=f"{name}: best net against the true boundary",
+            ),
         ]
     for r in results:
         if _notebook_match(config, r):
@@ -272,20 +313,28 @@ def experiment_section(
     gallery_items = []
     for dataset in dict.fromkeys(r.files.setting.dataset for r in results):
         items = [
-            figure(scatter[dataset], id=f"fig-{name}-{dataset}-data", alt=f"scatter plot of {dataset}",
-                   source=str(inputs.datasets[dataset].plot),
-                   caption=f"{dataset}: the training points (red circles +1, black triangles −1).")
+            figure(
+                scatter[dataset],
+                id=f"fig-{name}-{dataset}-data",
+                alt=f"scatter plot of {dataset}",
+                source=str(inputs.datasets[dataset].plot),
+                caption=f"{dataset}: the training points (red circles +1, black triangles −1).",
+            )
         ]
         for r in results:
             if r.files.setting.dataset != dataset:
                 continue
             b = r.best
             items.append(
-                figure(r.files.boundary.read_bytes(), id=f"fig-{name}-{dataset}-h{r.files.setting.hidden}-boundary",
-                       alt=f"decision boundary, {r.label}", source=str(r.files.boundary),
-                       caption=f"{r.label}: decision boundary of the best of {len(r.trials)} trials "
-                       f"(trial {b['best_trial']}: {b['errors']} training errors after {int(b['iterations']):,} "
-                       "iterations; shaded green: predicted +1, pale grey: predicted −1).")
+                figure(
+                    r.files.boundary.read_bytes(),
+                    id=f"fig-{name}-{dataset}-h{r.files.setting.hidden}-boundary",
+                    alt=f"decision boundary, {r.label}",
+                    source=str(r.files.boundary),
+                    caption=f"{r.label}: decision boundary of the best of {len(r.trials)} trials "
+                    f"(trial {b['best_trial']}: {b['errors']} training errors after {int(b['iterations']):,} "
+                    "iterations; shaded green: predicted +1, pale grey: predicted −1).",
+                )
             )
         gallery_items.append(tag("h4", f"Data set {dataset}"))
         gallery_items.append(gallery(items))
@@ -296,7 +345,10 @@ def experiment_section(
             f"{name}: training loss of every trial",
         )
     )
-    truths = {r.files.setting: true_boundary_errors(config["datasets"][r.files.setting.dataset]) for r in results}
+    truths = {
+        r.files.setting: true_boundary_errors(config["datasets"][r.files.setting.dataset])
+        for r in results
+    }
     figures_out[spread_name] = figures.png_bytes(
         figures.spread(
             [
@@ -307,7 +359,8 @@ def experiment_section(
                     best_index=r.trials["trial"].tolist().index(int(r.best["best_trial"])),
                     true_boundary_errors=truths[r.files.setting],
                     notebook=(notebook.NOISY["errors"], notebook.NOISY["iterations"])
-                    if _notebook_match(config, r) else None,
+                    if _notebook_match(config, r)
+                    else None,
                 )
                 for r in results
             ],
@@ -318,17 +371,33 @@ def experiment_section(
         tag("h4", "Data and decision boundaries"),
         *gallery_items,
         tag("h4", "Training across trials"),
-        figure(figures_out[loss_name], id=f"fig-{name}-loss", alt=f"loss curves of {name}", source=loss_name,
-               caption="BCE training loss at every check (every check_every iterations) of every trial, one panel "
-               "per data set and H; the best trial in red. A curve ends where the trial stopped."),
-        figure(figures_out[spread_name], id=f"fig-{name}-spread", alt=f"errors and iterations of {name}",
-               source=spread_name,
-               caption="Training errors (left) and iterations at the end (right) of every trial: a box over the "
-               "trials, a grey dot per trial, the best trial as a red diamond"
-               + ("; dashed green: errors of the noisy set's own generating boundary" if any(truths.values()) else "")
-               + ("; purple star: the notebook's best trial (same data)" if any(_notebook_match(config, r)
-                                                                             for r in results) else "")
-               + "."),
+        figure(
+            figures_out[loss_name],
+            id=f"fig-{name}-loss",
+            alt=f"loss curves of {name}",
+            source=loss_name,
+            caption="BCE training loss at every check (every check_every iterations) of every trial, one panel "
+            "per data set and H; the best trial in red. A curve ends where the trial stopped.",
+        ),
+        figure(
+            figures_out[spread_name],
+            id=f"fig-{name}-spread",
+            alt=f"errors and iterations of {name}",
+            source=spread_name,
+            caption="Training errors (left) and iterations at the end (right) of every trial: a box over the "
+            "trials, a grey dot per trial, the best trial as a red diamond"
+            + (
+                "; dashed green: errors of the noisy set's own generating boundary"
+                if any(truths.values())
+                else ""
+            )
+            + (
+                "; purple star: the notebook's best trial (same data)"
+                if any(_notebook_match(config, r) for r in results)
+                else ""
+            )
+            + ".",
+        ),
     ]
     return Section(f"toy-{name}", f"Experiment {name}", body), figures_out
 
@@ -345,21 +414,52 @@ def toy_part(inputs: ReportInputs) -> Part:
         children.append(section)
         figs.update(made)
     summary = pd.DataFrame(
-        [summary_row(r, config["experiments"][r.files.setting.experiment]["hidden_layers"]) for r in results]
+        [
+            summary_row(r, config["experiments"][r.files.setting.experiment]["hidden_layers"])
+            for r in results
+        ]
     )
     trials = pd.concat(
-        [r.trials.assign(experiment=r.files.setting.experiment, dataset=r.files.setting.dataset,
-                         hidden=r.files.setting.hidden) for r in results],
+        [
+            r.trials.assign(
+                experiment=r.files.setting.experiment,
+                dataset=r.files.setting.dataset,
+                hidden=r.files.setting.hidden,
+            )
+            for r in results
+        ],
         ignore_index=True,
     )
-    trials = trials[["experiment", "dataset", "hidden", *[c for c in trials.columns
-                                                          if c not in ("experiment", "dataset", "hidden")]]]
+    trials = trials[
+        [
+            "experiment",
+            "dataset",
+            "hidden",
+            *[c for c in trials.columns if c not in ("experiment", "dataset", "hidden")],
+        ]
+    ]
     reference = pd.DataFrame(notebook_rows(config, results))
-    noisy = pd.DataFrame(noisy_rows(results, config),
-                         columns=["experiment", "dataset", "hidden", "true_boundary_errors", "best_errors", "verdict"])
-    shown = reference.rename(columns={"hidden_layers": "hidden layers", "dataset": "notebook data set",
-                                      "hidden": "H", "best_errors": "best: errors",
-                                      "best_iterations": "best: iterations", "compared": "compared with this run?"})
+    noisy = pd.DataFrame(
+        noisy_rows(results, config),
+        columns=[
+            "experiment",
+            "dataset",
+            "hidden",
+            "true_boundary_errors",
+            "best_errors",
+            "verdict",
+        ],
+    )
+    shown = reference.rename(
+        columns={
+            "hidden_layers": "hidden layers",
+            "dataset": "notebook data set",
+            "hidden": "H",
+            "best_errors": "best: errors",
+            "best_iterations": "best: iterations",
+            "compared": "compared with this run?",
+        }
+    )
     intro = [
         paragraph(
             "Small feed-forward nets trained on 2-D points by full-batch gradient descent, as in the notebooks: "
@@ -372,9 +472,17 @@ def toy_part(inputs: ReportInputs) -> Part:
             "notebook's own (same generator, same seed): only there are numbers compared, and only when this run "
             "uses the notebook's 800 points."
         ),
-        table(shown, id="toy-notebook", caption="The notebooks' printed results (not results of this run)"),
+        table(
+            shown,
+            id="toy-notebook",
+            caption="The notebooks' printed results (not results of this run)",
+        ),
     ]
     section = Section("toy", "Toy experiments", intro, children)
-    tables = {"toy_summary": summary, "toy_trials": trials, "toy_notebook": reference, "noisy_boundary": noisy}
+    tables = {
+        "toy_summary": summary,
+        "toy_trials": trials,
+        "toy_notebook": reference,
+        "noisy_boundary": noisy,
+    }
     return Part(section, tables, figs)
-

@@ -8,6 +8,7 @@ leaving the ``with`` block whatever happened.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -46,7 +47,9 @@ class BrowserError(RuntimeError):
 class Chromium:
     """One headless browser with one page; use as a context manager."""
 
-    def __init__(self, profile: Path, *, width: int = 1280, height: int = 900, timeout: float = 30.0):
+    def __init__(
+        self, profile: Path, *, width: int = 1280, height: int = 900, timeout: float = 30.0
+    ):
         self.profile = Path(profile)
         self.size = (width, height)
         self.timeout = timeout
@@ -60,13 +63,21 @@ class Chromium:
         self._log = open(self.profile / "chromium.log", "wb")
         try:
             self._proc = subprocess.Popen(
-                [str(BINARY), *FLAGS, f"--user-data-dir={self.profile}",
-                 f"--window-size={self.size[0]},{self.size[1]}", "about:blank"],
-                stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(BINARY),
+                    *FLAGS,
+                    f"--user-data-dir={self.profile}",
+                    f"--window-size={self.size[0]},{self.size[1]}",
+                    "about:blank",
+                ],
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             port = self._wait_for_port()
-            self._ws = websocket.create_connection(self._page_socket(port), timeout=self.timeout,
-                                                   suppress_origin=True)
+            self._ws = websocket.create_connection(
+                self._page_socket(port), timeout=self.timeout, suppress_origin=True
+            )
             for domain in ("Page", "Runtime", "Log"):
                 self.send(f"{domain}.enable")
         except BaseException:
@@ -89,10 +100,8 @@ class Chromium:
 
     def _stop_group(self, sig: int) -> None:
         """Signal the browser and its helpers (its own session, started here), nothing else."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self._proc.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def _wait_group_gone(self) -> None:
         """Helpers (renderer, zygote) outlive the main process briefly; let them go before the profile is removed."""
@@ -110,7 +119,9 @@ class Chromium:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise BrowserError(f"chromium exited with {self._proc.returncode}; see {self.profile / 'chromium.log'}")
+                raise BrowserError(
+                    f"chromium exited with {self._proc.returncode}; see {self.profile / 'chromium.log'}"
+                )
             if marker.is_file():
                 lines = marker.read_text().split()
                 if lines:
@@ -121,7 +132,9 @@ class Chromium:
     def _page_socket(self, port: int) -> str:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=self.timeout) as answer:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/json/list", timeout=self.timeout
+            ) as answer:
                 pages = [t for t in json.load(answer) if t.get("type") == "page"]
             if pages:
                 return pages[0]["webSocketDebuggerUrl"]
@@ -175,7 +188,9 @@ class Chromium:
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression (promises awaited); a thrown error fails."""
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise BrowserError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -188,7 +203,11 @@ class Chromium:
             if method == "Runtime.exceptionThrown":
                 errors.append(json.dumps(params.get("exceptionDetails", {}))[:500])
             elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params.get("args", [])))
+                errors.append(
+                    " ".join(
+                        str(a.get("value", a.get("description"))) for a in params.get("args", [])
+                    )
+                )
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
                 entry = params["entry"]
                 errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
@@ -199,8 +218,12 @@ class Chromium:
         metrics = self.send("Page.getLayoutMetrics")
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         width, height = int(size["width"]), int(size["height"])
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale})
+        shot = self.send(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
         return width, height

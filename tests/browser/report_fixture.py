@@ -32,23 +32,40 @@ CONFIG: dict[str, Any] = {
     },
     "experiments": {
         "one_hidden_layer": {
-            "datasets": ["data1", "data4"], "hidden_layers": 1, "hidden_sizes": [4, 8], "trials": 3,
-            "lr": 0.25, "tol": 1.0e-4, "check_every": 1000, "max_iter": None,
+            "datasets": ["data1", "data4"],
+            "hidden_layers": 1,
+            "hidden_sizes": [4, 8],
+            "trials": 3,
+            "lr": 0.25,
+            "tol": 1.0e-4,
+            "check_every": 1000,
+            "max_iter": None,
         },
         "two_hidden_layers": {
-            "datasets": ["noisy"], "hidden_layers": 2, "hidden_sizes": [8], "trials": 6,
-            "lr": 0.25, "tol": 1.0e-4, "check_every": 1000, "max_iter": None,
+            "datasets": ["noisy"],
+            "hidden_layers": 2,
+            "hidden_sizes": [8],
+            "trials": 6,
+            "lr": 0.25,
+            "tol": 1.0e-4,
+            "check_every": 1000,
+            "max_iter": None,
         },
     },
     "images": {
         "source": "synthetic",
         "on_bad_image": "error",
-        "synthetic": {"counts": {"train": {"ants": 5, "bees": 5}, "val": {"ants": 3, "bees": 4}},
-                      "min_side": 180, "max_side": 320},
+        "synthetic": {
+            "counts": {"train": {"ants": 5, "bees": 5}, "val": {"ants": 3, "bees": 4}},
+            "min_side": 180,
+            "max_side": 320,
+        },
     },
     "features": {"weights": None, "batch_size": 4, "device": "auto"},
-    "classify": {"logistic": {"solver": "liblinear", "random_state": 0, "max_iter": 1000},
-                 "knn": {"k": [1, 3], "algorithm": "kd_tree"}},
+    "classify": {
+        "logistic": {"solver": "liblinear", "random_state": 0, "max_iter": 1000},
+        "knn": {"k": [1, 3], "algorithm": "kd_tree"},
+    },
 }
 
 CLASSES = ["ants", "bees"]
@@ -67,17 +84,31 @@ def config(**edits: Any) -> dict[str, Any]:
     return out
 
 
-def _trial_record(rng: np.random.Generator, hidden_layers: int, hidden: int, n_points: int,
-                  e: dict[str, Any], seed: int) -> dict[str, Any]:
+def _trial_record(
+    rng: np.random.Generator,
+    hidden_layers: int,
+    hidden: int,
+    n_points: int,
+    e: dict[str, Any],
+    seed: int,
+) -> dict[str, Any]:
     checks = int(rng.integers(3, 25))
     t = e["check_every"] * np.arange(1, checks + 1)
     loss = 0.7 * np.exp(-np.linspace(0, rng.uniform(1.5, 4), checks)) + rng.uniform(0.005, 0.05)
     return {
-        "seed": seed, "hidden_layers": hidden_layers, "hidden": hidden, "n_points": n_points,
-        "lr": e["lr"], "tol": e["tol"], "check_every": e["check_every"], "max_iter": e["max_iter"],
-        "iterations": int(t[-1]), "converged": bool(rng.random() < 0.8), "final_loss": float(loss[-1]),
+        "seed": seed,
+        "hidden_layers": hidden_layers,
+        "hidden": hidden,
+        "n_points": n_points,
+        "lr": e["lr"],
+        "tol": e["tol"],
+        "check_every": e["check_every"],
+        "max_iter": e["max_iter"],
+        "iterations": int(t[-1]),
+        "converged": bool(rng.random() < 0.8),
+        "final_loss": float(loss[-1]),
         "errors": int(rng.integers(0, 6) if n_points < 200 else rng.integers(18, 40)),
-        "checkpoints": [[int(a), float(b)] for a, b in zip(t, loss)],
+        "checkpoints": [[int(a), float(b)] for a, b in zip(t, loss, strict=True)],
         "wall_time_s": float(rng.uniform(0.1, 2.0)),
     }
 
@@ -112,8 +143,13 @@ def _images(root: Path, rng: np.random.Generator) -> dict[str, FeatureTable]:
     return tables
 
 
-def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_benchmark: bool = False,
-                 download_record: bool = False) -> ReportInputs:
+def make_results(
+    workdir: Path,
+    cfg: dict[str, Any] | None = None,
+    *,
+    missing_benchmark: bool = False,
+    download_record: bool = False,
+) -> ReportInputs:
     """Write a results tree under ``workdir`` (paths relative to it, as in a workflow run) and collect it.
 
     The caller must run the report with ``workdir`` as the current directory.
@@ -126,7 +162,9 @@ def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_be
     for name in used_datasets(cfg):
         x, labels = toydata.generate(cfg["datasets"][name], seed=5)
         atomic.write_text(results / "data" / f"{name}.txt", toydata.format_points(x, labels))
-        atomic.save_figure(toyplots.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60)
+        atomic.save_figure(
+            toyplots.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60
+        )
         data.append(f"results/data/{name}.txt")
         plots.append(f"results/data/{name}.png")
     tables, best, boundaries, trials = [], [], [], []
@@ -139,24 +177,45 @@ def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_be
             record = _trial_record(rng, e["hidden_layers"], s.hidden, len(x), e, seed=1000 + trial)
             atomic.write_json(workdir / folder / f"trial{trial}.json", record)
             records.append(f"{folder}/trial{trial}.json")
-            bench.append(("train_trial", f"results/benchmarks/train_trial/{s.experiment}/{s.dataset}/h{s.hidden}/"
-                                         f"trial{trial}.tsv"))
+            bench.append(
+                (
+                    "train_trial",
+                    f"results/benchmarks/train_trial/{s.experiment}/{s.dataset}/h{s.hidden}/"
+                    f"trial{trial}.tsv",
+                )
+            )
             _benchmark(workdir / bench[-1][1], record["wall_time_s"] + 0.5)
         table = trials_table([workdir / r for r in records])
         row = best_trial(table)
         atomic.write_csv(workdir / folder / "trials.csv", table)
-        atomic.write_json(workdir / folder / "best.json", {
-            "best_trial": int(row["trial"]), "errors": int(row["errors"]), "iterations": int(row["iterations"]),
-            "final_loss": float(row["final_loss"]), "seed": int(row["seed"]), "trials": len(table)})
-        figure = toyplots.boundary(x, labels, lambda g: 1 / (1 + np.exp(-(g[:, 0] - g[:, 1]))),
-                                   f"{s.dataset}, H={s.hidden}")
+        atomic.write_json(
+            workdir / folder / "best.json",
+            {
+                "best_trial": int(row["trial"]),
+                "errors": int(row["errors"]),
+                "iterations": int(row["iterations"]),
+                "final_loss": float(row["final_loss"]),
+                "seed": int(row["seed"]),
+                "trials": len(table),
+            },
+        )
+        figure = toyplots.boundary(
+            x,
+            labels,
+            lambda g: 1 / (1 + np.exp(-(g[:, 0] - g[:, 1]))),
+            f"{s.dataset}, H={s.hidden}",
+        )
         atomic.save_figure(figure, workdir / folder / "boundary.png", dpi=60)
         tables.append(f"{folder}/trials.csv")
         best.append(f"{folder}/best.json")
         boundaries.append(f"{folder}/boundary.png")
         trials += records
-        bench.append(("best_of_trials",
-                      f"results/benchmarks/best_of_trials/{s.experiment}/{s.dataset}/h{s.hidden}.tsv"))
+        bench.append(
+            (
+                "best_of_trials",
+                f"results/benchmarks/best_of_trials/{s.experiment}/{s.dataset}/h{s.hidden}.tsv",
+            )
+        )
         _benchmark(workdir / bench[-1][1], 1.5)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
@@ -166,26 +225,46 @@ def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_be
     image_root = results / "images" / "synthetic"
     features = _images(image_root, rng)
     sidecars = {}
-    weights = {"kind": "random", "description": "random (seeded), not ImageNet"} if cfg["features"]["weights"] is None \
-        else {"kind": "torchvision", "name": cfg["features"]["weights"],
-              "description": f"torchvision ResNet50_Weights.{cfg['features']['weights']} (ImageNet)"}
+    weights = (
+        {"kind": "random", "description": "random (seeded), not ImageNet"}
+        if cfg["features"]["weights"] is None
+        else {
+            "kind": "torchvision",
+            "name": cfg["features"]["weights"],
+            "description": f"torchvision ResNet50_Weights.{cfg['features']['weights']} (ImageNet)",
+        }
+    )
     for split, table in features.items():
         feature_table.write(results / "features" / f"{split}.parquet", table)
         sidecars[split] = {
-            "split": split, "n_images": len(table.paths), "classes": CLASSES,
-            "counts": {c: table.class_names.count(c) for c in CLASSES}, "skipped": [],
-            "image_source": cfg["images"]["source"], "image_root": "results/images/synthetic", "weights": weights,
+            "split": split,
+            "n_images": len(table.paths),
+            "classes": CLASSES,
+            "counts": {c: table.class_names.count(c) for c in CLASSES},
+            "skipped": [],
+            "image_source": cfg["images"]["source"],
+            "image_root": "results/images/synthetic",
+            "weights": weights,
             "model": "torchvision resnet50 without fc (2048-d pooled output), eval mode",
             "transform": "Resize(256), CenterCrop(224), ToTensor(), Normalize(ImageNet mean, std)",
-            "batch_size": 4, "batchnorm": "eval", "device": "cpu", "torch": "2.x", "torchvision": "0.x",
+            "batch_size": 4,
+            "batchnorm": "eval",
+            "device": "cpu",
+            "torch": "2.x",
+            "torchvision": "0.x",
         }
         atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))
         _benchmark(workdir / bench[-1][1], 12.0)
     sidecars["val"]["skipped"] = [{"path": "val/bees/broken.jpg", "reason": "truncated JPEG"}]
     atomic.write_json(results / "features" / "val.json", sidecars["val"])
-    metrics = classify.metrics(features["train"], features["val"], sidecars, cfg["classify"]["logistic"],
-                               cfg["classify"]["knn"])
+    metrics = classify.metrics(
+        features["train"],
+        features["val"],
+        sidecars,
+        cfg["classify"]["logistic"],
+        cfg["classify"]["knn"],
+    )
     atomic.write_json(results / "classify" / "metrics.json", metrics)
     atomic.write_text(results / "classify" / "metrics.csv", classify.metrics_csv(metrics))
     bench.append(("classify", "results/benchmarks/classify/classify.tsv"))
@@ -193,17 +272,31 @@ def make_results(workdir: Path, cfg: dict[str, Any] | None = None, *, missing_be
         _benchmark(workdir / bench[-1][1], 2.0)
     downloads = []
     if download_record:
-        record = {"url": "https://download.pytorch.org/tutorial/hymenoptera_data.zip", "sha256": "ab" * 32,
-                  "pinned_sha256": None, "time": "2025-01-01T00:00:00+00:00"}
+        record = {
+            "url": "https://download.pytorch.org/tutorial/hymenoptera_data.zip",
+            "sha256": "ab" * 32,
+            "pinned_sha256": None,
+            "time": "2025-01-01T00:00:00+00:00",
+        }
         (workdir / "resources").mkdir(exist_ok=True)
         (workdir / "resources" / "hymenoptera_data.zip.sha256.json").write_text(json.dumps(record))
         downloads.append("resources/hymenoptera_data.zip.sha256.json")
     return collect(
         cfg,
-        data=data, plots=plots, tables=tables, best=best, boundaries=boundaries, trials=trials,
-        handbuilt_table="results/handbuilt/handbuilt.csv", handbuilt_summary="results/handbuilt/handbuilt.json",
+        data=data,
+        plots=plots,
+        tables=tables,
+        best=best,
+        boundaries=boundaries,
+        trials=trials,
+        handbuilt_table="results/handbuilt/handbuilt.csv",
+        handbuilt_summary="results/handbuilt/handbuilt.json",
         features=["results/features/train.parquet", "results/features/val.parquet"],
         features_meta=["results/features/train.json", "results/features/val.json"],
-        metrics="results/classify/metrics.json", metrics_table="results/classify/metrics.csv",
-        image_root="results/images/synthetic", downloads=downloads, benchmarks=bench, snakemake_version="9.27.1",
+        metrics="results/classify/metrics.json",
+        metrics_table="results/classify/metrics.csv",
+        image_root="results/images/synthetic",
+        downloads=downloads,
+        benchmarks=bench,
+        snakemake_version="9.27.1",
     )

@@ -11,7 +11,6 @@ import contextlib
 from pathlib import Path
 
 import pytest
-
 from chromium import BINARY, Chromium
 
 pytestmark = pytest.mark.skipif(
@@ -97,14 +96,38 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
     shot = ARTIFACTS / "report.png"
     found, errors = inspect(fixture_page, tmp_path / "profile", shot)
     check(
-        found, errors,
-        sections=["overview", "overview-run", "overview-times", "overview-outputs", "overview-config", "toy",
-                  "toy-one_hidden_layer", "toy-two_hidden_layers", "images", "handbuilt"],
-        tables=["what-ran", "versions", "stage-times", "links", "toy-notebook", "toy-summary-one_hidden_layer",
-                "toy-summary-two_hidden_layers", "noisy-check-two_hidden_layers",
-                "notebook-two_hidden_layers-noisy-h8", "features-provenance", "classifiers", "handbuilt-table"],
+        found,
+        errors,
+        sections=[
+            "overview",
+            "overview-run",
+            "overview-times",
+            "overview-outputs",
+            "overview-config",
+            "toy",
+            "toy-one_hidden_layer",
+            "toy-two_hidden_layers",
+            "images",
+            "handbuilt",
+        ],
+        tables=[
+            "what-ran",
+            "versions",
+            "stage-times",
+            "links",
+            "toy-notebook",
+            "toy-summary-one_hidden_layer",
+            "toy-summary-two_hidden_layers",
+            "noisy-check-two_hidden_layers",
+            "notebook-two_hidden_layers-noisy-h8",
+            "features-provenance",
+            "classifiers",
+            "handbuilt-table",
+        ],
     )
-    assert len(found["images"]) == 3 + 5 + 4 + 1 + 1  # scatter, boundaries, loss + spread, samples, confusion
+    assert (
+        len(found["images"]) == 3 + 5 + 4 + 1 + 1
+    )  # scatter, boundaries, loss + spread, samples, confusion
     assert shot.stat().st_size > 100_000
 
 
@@ -115,11 +138,20 @@ def test_workflow_report_renders_in_chromium(workflow_run, tmp_path):
 
     cfg = yaml.safe_load(TEST_CONFIG.read_text())
     experiments = list(cfg["experiments"])
-    found, errors = inspect(workflow_run / "results/report/index.html", tmp_path / "profile",
-                            ARTIFACTS / "report-workflow.png")
+    found, errors = inspect(
+        workflow_run / "results/report/index.html",
+        tmp_path / "profile",
+        ARTIFACTS / "report-workflow.png",
+    )
     check(
-        found, errors,
+        found,
+        errors,
         sections=["overview", "toy", *(f"toy-{e}" for e in experiments), "images", "handbuilt"],
-        tables=["stage-times", "links", *(f"toy-summary-{e}" for e in experiments), "classifiers",
-                "handbuilt-table"],
+        tables=[
+            "stage-times",
+            "links",
+            *(f"toy-summary-{e}" for e in experiments),
+            "classifiers",
+            "handbuilt-table",
+        ],
     )

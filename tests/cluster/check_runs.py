@@ -31,7 +31,9 @@ from pathlib import Path
 #: Per-job files whose content is meant to differ between runs (timestamps, durations).
 VOLATILE_DIRS = ("results/logs", "results/benchmarks")
 #: JSON keys and CSV columns holding measured durations (trial records, the report's stage times).
-VOLATILE_FIELDS = frozenset({"wall_time_s", "wall_s_total", "wall_s_mean", "wall_s_max", "cpu_s_total"})
+VOLATILE_FIELDS = frozenset(
+    {"wall_time_s", "wall_s_total", "wall_s_mean", "wall_s_max", "cpu_s_total"}
+)
 #: HTML tables (by id) holding measured durations: the report's time per stage.
 VOLATILE_TABLES = re.compile(rb'<table id="stage-times">.*?</table>', re.DOTALL)
 
@@ -77,7 +79,9 @@ def job_blocks(text: str) -> Iterator[JobBlock]:
 
 def tree(root: Path) -> dict[str, Path]:
     """Files under ``root/results`` by path relative to ``root``."""
-    return {str(p.relative_to(root)): p for p in sorted((root / "results").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p for p in sorted((root / "results").rglob("*")) if p.is_file()
+    }
 
 
 def volatile(relpath: str) -> bool:
@@ -191,7 +195,9 @@ def check_placement(
         cpus = states[job_id][1]
         if cpus != wanted:
             rules = ", ".join(sorted({b.rule for b in blocks}))
-            problems.append(f"SLURM job {job_id} ({rules}) got {cpus} CPUs, its rule asks for {wanted}")
+            problems.append(
+                f"SLURM job {job_id} ({rules}) got {cpus} CPUs, its rule asks for {wanted}"
+            )
     return problems, ran_in
 
 
@@ -200,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("local", type=Path, help="working directory of the local run")
     parser.add_argument("cluster", type=Path, help="working directory of the SLURM run")
     parser.add_argument("cluster_log", type=Path, help="Snakemake's output of the SLURM run")
-    parser.add_argument("--local-rules", default="", help="comma-separated rules allowed to run locally")
+    parser.add_argument(
+        "--local-rules", default="", help="comma-separated rules allowed to run locally"
+    )
     args = parser.parse_args(argv)
 
     local_rules = {r for r in args.local_rules.split(",") if r}

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-SPEC = importlib.util.spec_from_file_location("check_runs", Path(__file__).with_name("check_runs.py"))
+SPEC = importlib.util.spec_from_file_location(
+    "check_runs", Path(__file__).with_name("check_runs.py")
+)
 check_runs = sys.modules["check_runs"] = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(check_runs)
 
@@ -86,7 +88,10 @@ def write(root: Path, rel: str, text: str = "x") -> Path:
 
 def test_job_blocks_reads_rule_files_and_threads():
     blocks = list(check_runs.job_blocks(HANDBUILT_SLURM_LOG))
-    assert [(b.rule, b.local, b.threads) for b in blocks] == [("handbuilt", False, 2), ("handbuilt", True, 2)]
+    assert [(b.rule, b.local, b.threads) for b in blocks] == [
+        ("handbuilt", False, 2),
+        ("handbuilt", True, 2),
+    ]
     assert blocks[1].files == [
         "results/handbuilt/handbuilt.csv",
         "results/logs/handbuilt.log",
@@ -106,12 +111,18 @@ def test_compare_outputs_ignores_measured_times_only(tmp_path):
     for root, wall in ((local, 1.5), (cluster, 0.3)):
         write(root, "results/mlp/trial1.json", json.dumps({"errors": 0, "wall_time_s": wall}))
         write(root, "results/mlp/trials.csv", f"trial,errors,wall_time_s\n1,0,{wall}\n")
-        write(root, "results/report/index.html", f'<p>a</p><table id="stage-times"><td>{wall}</td></table>')
+        write(
+            root,
+            "results/report/index.html",
+            f'<p>a</p><table id="stage-times"><td>{wall}</td></table>',
+        )
         write(root, "results/logs/trial1.log", f"took {wall} s")
     assert check_runs.compare_outputs(local, cluster) == ([], 3)
 
     write(cluster, "results/mlp/trials.csv", "trial,errors,wall_time_s\n1,1,0.3\n")
-    write(cluster, "results/report/index.html", '<p>b</p><table id="stage-times"><td>0.3</td></table>')
+    write(
+        cluster, "results/report/index.html", '<p>b</p><table id="stage-times"><td>0.3</td></table>'
+    )
     write(cluster, "results/extra.txt")
     problems, _ = check_runs.compare_outputs(local, cluster)
     assert problems == [
@@ -130,7 +141,9 @@ def cluster_run(tmp_path, monkeypatch):
     for rel in CLUSTER_FILES:
         write(tmp_path / "run", rel)
     states = {"3": ("COMPLETED", 2), "6": ("COMPLETED", 1)}
-    monkeypatch.setattr(check_runs, "squeue", lambda ids: {i: states[i] for i in ids if i in states})
+    monkeypatch.setattr(
+        check_runs, "squeue", lambda ids: {i: states[i] for i in ids if i in states}
+    )
     return tmp_path / "run", MAIN_LOG.format(slurm_logs=slurm_logs), states
 
 
@@ -171,5 +184,7 @@ def test_placement_needs_submissions_and_their_logs(cluster_run, tmp_path):
 
 
 def test_files_inside_a_directory_output_count_as_declared():
-    assert check_runs.declared_by("results/images/synthetic/train/a.jpg", {"results/images/synthetic"})
+    assert check_runs.declared_by(
+        "results/images/synthetic/train/a.jpg", {"results/images/synthetic"}
+    )
     assert not check_runs.declared_by("results/images/other/a.jpg", {"results/images/synthetic"})

@@ -1,7 +1,10 @@
 """One training trial as a workflow job.
 
 A trial's JSON holds everything needed to compare it (iterations, loss at
-each check, errors, seed); its weights go to an ``.npz`` (arrays only, no
+each check, errors, seed) and where its time went (``wall_time_s`` the whole
+call = ``setup_s`` importing and compiling or loading the trainer's code +
+``wait_s`` waiting for another job's compile + ``train_s`` the loop, and the
+``path`` that ran); its weights go to an ``.npz`` (arrays only, no
 pickles) so the best model can be drawn without re-training. Imports stay
 light (no pandas, no torch): a hundred trial jobs each pay them.
 """
@@ -36,7 +39,7 @@ def run_trial(
     initial = mlp.init_params(mlp.layer_sizes(hidden_layers, hidden, x.shape[1]), seed)
     start = time.perf_counter()
     result = mlp.train(x, y, initial, lr=lr, tol=tol, check_every=check_every, max_iter=max_iter)
-    wall = time.perf_counter() - start
+    wall = time.perf_counter() - start  # the whole call: set-up, waiting and training
     record = {
         "seed": seed,
         "hidden_layers": hidden_layers,
@@ -52,6 +55,10 @@ def run_trial(
         "errors": result.errors,
         "checkpoints": [[t, loss] for t, loss in result.checkpoints],
         "wall_time_s": round(wall, 6),
+        "setup_s": round(result.setup_s, 6),
+        "wait_s": round(result.wait_s, 6),
+        "train_s": round(result.train_s, 6),
+        "path": result.path,
     }
     arrays = {
         f"{kind}{i}": a

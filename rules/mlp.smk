@@ -1,3 +1,15 @@
+from netlab.mlp import layer_sizes
+from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
+
+
+def trial_cost(wildcards):
+    """What the cost model needs of a trial: layer sizes, data points, max_iter."""
+    spec = experiment(wildcards)
+    sizes = layer_sizes(spec["hidden_layers"], int(wildcards.hidden))
+    n_points = dataset_points(config["datasets"][wildcards.dataset])
+    return sizes, n_points, spec["max_iter"]
+
+
 rule train_trial:
     input:
         data="results/data/{dataset}.txt",
@@ -12,8 +24,8 @@ rule train_trial:
         "../envs/netlab.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
+        runtime=lambda w: trial_runtime_min(*trial_cost(w)),
     params:
         training=lambda w: dict(
             hidden_layers=experiment(w)["hidden_layers"],
@@ -24,7 +36,17 @@ rule train_trial:
             max_iter=experiment(w)["max_iter"],
         ),
         seed=trial_seed,
-        code=code("mlp", "trials", "toydata"),
+        code=code(
+            "mlp",
+            "trials",
+            "toydata",
+            "trainer/choice",
+            "trainer/general",
+            "trainer/fused",
+            "trainer/codegen",
+            "trainer/numerics",
+            "trainer/kernel_cache",
+        ),
     script:
         "../scripts/train_trial.py"
 

@@ -10,5 +10,7 @@ with logged(snakemake.log[0]) as log:
         seed=snakemake.params.seed,
     )
     log.info(
-        "t=%d errors=%d loss=%.5f", record["iterations"], record["errors"], record["final_loss"]
-    )
+        "t=%d errors=%d loss=%.5f; %s path: set-up %.3f s, waited %.3f s, training %.3f s",
+        record["iterations"], record["errors"], record["final_loss"], record["path"],
+        record["setup_s"], record["wait_s"], record["train_s"],
+    )  # fmt: skip

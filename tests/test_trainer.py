@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import torch
 
 from netlab import mlp, toydata
 from netlab.reference import sequential
+from netlab.trainer import choice, codegen, kernel_cache
 
 
 def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
@@ -20,6 +22,12 @@ def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
     for i in range(0, y1.size()[0]):
         sum += (y1[i] - 0.5) * (y2[i] - 0.5) <= 0.0
     return int(sum)
+
+
+@pytest.fixture(params=mlp.PATHS)
+def train(request):
+    """``mlp.train`` on each path in turn: every semantic test holds on every path."""
+    return functools.partial(mlp.train, path=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +114,7 @@ def test_bce_loss_matches_torch_including_saturated_outputs():
     )  # log(0) clamped
 
 
-def test_training_through_saturated_outputs_follows_torch():
+def test_training_through_saturated_outputs_follows_torch(train):
     """z = 10 x1 from -40 to 40: p rounds to exactly 0 or 1 (clamped logs, zero gradient) or is so small that
     p (1 - p) < 1e-12 and the eps guard shapes the gradient, as in torch."""
     from netlab.reference import train_reference
@@ -119,7 +127,7 @@ def test_training_through_saturated_outputs_follows_torch():
     p = mlp.predict(params, x)
     assert p[0] > 0 and p[0] * (1 - p[0]) < 1e-12 and p[-1] == 1.0
     # the loss exceeds 1.0 (clamped logs count 100), so the first check ends the run: make it the last iteration
-    fast = mlp.train(x, y, params, check_every=300, max_iter=300)
+    fast = train(x, y, params, check_every=300, max_iter=300)
     ref = train_reference(x, y, params, check_every=300, max_iter=300)
     assert fast.checkpoints[0][1] == pytest.approx(ref.checkpoints[0][1], rel=1e-6)
     assert fast.final_loss == pytest.approx(ref.final_loss, rel=1e-6)
@@ -128,16 +136,16 @@ def test_training_through_saturated_outputs_follows_torch():
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-4, atol=1e-5)
 
 
-def test_a_wide_layer_and_three_inputs_follow_torch():
-    """30 inputs to the output unit: more than one summing pass per unit (``mlp._GROUP``); d = 3 inputs."""
+def test_a_wide_layer_and_three_inputs_follow_torch(train):
+    """30 inputs to the output unit: more than one summing pass per unit (``codegen.GROUP``); d = 3 inputs."""
     from netlab.reference import train_reference
 
     rng = np.random.default_rng(7)
     x = rng.normal(size=(150, 3)).astype(np.float32)
     y = (x[:, 0] * x[:, 1] - x[:, 2] > 0).astype(np.float32)
     params = mlp.init_params([3, 30, 1], seed=7)
-    assert mlp._GROUP < 30
-    fast = mlp.train(x, y, params, check_every=50, tol=0.0, max_iter=1000)
+    assert codegen.GROUP < 30
+    fast = train(x, y, params, check_every=50, tol=0.0, max_iter=1000)
     ref = train_reference(x, y, params, check_every=50, tol=0.0, max_iter=1000)
     assert len(fast.checkpoints) == len(ref.checkpoints) == 20
     np.testing.assert_allclose(
@@ -148,22 +156,22 @@ def test_a_wide_layer_and_three_inputs_follow_torch():
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-3, atol=1e-5)
 
 
-def test_max_iter_caps_t(noisy):
+def test_max_iter_caps_t(noisy, train):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
-    result = mlp.train(x, y, params, check_every=7, max_iter=50, tol=0.0)
+    result = train(x, y, params, check_every=7, max_iter=50, tol=0.0)
     assert result.iterations == 50 and not result.converged
     assert [t for t, _ in result.checkpoints] == list(range(7, 50, 7))
-    one_step = mlp.train(x, y, params, max_iter=2)  # t starts at 1: one forward, one step
+    one_step = train(x, y, params, max_iter=2)  # t starts at 1: one forward, one step
     assert one_step.iterations == 2 and one_step.checkpoints == []
     assert not np.array_equal(one_step.params[0][0], params[0][0])
 
 
-def test_checks_compare_with_the_previous_check_starting_from_one(noisy):
+def test_checks_compare_with_the_previous_check_starting_from_one(noisy, train):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
     # 1.0 - (loss at t = 10, about 0.7) exceeds 0.2, so the run goes on; the next decrease is far below 0.2
-    result = mlp.train(x, y, params, check_every=10, tol=0.2)
+    result = train(x, y, params, check_every=10, tol=0.2)
     assert 1.0 - result.checkpoints[0][1] > 0.2
     assert (
         result.converged
@@ -171,39 +179,39 @@ def test_checks_compare_with_the_previous_check_starting_from_one(noisy):
         and [t for t, _ in result.checkpoints] == [10, 20]
     )
     # and a tol above 1.0 - loss stops at the very first check
-    assert mlp.train(x, y, params, check_every=10, tol=0.5).iterations == 10
+    assert train(x, y, params, check_every=10, tol=0.5).iterations == 10
 
 
-def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noisy):
+def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noisy, train):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(2, 4), seed=2)
-    converged = mlp.train(x, y, params, check_every=25, tol=0.5)
+    converged = train(x, y, params, check_every=25, tol=0.5)
     assert converged.converged and converged.iterations == 25
     # the loss at t = 25 is that of the weights after 23 steps (t = 2..24) ...
-    before = mlp.train(x, y, params, max_iter=24)
+    before = train(x, y, params, max_iter=24)
     assert converged.checkpoints[0][1] == pytest.approx(before.final_loss, abs=1e-6)
     # ... and training stops after the step of t = 25, as a run capped at t = 25 does
-    capped = mlp.train(x, y, params, max_iter=25)
+    capped = train(x, y, params, max_iter=25)
     for (w_a, b_a), (w_b, b_b) in zip(converged.params, capped.params, strict=True):
         assert np.array_equal(w_a, w_b) and np.array_equal(b_a, b_b)
     assert not np.array_equal(capped.params[0][0], before.params[0][0])
 
 
-def test_many_checks_are_all_collected(noisy):
+def test_many_checks_are_all_collected(noisy, train):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=4)
-    result = mlp.train(
+    result = train(
         x, y, params, check_every=1, tol=0.0, max_iter=2500
     )  # more checks than one call holds
     assert [t for t, _ in result.checkpoints] == list(range(2, 2501))
     assert result.iterations == 2500
 
 
-def test_train_leaves_the_initial_params_alone(noisy):
+def test_train_leaves_the_initial_params_alone(noisy, train):
     x, y = noisy
     params = mlp.init_params(mlp.layer_sizes(1, 4), seed=5)
     copy = [(w.copy(), b.copy()) for w, b in params]
-    mlp.train(x, y, params, max_iter=20)
+    train(x, y, params, max_iter=20)
     assert all(
         np.array_equal(a, b)
         for (wa, ba), (wb, bb) in zip(params, copy, strict=True)
@@ -229,12 +237,14 @@ def test_train_leaves_the_initial_params_alone(noisy):
             {"params": [(np.full((1, 2), np.inf, np.float32), np.zeros(1, np.float32))]},
             "initial parameters",
         ),
+        ({"path": "gpu"}, "path must be"),
     ],
 )
-def test_bad_input_is_refused_before_training(noisy, change, message):
+@pytest.mark.parametrize("path", [None, *mlp.PATHS])
+def test_bad_input_is_refused_before_training(noisy, change, message, path):
     x, y = noisy
     args = {"x": x, "y": y, "params": mlp.init_params(mlp.layer_sizes(1, 4), seed=0)}
-    settings = {"max_iter": 10}
+    settings = {"max_iter": 10, "path": path}
     for key, value in change.items():
         (args if key in args else settings)[key] = value
     with pytest.raises(ValueError, match=message):
@@ -242,11 +252,11 @@ def test_bad_input_is_refused_before_training(noisy, change, message):
 
 
 def test_kernel_source_is_written_once_and_reused(tmp_path, monkeypatch):
-    monkeypatch.setenv(mlp.KERNEL_DIR_ENV, str(tmp_path))
-    assert mlp.kernel_dirs() == [tmp_path]
-    first = mlp._write_new([tmp_path], "k.py", "A = 1\n")
+    monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
+    assert kernel_cache.kernel_dirs() == [tmp_path]
+    first = kernel_cache._write_new([tmp_path], "k.py", "A = 1\n")
     mtime = first.stat().st_mtime_ns
-    second = mlp._write_new([tmp_path], "k.py", "A = 1\n")  # a job that lost the race
+    second = kernel_cache._write_new([tmp_path], "k.py", "A = 1\n")  # a job that lost the race
     assert first == second == tmp_path / "k.py"
     assert second.stat().st_mtime_ns == mtime and second.read_text() == "A = 1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.py"]  # no temporary left behind
@@ -256,16 +266,89 @@ def test_kernel_source_goes_to_the_next_writable_directory(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     spare = tmp_path / "spare"
-    assert mlp._write_new([blocker / "kernels", spare], "k.py", "A = 1\n") == spare / "k.py"
+    assert (
+        kernel_cache._write_new([blocker / "kernels", spare], "k.py", "A = 1\n") == spare / "k.py"
+    )
 
 
 def test_no_writable_kernel_directory_is_a_clear_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     with pytest.raises(OSError, match="NETLAB_KERNEL_DIR"):
-        mlp._write_new([blocker / "kernels"], "k.py", "A = 1\n")
+        kernel_cache._write_new([blocker / "kernels"], "k.py", "A = 1\n")
 
 
 def test_trial_jobs_do_not_import_torch():
     code = "import sys, netlab.mlp, netlab.trials; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def test_the_path_follows_the_cost_of_the_run():
+    # the notebooks' nets on long runs: the fused kernel; short runs: numpy, which loads in no time
+    assert choice.choose_path([2, 8, 8, 1], 800, None) == "fused"
+    assert choice.choose_path([2, 4, 1], 100, 200_000) == "fused"
+    assert choice.choose_path([2, 8, 1], 100, 2000) == "general"
+    # nets whose kernel would compile too long: numpy, however long the run
+    assert not choice.fused_allowed([2, 64, 64, 1]) and not choice.fused_allowed([2, 128, 1])
+    assert choice.choose_path([2, 64, 64, 1], 800, None) == "general"
+    assert choice.fused_allowed([2, 8, 8, 1]) and choice.compile_s([2, 8, 8, 1]) < 15
+    # what was chosen is what ran
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=50))
+    assert mlp.train(x, y, mlp.init_params([2, 3, 1], 0), max_iter=10).path == "general"
+
+
+def test_declared_resources_grow_with_the_net_and_the_data():
+    small = choice.trial_mem_mb([2, 4, 1], 100, 3000)
+    assert choice.trial_mem_mb([2, 4, 1], 100, None) > small  # the fused path loads numba
+    assert choice.trial_mem_mb([2, 256, 256, 1], 100_000, None) > choice.trial_mem_mb(
+        [2, 256, 256, 1], 800, None
+    )
+    assert choice.trial_runtime_min([2, 256, 256, 1], 800, None) > choice.trial_runtime_min(
+        [2, 4, 1], 100, 3000
+    )
+    assert choice.dataset_points({"generator": "noisy"}) == 800
+    assert choice.dataset_points({"generator": "xor", "n": 60, "margin": 0.5}) == 60
+
+
+def test_a_compile_is_announced_timed_and_kept_apart_from_training(
+    tmp_path, monkeypatch, caplog, capfd
+):
+    monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=60))
+    params = mlp.init_params([2, 3, 2, 1], 0)
+    with caplog.at_level("INFO", logger="netlab.trainer"):
+        result = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "compiling the trainer for 2-3-2-1 (once per machine)"
+    assert messages[1].startswith("compiled the trainer for 2-3-2-1 in ")
+    assert [m.split(" loss")[0] for m in messages[2:]] == [
+        "training 2-3-2-1: t=11",
+        "training 2-3-2-1: t=21",
+    ]
+    assert (
+        "compiling the trainer for 2-3-2-1" in capfd.readouterr().err
+    )  # on Snakemake's console too
+    assert result.path == "fused" and result.setup_s > 0.2 and result.train_s < result.setup_s
+    again = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
+    assert again.setup_s < 0.05 and again.wait_s == 0.0  # this process has the kernel now
+
+
+def test_a_job_waits_for_another_jobs_compile_under_a_portable_lock(tmp_path, monkeypatch):
+    monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
+    sizes = (2, 2, 3, 1)
+    lock_path = kernel_cache.kernel_file(sizes).with_suffix(".lock")
+    holder = (  # another job, compiling: holds the lock for 0.8 s
+        "import sys, time, filelock\n"
+        "with filelock.FileLock(sys.argv[1]):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(0.8)\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", holder, str(lock_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout.readline().strip() == "held"
+        kernel = kernel_cache.fused_kernel(sizes)
+    finally:
+        other.wait(timeout=60)
+    assert kernel.wait_s >= 0.5 and kernel.compiled

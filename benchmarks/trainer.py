@@ -1,65 +1,76 @@
-"""Time the notebooks' PyTorch loop against the fused trainer: same process, data and initial weights.
+"""The trainer at every size: first call (compile), its memory, and time per iteration on each path.
 
-    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/trainer.py            # noisy set, 2 x 8
-    python benchmarks/trainer.py --dataset data3 --hidden-layers 1 --hidden 4 --cpu 0
+    python benchmarks/trainer.py                       # the issue's table: 800 points, one core
+    python benchmarks/trainer.py --sizes 2-8-8-1 2-64-64-1 --points 100 800 3200
 
-Prints microseconds per iteration for both (best of ``--repeats`` timed runs,
-wall clock and this process's CPU time, after a warm-up), their ratio, the
-first call's cost (compiling the kernel, or loading it from the cache) and
-the largest difference between the two runs' losses at their common checks.
-Runs use ``tol=0`` and ``max_iter`` so both do exactly the iterations asked for.
+One core (this process and its children pinned to ``--cpu``, torch and BLAS
+on one thread), all timings in this process, same data and initial weights:
+
+* ``first call``: a fresh Python with an empty kernel directory runs
+  ``mlp.train`` for two iterations on the path chosen for a long run
+  (``netlab.trainer.choice``): imports and, on the fused path, the compile; its
+  peak RSS is the job's memory while compiling;
+* ``us/it`` of the chosen path, of each path of ``mlp.PATHS`` (the fused one
+  where ``choice`` allows it), of the notebooks' autograd loop
+  (``netlab.reference``) and of a plain batched PyTorch loop (manual forward
+  and backward with matmuls, no autograd, float32), each best of ``--repeats``;
+* the ratios of the chosen path against autograd and against the plain loop.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 
 from netlab import mlp, toydata
 from netlab.reference import train_reference
+from netlab.trainer import choice
 
-ROOT = Path(__file__).resolve().parents[1]
+SIZES = [
+    "2-2-1", "2-4-1", "2-8-8-1", "2-16-16-1", "2-32-32-1", "2-64-64-1", "2-128-1",
+    "2-128-128-1", "2-256-256-1", "2-8-8-8-1", "2-32-32-32-1", "2-128-128-128-1",
+]  # fmt: skip
+FIRST_CALL = """
+import json, resource, sys, time
+import numpy as np
+start = time.perf_counter()
+from netlab import mlp, toydata
+x, y = toydata.as_training_arrays(*toydata.noisy(n=int(sys.argv[2])))
+sizes = [int(s) for s in sys.argv[1].split("-")]
+result = mlp.train(x, y, mlp.init_params(sizes, 0), max_iter=2, path=sys.argv[3])
+print(json.dumps({"first_call_s": time.perf_counter() - start,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--sizes", nargs="+", default=SIZES, help="layer sizes such as 2-8-8-1")
     parser.add_argument(
-        "--dataset", default="noisy", help="a data set of config.yaml (default: noisy, 800 points)"
+        "--points", nargs="+", type=int, default=[800], help="data points (noisy set)"
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the initial weights and of generated data"
-    )
-    parser.add_argument("--hidden-layers", type=int, default=2)
-    parser.add_argument("--hidden", type=int, default=8)
-    parser.add_argument("--reference-iterations", type=int, default=2000)
-    parser.add_argument("--fast-iterations", type=int, default=50_000)
-    parser.add_argument("--check-every", type=int, default=1000)
-    parser.add_argument(
-        "--repeats", type=int, default=5, help="timed runs of each; the best is reported"
+        "--seconds", type=float, default=0.3, help="about how long each timed run lasts"
     )
     parser.add_argument(
-        "--cpu", type=int, help="pin this process to one CPU (else: as started, e.g. by taskset)"
+        "--repeats", type=int, default=3, help="timed runs of each; the best is reported"
     )
+    parser.add_argument("--cpu", type=int, default=0, help="the one CPU everything runs on")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
     return parser.parse_args()
-
-
-def dataset(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    specs = yaml.safe_load((ROOT / "config.yaml").read_text())["datasets"]
-    if name not in specs:
-        sys.exit(f"unknown data set {name!r}; config.yaml has {sorted(specs)}")
-    points = toydata.obtain(specs[name], seed, [specs[name].get("path", "")])
-    return toydata.as_training_arrays(*points)
 
 
 def cpu_model() -> str:
@@ -71,63 +82,107 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def best_time(run: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Least wall-clock and least CPU seconds of ``repeats`` calls (the least disturbed run)."""
-    wall, cpu = [], []
+def plain_torch(
+    x: np.ndarray, y: np.ndarray, params: mlp.Params, iterations: int, lr: float = 0.25
+) -> None:
+    """The notebooks' loop written by hand in batched PyTorch: matmuls forward and backward, no autograd."""
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).reshape(-1, 1)
+    ws = [torch.from_numpy(w.copy()) for w, _ in params]
+    bs = [torch.from_numpy(b.copy()) for _, b in params]
+    n = x.shape[0]
+    for t in range(2, iterations + 2):
+        acts = [xt]
+        for k, (w, b) in enumerate(zip(ws, bs, strict=True)):
+            z = torch.addmm(b, acts[-1], w.T)
+            acts.append(torch.relu(z) if k < len(ws) - 1 else torch.sigmoid(z))
+        delta = (acts[-1] - yt) / n
+        eta = lr / np.sqrt(t)
+        for k in range(len(ws) - 1, -1, -1):
+            grad_w, grad_b = delta.T @ acts[k], delta.sum(0)
+            if k:
+                delta = (delta @ ws[k]) * (acts[k] > 0)
+            ws[k] -= eta * grad_w
+            bs[k] -= eta * grad_b
+
+
+def us_per_iteration(
+    run: Callable[[int], object], estimate_us: float, seconds: float, repeats: int
+) -> float:
+    """Best time per iteration of ``run(iterations)`` over ``repeats`` runs of about ``seconds`` each."""
+    iterations = max(20, int(seconds * 1e6 / max(estimate_us, 0.1)))
+    run(min(iterations, 20))  # warm-up
+    best = float("inf")
     for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        run()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return min(wall), min(cpu)
+        start = time.perf_counter()
+        run(iterations)
+        best = min(best, time.perf_counter() - start)
+    return best / iterations * 1e6
+
+
+def first_call(sizes: str, n: int, path: str, cpu: int) -> dict:
+    with tempfile.TemporaryDirectory() as kernels:
+        env = {
+            **os.environ,
+            "NETLAB_KERNEL_DIR": kernels,
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+        }
+        out = subprocess.run(
+            ["taskset", "-c", str(cpu), sys.executable, "-c", FIRST_CALL, sizes, str(n), path],
+            capture_output=True, text=True, env=env, check=True,
+        )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(label: str, n: int, args: argparse.Namespace) -> dict:
+    sizes = [int(s) for s in label.split("-")]
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=n))
+    initial = mlp.init_params(sizes, 0)
+    settings = {"check_every": 1000, "tol": 0.0}
+    chosen = choice.choose_path(sizes, n, None)
+    row = {"sizes": label, "points": n, "path": chosen, **first_call(label, n, chosen, args.cpu)}
+    for path in mlp.PATHS:
+        if path == "fused" and not choice.fused_allowed(sizes):
+            continue
+        row[f"{path}_us"] = us_per_iteration(
+            lambda its, path=path: mlp.train(x, y, initial, max_iter=its + 1, path=path, **settings),
+            choice.us_per_iteration(path, sizes, n), args.seconds, args.repeats,
+        )  # fmt: skip
+    torch_estimate = 100 + choice.us_per_iteration("general", sizes, n)
+    row["autograd_us"] = us_per_iteration(
+        lambda its: train_reference(x, y, initial, max_iter=its + 1, **settings), 3 * torch_estimate,
+        args.seconds, args.repeats,
+    )  # fmt: skip
+    row["plain_torch_us"] = us_per_iteration(
+        lambda its: plain_torch(x, y, initial, its), torch_estimate, args.seconds, args.repeats
+    )
+    row["us"] = row[f"{chosen}_us"]
+    row["vs_autograd"] = row["autograd_us"] / row["us"]
+    row["vs_plain_torch"] = row["plain_torch_us"] / row["us"]
+    return row
 
 
 def main() -> None:
     args = arguments()
-    if args.cpu is not None:
-        os.sched_setaffinity(0, {args.cpu})
+    os.sched_setaffinity(0, {args.cpu})
     torch.set_num_threads(1)
-    x, y = dataset(args.dataset, args.seed)
-    sizes = mlp.layer_sizes(args.hidden_layers, args.hidden, x.shape[1])
-    initial = mlp.init_params(sizes, args.seed)
-    settings = {"check_every": args.check_every, "tol": 0.0}
-
-    print(f"{args.dataset}: {len(y)} points, layer sizes {sizes}, seed {args.seed}")
-    print(f"{cpu_model()}, CPUs allowed {sorted(os.sched_getaffinity(0))}, "
-          f"torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-
-    start = time.perf_counter()
-    mlp.train(x, y, initial, max_iter=2, **settings)
-    first_call = time.perf_counter() - start
-    train_reference(x, y, initial, max_iter=50, **settings)  # warm-up
-
-    n_ref, n_fast = args.reference_iterations, args.fast_iterations
-    ref_wall, ref_cpu = best_time(
-        lambda: train_reference(x, y, initial, max_iter=n_ref, **settings), args.repeats
-    )
-    fast_wall, fast_cpu = best_time(
-        lambda: mlp.train(x, y, initial, max_iter=n_fast, **settings), args.repeats
-    )
-
-    fast = mlp.train(x, y, initial, max_iter=n_ref, **settings)
-    ref = train_reference(x, y, initial, max_iter=n_ref, **settings)
-    gap = max(
-        (abs(a - b) for (_, a), (_, b) in zip(fast.checkpoints, ref.checkpoints, strict=True)),
-        default=float("nan"),
-    )
-
-    us = 1e6
-    print(f"first call of the fast trainer (compile, or load from cache): {first_call:.2f} s")
-    print(f"reference (PyTorch autograd): {ref_wall / n_ref * us:8.2f} us/it wall, {ref_cpu / n_ref * us:8.2f} CPU"
-          f"   ({n_ref} iterations, best of {args.repeats})")  # fmt: skip
-    print(f"fast (fused kernel):          {fast_wall / n_fast * us:8.2f} us/it wall, {fast_cpu / n_fast * us:8.2f} CPU"
-          f"   ({n_fast} iterations, best of {args.repeats})")  # fmt: skip
-    wall_ratio, cpu_ratio = (
-        (ref_wall / n_ref) / (fast_wall / n_fast),
-        (ref_cpu / n_ref) / (fast_cpu / n_fast),
-    )
-    print(f"speed-up: {wall_ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
-    print(f"largest loss difference at the {len(ref.checkpoints)} common checks: {gap:.2e}")
+    print(f"{cpu_model()}, one core (CPU {args.cpu}), torch threads {torch.get_num_threads()}, "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    header = "| layer sizes | points | path | first call s | peak RSS MB | fused us/it | general us/it | autograd us/it | plain torch us/it | vs autograd | vs plain torch |"
+    print(header, flush=True)
+    print("|" + "---|" * (header.count("|") - 1), flush=True)
+    rows = []
+    for n in args.points:
+        for label in args.sizes:
+            row = measure(label, n, args)
+            rows.append(row)
+            fused = f"{row['fused_us']:.1f}" if "fused_us" in row else "-"
+            print(f"| {label} | {n} | {row['path']} | {row['first_call_s']:.2f} | {row['peak_rss_mb']:.0f} | "
+                  f"{fused} | {row['general_us']:.1f} | {row['autograd_us']:.0f} | {row['plain_torch_us']:.1f} | "
+                  f"{row['vs_autograd']:.1f}x | {row['vs_plain_torch']:.2f}x |", flush=True)  # fmt: skip
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,18 @@
+import shlex
+import sys
+
+from snakemake.settings.types import DeploymentMethod
+
 from netlab.mlp import layer_sizes
 from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
+
+# The Python of a trial job: the conda env's when Snakemake deploys one, else the one running Snakemake
+# (what a script: job would get), not whatever `python` the PATH holds.
+TRIAL_PYTHON = (
+    "python"
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    else shlex.quote(sys.executable)
+)
 
 
 def trial_cost(wildcards):
@@ -27,19 +40,18 @@ rule train_trial:
         mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
         runtime=lambda w: trial_runtime_min(*trial_cost(w)),
     params:
-        training=lambda w: dict(
-            hidden_layers=experiment(w)["hidden_layers"],
-            hidden=int(w.hidden),
-            lr=experiment(w)["lr"],
-            tol=experiment(w)["tol"],
-            check_every=experiment(w)["check_every"],
-            max_iter=experiment(w)["max_iter"],
-        ),
+        hidden_layers=lambda w: experiment(w)["hidden_layers"],
+        lr=lambda w: experiment(w)["lr"],
+        tol=lambda w: experiment(w)["tol"],
+        check_every=lambda w: experiment(w)["check_every"],
+        max_iter=lambda w: experiment(w)["max_iter"] or 0,
         seed=trial_seed,
         code=code(
             "mlp",
             "trials",
             "toydata",
+            "atomic",
+            "joblog",
             "trainer/choice",
             "trainer/general",
             "trainer/fused",
@@ -47,8 +59,13 @@ rule train_trial:
             "trainer/numerics",
             "trainer/kernel_cache",
         ),
-    script:
-        "../scripts/train_trial.py"
+    # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
+    shell:
+        TRIAL_PYTHON
+        + " -m netlab.trials --data {input.data:q} --record {output.record:q}"
+        " --weights {output.weights:q} --log {log:q} --hidden-layers {params.hidden_layers}"
+        " --hidden {wildcards.hidden} --seed {params.seed} --lr {params.lr} --tol {params.tol}"
+        " --check-every {params.check_every} --max-iter {params.max_iter}"
 
 
 rule best_of_trials:

@@ -41,6 +41,11 @@ def test_run_trial_writes_record_and_weights(data_file, tmp_path):
     x, labels = toydata.read_points(data_file)
     x, y = toydata.as_training_arrays(x, labels)
     assert mlp.error_rate(mlp.predict(params, x), y) == saved["errors"]
+    # where the time went: set-up, waiting and training within the whole call, and the path that ran
+    assert saved["path"] in mlp.PATHS
+    parts = saved["setup_s"] + saved["wait_s"] + saved["train_s"]
+    assert all(saved[k] >= 0 for k in ("setup_s", "wait_s", "train_s"))
+    assert parts <= saved["wall_time_s"] + 1e-5 and saved["train_s"] > 0
     # no temporary files left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt", "trial1.json", "trial1.npz"]
 
@@ -48,7 +53,8 @@ def test_run_trial_writes_record_and_weights(data_file, tmp_path):
 def test_same_seed_same_record(data_file, tmp_path):
     a = _run(data_file, tmp_path / "a", 1, seed=5)
     b = _run(data_file, tmp_path / "b", 1, seed=5)
-    a.pop("wall_time_s"), b.pop("wall_time_s")
+    for timing in ("wall_time_s", "setup_s", "wait_s", "train_s"):
+        a.pop(timing), b.pop(timing)
     assert a == b
 
 
@@ -72,6 +78,8 @@ def test_summarise_setting(data_file, tmp_path):
         "xor, H=4",
     )
     table = pd.read_csv(tmp_path / "trials.csv")
+    assert table.columns.tolist() == selection.TRIAL_COLUMNS
+    assert {"setup_s", "wait_s", "train_s", "path"} <= set(selection.TRIAL_COLUMNS)
     assert table["trial"].tolist() == [1, 2, 10]
     assert summary["errors"] == table["errors"].min()
     assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])

@@ -9,7 +9,9 @@ experiment, run as a user would (``--configfile sweep.yaml
 --replace-workflow-config``). The workflow's sources are copied to a scratch
 directory with an empty ``results/``; jobs import the ``netlab`` that this
 Python imports (set ``PYTHONPATH`` to measure a checkout), whose kernel cache
-is used as it is (run once before to measure "kernels cached"). Prints the
+is used as it is (run once before to measure "kernels cached"). For the
+"before" numbers, run main's workflow and package:
+``PYTHONPATH=/work/main python benchmarks/sweep.py --source /work/main``. Prints the
 wall time, the number of jobs, and for the trial jobs: job time per job
 (Snakemake's benchmark ``s``), training time (the trial JSON's ``train_s``),
 the overhead (the difference) and its parts: set-up (imports and kernel
@@ -24,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +38,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import copy_workflow  # noqa: E402  (the tests' copy of the workflow, one definition)
+from conftest import WORKFLOW_FILES  # noqa: E402  (what a clone of the workflow holds, one definition)
 
 
 def arguments() -> argparse.Namespace:
@@ -55,9 +58,22 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def copy_workflow(source: Path, dest: Path) -> Path:
+    """A copy of ``source``'s workflow files (no caches) in ``dest``, with an empty ``results/``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        if (source / name).is_dir():
+            shutil.copytree(
+                source / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+        elif (source / name).exists():
+            shutil.copy(source / name, dest / name)
+    return dest
+
+
 def sweep_config(args: argparse.Namespace) -> dict:
     """config.yaml with one experiment: data1..data5 x ``--hidden`` x ``--trials``, ``max_iter`` capped."""
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config = yaml.safe_load((args.source / "config.yaml").read_text())
     config["experiments"] = {
         "sweep": {
             "datasets": ["data1", "data2", "data3", "data4", "data5"],
@@ -93,7 +109,7 @@ def trial_record(results: Path, benchmark: Path) -> dict:
 def main() -> None:
     args = arguments()
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="netlab-sweep-"))
-    workdir = copy_workflow(scratch)
+    workdir = copy_workflow(args.source.resolve(), scratch)
     cmd = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--directory", str(workdir),
            "--snakefile", str(workdir / "Snakefile")]  # fmt: skip
     if not args.default:

@@ -3,8 +3,8 @@
     python benchmarks/trial_startup.py              # noisy set, 2 x 8, 4 concurrent jobs
     python benchmarks/trial_startup.py --hidden-layers 1 --hidden 4 --jobs 8
 
-Each job is a fresh ``python`` running what ``scripts/train_trial.py`` runs
-(``netlab.trials.run_trial``) for two iterations, so its time is start-up:
+Each job is a fresh ``python`` training for two iterations on the ``--path``
+given (the fused kernel by default), so its time is start-up:
 interpreter, imports, and getting the kernel (compiling it, or loading the
 machine code numba cached). Every scenario uses its own kernel directory
 (``NETLAB_KERNEL_DIR``) and numba user cache (``HOME``), never the package's.
@@ -30,16 +30,18 @@ from netlab import toydata
 CHILD = """
 import json, sys, time
 start = time.perf_counter()
-import netlab.trials
-from netlab import mlp
+from netlab import mlp, toydata
 imported = time.perf_counter()
-record = netlab.trials.run_trial(sys.argv[1], sys.argv[2], sys.argv[3], hidden_layers={layers}, hidden={hidden},
-                                 seed=0, lr=0.25, tol=1e-4, check_every=1000, max_iter=2)
+x, y = toydata.as_training_arrays(*toydata.read_points(sys.argv[1]))
+result = mlp.train(x, y, mlp.init_params(mlp.layer_sizes({layers}, {hidden}), 0), max_iter=2, path="{path}")
 done = time.perf_counter()
-stats = mlp.fused_kernel(tuple(mlp.layer_sizes({layers}, {hidden}))).stats
+stats = {{"loaded": 0, "compiled": 0}}
+if result.path == "fused":
+    from netlab.trainer import kernel_cache
+    descend = kernel_cache.fused_kernel(tuple(mlp.layer_sizes({layers}, {hidden}))).descend
+    stats = {{"loaded": sum(descend.stats.cache_hits.values()), "compiled": sum(descend.stats.cache_misses.values())}}
 print(json.dumps({{"imports": imported - start, "first_trial": done - imported, "torch": "torch" in sys.modules,
-                  "loaded": sum(stats.cache_hits.values()), "compiled": sum(stats.cache_misses.values()),
-                  "loss": record["final_loss"]}}))
+                  "setup": result.setup_s, "wait": result.wait_s, "loss": result.final_loss, **stats}}))
 """
 
 
@@ -53,17 +55,18 @@ def arguments() -> argparse.Namespace:
         "--jobs", type=int, default=4, help="jobs started at once in the concurrent scenarios"
     )
     parser.add_argument("--warm-runs", type=int, default=5)
+    parser.add_argument("--path", default="fused", help="trainer path the jobs run (mlp.PATHS)")
     return parser.parse_args()
 
 
 class Jobs:
     """Starts trial jobs on one data file, each with a given kernel directory and home."""
 
-    def __init__(self, work: Path, layers: int, hidden: int) -> None:
+    def __init__(self, work: Path, layers: int, hidden: int, path: str) -> None:
         self.work = work
         self.data = work / "noisy.txt"
         self.data.write_text(toydata.format_points(*toydata.noisy()))
-        self.code = CHILD.format(layers=layers, hidden=hidden)
+        self.code = CHILD.format(layers=layers, hidden=hidden, path=path)
         self.count = 0
 
     def start(
@@ -110,9 +113,10 @@ def show(title: str, results: list[dict]) -> None:
         if "failed" in r:
             print(f"  FAILED: {r['failed']}")
             continue
-        how = "loaded from cache" if r["loaded"] else "compiled" if r["compiled"] else "?"
+        how = "loaded from cache" if r["loaded"] else "compiled" if r["compiled"] else "none"
         print(f"  wall {r['wall']:6.2f} s = imports {r['imports']:5.2f} s + first trial {r['first_trial']:5.2f} s"
-              f" + interpreter/exit; kernel {how}; torch imported: {r['torch']}; loss {r['loss']:.6f}")  # fmt: skip
+              f" (set-up {r['setup']:5.2f} s, waited {r['wait']:5.2f} s) + interpreter/exit; kernel {how};"
+              f" torch imported: {r['torch']}; loss {r['loss']:.6f}")  # fmt: skip
 
 
 def read_only(path: Path) -> list[str] | None:
@@ -139,7 +143,7 @@ def main() -> None:
     args = arguments()
     with tempfile.TemporaryDirectory(prefix="trial-startup-") as tmp:
         work = Path(tmp)
-        jobs = Jobs(work, args.hidden_layers, args.hidden)
+        jobs = Jobs(work, args.hidden_layers, args.hidden, args.path)
         print(f"trial job start-up, layer sizes {[2] + [args.hidden] * args.hidden_layers + [1]}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
 

@@ -6,8 +6,8 @@
 One core (this process and its children pinned to ``--cpu``, torch and BLAS
 on one thread), all timings in this process, same data and initial weights:
 
-* ``first call``: a fresh Python with an empty kernel directory runs
-  ``mlp.train`` for two iterations on the path chosen for a long run
+* ``first call``: a fresh Python with an empty kernel directory imports
+  ``netlab`` and runs ``mlp.train`` for two iterations on the path chosen for a long run
   (``netlab.trainer.choice``): imports and, on the fused path, the compile; its
   peak RSS is the job's memory while compiling;
 * ``us/it`` of the chosen path, of each path of ``mlp.PATHS`` (the fused one
@@ -42,15 +42,19 @@ SIZES = [
     "2-128-128-1", "2-256-256-1", "2-8-8-8-1", "2-32-32-32-1", "2-128-128-128-1",
 ]  # fmt: skip
 FIRST_CALL = """
-import json, resource, sys, time
-import numpy as np
+import time
 start = time.perf_counter()
+import json, sys
+from pathlib import Path
 from netlab import mlp, toydata
 x, y = toydata.as_training_arrays(*toydata.noisy(n=int(sys.argv[2])))
 sizes = [int(s) for s in sys.argv[1].split("-")]
 result = mlp.train(x, y, mlp.init_params(sizes, 0), max_iter=2, path=sys.argv[3])
-print(json.dumps({"first_call_s": time.perf_counter() - start,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+first_call = time.perf_counter() - start
+# VmHWM, not ru_maxrss: the latter keeps the (much bigger) parent's peak across fork and exec
+peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+print(json.dumps({"first_call_s": first_call, "peak_rss_mb": peak_kb / 1024}))
 """
 
 

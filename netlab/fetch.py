@@ -28,11 +28,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from netlab import atomic
-from netlab.imagefolder import MACOS_FOLDER
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+MACOS_FOLDER = "__MACOSX"  # where macOS archives keep resource forks: never data
 SCHEMES = ("http", "https", "file")
 
 

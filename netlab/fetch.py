@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 MACOS_FOLDER = "__MACOSX"  # where macOS archives keep resource forks: never data
+APPLEDOUBLE_PREFIX = "._"  # AppleDouble files (``._x.jpg``): macOS metadata, not images
 SCHEMES = ("http", "https", "file")
 
 
@@ -292,7 +293,7 @@ def _checked_entries(
 def _is_macos_top(parts: tuple[str, ...]) -> bool:
     """An entry a Mac adds beside the archived folder: ``__MACOSX/...``, ``._name``, ``.DS_Store``."""
     return parts[0] == MACOS_FOLDER or (
-        len(parts) == 1 and (parts[0].startswith("._") or parts[0] == ".DS_Store")
+        len(parts) == 1 and (parts[0].startswith(APPLEDOUBLE_PREFIX) or parts[0] == ".DS_Store")
     )
 
 

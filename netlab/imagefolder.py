@@ -22,12 +22,11 @@ from typing import Any
 
 from PIL import Image
 
-from netlab.fetch import MACOS_FOLDER
+from netlab.fetch import APPLEDOUBLE_PREFIX, MACOS_FOLDER
 
 # torchvision.datasets.folder.IMG_EXTENSIONS (a test checks they are the same), compared case-insensitively
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 ON_BAD_IMAGE = ("error", "skip")
-APPLEDOUBLE_PREFIX = "._"  # AppleDouble files (``._name.jpg``): macOS metadata with an image's name
 OUTSIDE_CLASSES = ""  # the census row of files that lie in no class folder
 
 

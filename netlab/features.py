@@ -166,6 +166,8 @@ def split_features(
 ) -> dict[str, Any]:
     """Check ``image_root/split``, extract its features, write the table and the provenance sidecar."""
     listing = imagefolder.scan_split(image_root, split, on_bad_image=on_bad_image)
+    for item in listing.ignored:
+        log.info("ignored %s: %s", item["path"], item["reason"])
     for bad in listing.skipped:
         log.warning("skipped %s: %s", bad["path"], bad["reason"])
     model, weights_provenance = weights.resnet50(weights_spec, seed, weights_path)
@@ -227,6 +229,8 @@ def provenance(
         "classes": listing.classes,
         "counts": listing.counts(),
         "skipped": listing.skipped,
+        "ignored": listing.ignored,
+        "census": listing.census(),
         "image_source": image_source,
         "image_root": image_root,
         "weights": dict(weights_provenance),

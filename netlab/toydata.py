@@ -1,12 +1,14 @@
 """Toy 2-D classification data: the notebooks' noisy set, seeded stand-ins, the file format.
 
-Files hold one point per line, ``x1 x2 label`` with label -1 or +1, as the
-notebooks' ``load_data`` reads them. Coordinates are written with nine
+Files hold one point per line, ``x1 x2 label`` with label -1 or +1, read as
+the notebooks' ``load_data`` reads them (``np.loadtxt``: ``#`` comments and
+blank lines skipped). Coordinates are written with nine
 significant digits, so a float32 value read back is the very value written.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -125,39 +127,73 @@ def format_points(x: np.ndarray, labels: np.ndarray) -> str:
     )
 
 
-def parse_points(text: str, source: str) -> Points:
-    """Read ``x1 x2 label`` lines, refusing anything the notebooks' loader would misread.
+def data_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text before any ``#``) of each line holding data, as ``np.loadtxt`` finds them.
 
-    Every problem names ``source`` and the line, before any training starts.
+    ``np.loadtxt`` (the notebooks' reader) drops everything from a ``#`` to
+    the end of its line and skips lines left blank; ``\\r\\n`` and ``\\r`` end
+    lines as ``\\n`` does.
     """
-    rows: list[tuple[float, float]] = []
-    labels: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
-        if not fields:
-            continue
-        where = f"{source}, line {number}"
-        if len(fields) != 3:
-            raise DataFileError(
-                f"{where}: expected 3 columns 'x1 x2 label', found {len(fields)}: {line.strip()!r}"
-            )
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = ((number, line.split("#", 1)[0]) for number, line in enumerate(lines, start=1))
+    return [(number, data) for number, data in kept if data.split()]
+
+
+def _numbers(lines: Sequence[tuple[int, str]], source: str) -> np.ndarray:
+    """The values of ``lines`` as ``np.loadtxt`` parses them (float64, one row per line).
+
+    The whole file is parsed in one call; only when it fails is each line
+    parsed alone, to name the first one numpy refuses.
+    """
+    try:
+        return np.loadtxt(io.StringIO("\n".join(data for _, data in lines)), ndmin=2)
+    except ValueError:
+        pass
+    for number, data in lines:
         try:
-            values = [float(f) for f in fields]
+            np.loadtxt(io.StringIO(data), ndmin=2)
         except ValueError:
-            raise DataFileError(f"{where}: non-numeric value in {line.strip()!r}") from None
-        if not all(math.isfinite(v) for v in values):
-            raise DataFileError(f"{where}: NaN or infinite value in {line.strip()!r}")
-        if values[2] not in (-1.0, 1.0):
-            raise DataFileError(f"{where}: label must be -1 or +1, found {fields[2]!r}")
-        rows.append((values[0], values[1]))
-        labels.append(int(values[2]))
-    if not rows:
-        raise DataFileError(f"{source}: no data points (empty file)")
-    if len(set(labels)) < 2:
+            hint = " (a header line? start it with '#')" if number == lines[0][0] else ""
+            raise DataFileError(
+                f"{source}, line {number}: non-numeric value in {data.strip()!r}{hint}"
+            ) from None
+    raise DataFileError(f"{source}: numpy's loadtxt cannot read it as one table of numbers")
+
+
+def parse_points(text: str, source: str) -> Points:
+    """Read ``x1 x2 label`` lines exactly as ``np.loadtxt`` does, refusing what it would misread.
+
+    Comments (``#``, whole lines or the rest of a line), blank lines, tabs,
+    CRLF and any number syntax numpy reads are accepted. Every problem names
+    ``source`` and the line, before any training starts.
+    """
+    lines = data_lines(text)
+    if not lines:
+        raise DataFileError(f"{source}: no data points (only blank lines and comments)")
+    for number, data in lines:
+        if len(fields := data.split()) != 3:
+            hint = "; values are separated by spaces or tabs, not commas" if "," in data else ""
+            raise DataFileError(
+                f"{source}, line {number}: expected 3 columns 'x1 x2 label', "
+                f"found {len(fields)}: {data.strip()!r}{hint}"
+            )
+    values = _numbers(lines, source)
+    if values.shape != (len(lines), 3):
+        raise DataFileError(
+            f"{source}: numpy's loadtxt reads {values.shape} values, not {len(lines)} x 3"
+        )
+    for (number, data), row in zip(lines, values, strict=True):
+        where = f"{source}, line {number}"
+        if not np.isfinite(row).all():
+            raise DataFileError(f"{where}: NaN or infinite value in {data.strip()!r}")
+        if row[2] not in (-1.0, 1.0):
+            raise DataFileError(f"{where}: label must be -1 or +1, found {data.split()[2]!r}")
+    labels = values[:, 2].astype(np.int8)
+    if len(set(labels.tolist())) < 2:
         raise DataFileError(
             f"{source}: all {len(labels)} points have label {labels[0]:+d}; two classes are needed"
         )
-    return np.array(rows, dtype=np.float32), np.array(labels, dtype=np.int8)
+    return values[:, :2].astype(np.float32), labels
 
 
 def read_points(path: str | Path) -> Points:

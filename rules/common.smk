@@ -119,7 +119,7 @@ def weights_file(wildcards=None):
 
 
 def hymenoptera(key):
-    """A setting under images.hymenoptera (url, sha256, max_bytes); the schema supplies defaults."""
+    """A setting under images.hymenoptera (url, sha256); the schema supplies defaults."""
     return config["images"]["hymenoptera"][key]
 
 

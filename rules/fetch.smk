@@ -48,7 +48,7 @@ rule extract_images:
         mem_mb=500,
         runtime=30,
     params:
-        max_bytes=lambda w: hymenoptera("max_bytes"),
+        max_bytes=lambda w: config["images"]["max_unpacked_bytes"],
         code=code("fetch"),
     script:
         "../scripts/extract_images.py"

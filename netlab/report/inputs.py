@@ -63,30 +63,36 @@ def setting_name(s: Setting, what: str) -> str:
 def named_inputs(
     config: Mapping[str, Any], image_root: str, downloads: Sequence[str]
 ) -> dict[str, str | list[str]]:
-    """Every file the report reads, by name (the rule's ``input: unpack(...)``)."""
+    """Every file the report reads, by name (the rule's ``input: unpack(...)``), in the workflow's order
+    (the time-per-stage table lists the stages in this order)."""
     named: dict[str, str | list[str]] = {}
     for name in used_datasets(config):
         named[f"data/{name}"] = f"results/data/{name}.txt"
         named[f"plot/{name}"] = f"results/data/{name}.png"
     for s in settings(config):
-        fields = s._asdict()
-        named[setting_name(s, "table")] = paths.setting_file("trials.csv", **fields)
-        named[setting_name(s, "best")] = paths.setting_file("best.json", **fields)
-        named[setting_name(s, "boundary")] = paths.setting_file("boundary.png", **fields)
         named[setting_name(s, "trials")] = [
-            paths.trial_file("json", t, **fields)
+            paths.trial_file("json", t, **s._asdict())
             for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
         ]
+    for s in settings(config):
+        for what, name in (
+            ("table", "trials.csv"),
+            ("best", "best.json"),
+            ("boundary", "boundary.png"),
+        ):
+            named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
+    named |= {
+        "handbuilt_table": "results/handbuilt/handbuilt.csv",
+        "handbuilt_summary": "results/handbuilt/handbuilt.json",
+        "downloads": list(downloads),
+        "images": image_root,
+    }
     for split in SPLITS:
         named[f"features/{split}"] = f"results/features/{split}.parquet"
         named[f"features_meta/{split}"] = f"results/features/{split}.json"
     return named | {
-        "handbuilt_table": "results/handbuilt/handbuilt.csv",
-        "handbuilt_summary": "results/handbuilt/handbuilt.json",
         "metrics": "results/classify/metrics.json",
         "metrics_table": "results/classify/metrics.csv",
-        "images": image_root,
-        "downloads": list(downloads),
     }
 
 

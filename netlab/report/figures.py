@@ -149,19 +149,10 @@ def spread(items: Sequence[Spread], suptitle: str) -> Figure:
                 linestyles="--",
                 label="generator's own boundary",
             )
-        if s.notebook is not None:
-            ax_err.scatter(
+        for ax, value in zip((ax_err, ax_it), s.notebook or (), strict=False):
+            ax.scatter(
                 [i + 0.3],
-                [s.notebook[0]],
-                marker="*",
-                s=120,
-                color="#8e44ad",
-                zorder=5,
-                label="notebook's best",
-            )
-            ax_it.scatter(
-                [i + 0.3],
-                [s.notebook[1]],
+                [value],
                 marker="*",
                 s=120,
                 color="#8e44ad",

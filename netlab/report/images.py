@@ -20,19 +20,21 @@ from netlab.seeds import derive_seed
 from netlab.transforms import notebook_view
 
 SAMPLES_PER_CLASS = 4
-SIDECAR_ROWS = (
-    "n_images",
-    "counts",
-    "image_source",
-    "image_root",
-    "weights",
-    "model",
-    "transform",
-    "batch_size",
-    "batchnorm",
-    "device",
-    "torch",
-    "torchvision",
+SIDECAR_ROWS = tuple(
+    [
+        "n_images",
+        "counts",
+        "image_source",
+        "image_root",
+        "weights",
+        "model",
+        "transform",
+        "batch_size",
+        "batchnorm",
+        "device",
+        "torch",
+        "torchvision",
+    ]
 )
 CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 

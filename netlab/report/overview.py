@@ -20,16 +20,18 @@ from netlab.report.inputs import ReportInputs
 from netlab.report.render import Heading, Part
 
 # Distributions whose versions decide the numbers; read at report time.
-PACKAGES = (
-    "numpy",
-    "pandas",
-    "numba",
-    "torch",
-    "torchvision",
-    "scikit-learn",
-    "matplotlib",
-    "pillow",
-    "pyarrow",
+PACKAGES = tuple(
+    [
+        "numpy",
+        "pandas",
+        "numba",
+        "torch",
+        "torchvision",
+        "scikit-learn",
+        "matplotlib",
+        "pillow",
+        "pyarrow",
+    ]
 )
 STAGE_HEADERS = {
     "benchmarks_read": "benchmark files read",

@@ -104,15 +104,12 @@ def read_inputs(
 ) -> ReportInputs:
     """The named inputs as the report uses them; a name the config needs but the rule lacks is an error."""
 
-    def path(name: str) -> Path:
+    def path(name: str) -> Any:
+        """One file, or a tuple of files for a name that holds a list."""
         if name not in named:
             raise ReportInputError(f"report input '{name}' is missing (the rule must name it)")
-        return Path(named[name])
-
-    def path_list(name: str) -> tuple[Path, ...]:
-        if name not in named:
-            raise ReportInputError(f"report input '{name}' is missing (the rule must name it)")
-        return tuple(Path(p) for p in named[name])
+        value = named[name]
+        return Path(value) if isinstance(value, (str, Path)) else tuple(map(Path, value))
 
     datasets = used_datasets(config)
     return ReportInputs(
@@ -123,7 +120,7 @@ def read_inputs(
             SettingFiles(
                 s,
                 *(path(setting_name(s, what)) for what in ("table", "best", "boundary")),
-                path_list(setting_name(s, "trials")),
+                path(setting_name(s, "trials")),
             )
             for s in settings(config)
         ],
@@ -134,7 +131,7 @@ def read_inputs(
         metrics=path("metrics"),
         metrics_table=path("metrics_table"),
         image_root=path("images"),
-        downloads=path_list("downloads") if "downloads" in named else (),
+        downloads=path("downloads") if "downloads" in named else (),
         benchmarks=tuple((str(rule), Path(p)) for rule, p in benchmarks),
         snakemake_version=snakemake_version,
     )

@@ -38,13 +38,6 @@ NOISY_COLUMNS = [
     "best_errors",
     "verdict",
 ]
-NOISY_HEADERS = {
-    "dataset": "data set",
-    "hidden": "H",
-    "true_boundary_errors": "errors of the generator's own boundary",
-    "best_errors": "best net: errors",
-    "verdict": "reading",
-}
 
 
 @dataclass(frozen=True)
@@ -279,7 +272,7 @@ def experiment_context(
         "name": name,
         "e": config["experiments"][name],
         "summary": pd.DataFrame([display_row(row) for row in summary.to_dict("records")]),
-        "noisy": noisy_rows(results, config)[list(NOISY_HEADERS)].rename(columns=NOISY_HEADERS),
+        "noisy": noisy_rows(results, config),
         "comparisons": [comparison(config, r) for r, m in zip(results, matches, strict=True) if m],
         "galleries": {
             d: (embed(inputs.plots[d].read_bytes(), str(inputs.plots[d])), boundaries)
@@ -290,16 +283,6 @@ def experiment_context(
         "has_notebook": any(matches),
     }
     return context, made
-
-
-NOTEBOOK_HEADERS = {
-    "hidden_layers": "hidden layers",
-    "dataset": "notebook data set",
-    "hidden": "H",
-    "best_errors": "best: errors",
-    "best_iterations": "best: iterations",
-    "compared": "compared with this run?",
-}
 
 
 def toy_part(inputs: ReportInputs, results: Sequence[SettingResult]) -> Part:
@@ -326,5 +309,5 @@ def toy_part(inputs: ReportInputs, results: Sequence[SettingResult]) -> Part:
         "toy_notebook": reference,
         "noisy_boundary": noisy_rows(results, config),
     }
-    context = {"reference": reference.rename(columns=NOTEBOOK_HEADERS), "experiments": experiments}
+    context = {"reference": reference, "experiments": experiments}
     return Part(heading, "toy.html.j2", context, tables, made)

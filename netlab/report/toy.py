@@ -202,18 +202,8 @@ def notebook_rows(config: Mapping[str, Any], results: Sequence[SettingResult]) -
         else "no: no net with 2 hidden layers of 8 on these 800 points"
     )
     n = notebook.NOISY
-    noisy = "noisy (800 points, seed 0)"
-    rows.append(
-        [
-            n["hidden_layers"],
-            noisy,
-            n["hidden"],
-            n["trials"],
-            n["errors"],
-            n["iterations"],
-            compared,
-        ]
-    )
+    about = [n["hidden_layers"], "noisy (800 points, seed 0)", n["hidden"], n["trials"]]
+    rows.append([*about, n["errors"], n["iterations"], compared])
     columns = ["hidden_layers", "dataset", "hidden", "trials", "best_errors", "best_iterations"]
     return pd.DataFrame(rows, columns=[*columns, "compared"])
 
@@ -221,14 +211,11 @@ def notebook_rows(config: Mapping[str, Any], results: Sequence[SettingResult]) -
 def comparison(config: Mapping[str, Any], r: SettingResult) -> dict[str, Any]:
     """One setting on the notebook's noisy set against the notebook's best of 50."""
     n = notebook.NOISY
-    frame = pd.DataFrame(
-        {
-            "": ["this run", "notebook"],
-            "trials": [len(r.trials), n["trials"]],
-            "best: training errors": [int(r.best["errors"]), n["errors"]],
-            "best: iterations": [int(r.best["iterations"]), n["iterations"]],
-        }
-    )
+    rows = [
+        ["this run", len(r.trials), int(r.best["errors"]), int(r.best["iterations"])],
+        ["notebook", n["trials"], n["errors"], n["iterations"]],
+    ]
+    frame = pd.DataFrame(rows, columns=["", "trials", "best: training errors", "best: iterations"])
     experiment = config["experiments"][r.files.setting.experiment]
     differences = notebook.training_differences(experiment, n["trials"])
     return {"setting": r.files.setting, "table": frame, "differences": differences}

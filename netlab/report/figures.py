@@ -71,7 +71,7 @@ def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, np.nd
 def loss_curves(panels: Sequence[LossPanel], suptitle: str) -> Figure:
     """BCE loss at each check of every trial, one panel per setting; the best trial in colour."""
     fig, axes = _grid(len(panels), 2, (5.2, 3.2))
-    for ax, panel in zip(axes.flat, panels, strict=True):
+    for ax, panel in zip(axes.flat[: len(panels)], panels, strict=True):  # the grid may have more
         positive = True
         for trial, points in sorted(panel.curves.items(), key=lambda kv: kv[0] == panel.best_trial):
             if not points:
@@ -160,7 +160,7 @@ class Confusion:
 def confusion_heatmaps(items: Sequence[Confusion], suptitle: str) -> Figure:
     """Each model's confusion matrix as a heatmap with the counts written in."""
     fig, axes = _grid(len(items), 4, (3.3, 3.2))
-    for ax, item in zip(axes.flat, items, strict=True):
+    for ax, item in zip(axes.flat[: len(items)], items, strict=True):  # the grid may have more
         m = np.asarray(item.matrix, dtype=float)
         ax.imshow(m, cmap="Blues", vmin=0, vmax=max(float(m.max()), 1.0))
         for (r, c), value in np.ndenumerate(m):
@@ -191,7 +191,9 @@ def image_samples(rows: dict[str, Sequence[Sample]], suptitle: str) -> Figure:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_frame_on(False)
-        for ax, sample in zip(ax_row, samples, strict=True):
+        for ax, sample in zip(
+            ax_row[: len(samples)], samples, strict=True
+        ):  # a class may have fewer
             ax.imshow(sample.image)
             ax.set_title(sample.title, fontsize="small")
         ax_row[0].set_ylabel(f"label: {label}", fontsize="large")

@@ -10,17 +10,20 @@ from collections.abc import Mapping
 from typing import Any
 
 # results/report/tables/{name}.csv
-TABLES = (
-    "stage_times",
-    "versions",
-    "toy_summary",
-    "toy_trials",
-    "toy_notebook",
-    "noisy_boundary",
-    "classifiers",
-    "confusion",
-    "image_samples",
-    "handbuilt",
+TABLES = tuple(
+    [
+        "stage_times",
+        "versions",
+        "toy_summary",
+        "toy_trials",
+        "toy_notebook",
+        "noisy_boundary",
+        "classifiers",
+        "confusion",
+        "image_samples",
+        "image_census",
+        "handbuilt",
+    ]
 )
 
 

@@ -16,6 +16,7 @@ include: "rules/fetch.smk"
 include: "rules/images.smk"
 include: "rules/features.smk"
 include: "rules/classify.smk"
+include: "rules/evaluate.smk"
 include: "rules/report.smk"
 
 
@@ -23,3 +24,5 @@ rule all:
     default_target: True
     input:
         "results/report/index.html",
+        generalisation_outputs("csv"),
+        generalisation_outputs("png"),

@@ -26,3 +26,4 @@ rule all:
         "results/report/index.html",
         generalisation_outputs("csv"),
         generalisation_outputs("png"),
+        "results/classify/cv.csv",

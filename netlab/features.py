@@ -26,24 +26,9 @@ from torchvision import transforms
 
 from netlab import atomic, feature_table, imagefolder, weights
 from netlab.imagefolder import Sample
+from netlab.transforms import TRANSFORM_DESCRIPTION, notebook_transform
 
 log = logging.getLogger(__name__)
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-TRANSFORM_DESCRIPTION = "Resize(256), CenterCrop(224), ToTensor(), Normalize(ImageNet mean, std)"
-
-
-def notebook_transform() -> transforms.Compose:
-    """The notebooks' preprocessing (same for train and val)."""
-    return transforms.Compose(
-        [
-            transforms.Resize(256),
-            transforms.CenterCrop(224),
-            transforms.ToTensor(),
-            transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-        ]
-    )
 
 
 def backbone(model: torch.nn.Module) -> torch.nn.Sequential:

@@ -20,6 +20,7 @@ TABLES = (
     "classifiers",
     "confusion",
     "image_samples",
+    "image_census",
     "handbuilt",
 )
 

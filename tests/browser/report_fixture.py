@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from netlab import atomic, classify, feature_table, handbuilt, toydata, toyplots
+from netlab import atomic, classify, feature_table, handbuilt, paths, toydata, toyplots
 from netlab.config import settings, used_datasets
 from netlab.feature_table import FeatureTable
-from netlab.report.inputs import ReportInputs, collect
+from netlab.report.inputs import ReportInputs, named_inputs, read_inputs
 from netlab.selection import best_trial, trials_table
 
 CONFIG: dict[str, Any] = {
@@ -110,6 +110,14 @@ def _trial_record(
         "errors": int(rng.integers(0, 6) if n_points < 200 else rng.integers(18, 40)),
         "checkpoints": [[int(a), float(b)] for a, b in zip(t, loss, strict=True)],
         "wall_time_s": float(rng.uniform(0.1, 2.0)),
+        # the job's time split (#13): kernel set-up, waiting for another job's compile, arithmetic
+        **dict(
+            zip(
+                ("setup_s", "wait_s", "train_s"),
+                np.random.default_rng(seed).uniform(0.0, [0.3, 0.1, 1.5]).tolist(),
+                strict=True,
+            )
+        ),
     }
 
 
@@ -149,6 +157,7 @@ def make_results(
     *,
     missing_benchmark: bool = False,
     download_record: bool = False,
+    census: bool = False,
 ) -> ReportInputs:
     """Write a results tree under ``workdir`` (paths relative to it, as in a workflow run) and collect it.
 
@@ -158,19 +167,15 @@ def make_results(
     rng = np.random.default_rng(1234)
     results = workdir / "results"
     bench: list[tuple[str, str]] = []
-    data, plots = [], []
     for name in used_datasets(cfg):
         x, labels = toydata.generate(cfg["datasets"][name], seed=5)
         atomic.write_text(results / "data" / f"{name}.txt", toydata.format_points(x, labels))
         atomic.save_figure(
             toyplots.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60
         )
-        data.append(f"results/data/{name}.txt")
-        plots.append(f"results/data/{name}.png")
-    tables, best, boundaries, trials = [], [], [], []
     for s in settings(cfg):
         e = cfg["experiments"][s.experiment]
-        folder = f"results/mlp/{s.experiment}/{s.dataset}/h{s.hidden}"
+        folder = str(Path(paths.setting_file("trials.csv", **s._asdict())).parent)
         x, labels = toydata.read_points(workdir / f"results/data/{s.dataset}.txt")
         records = []
         for trial in range(1, e["trials"] + 1):
@@ -206,10 +211,6 @@ def make_results(
             f"{s.dataset}, H={s.hidden}",
         )
         atomic.save_figure(figure, workdir / folder / "boundary.png", dpi=60)
-        tables.append(f"{folder}/trials.csv")
-        best.append(f"{folder}/best.json")
-        boundaries.append(f"{folder}/boundary.png")
-        trials += records
         bench.append(
             (
                 "best_of_trials",
@@ -257,6 +258,21 @@ def make_results(
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))
         _benchmark(workdir / bench[-1][1], 12.0)
     sidecars["val"]["skipped"] = [{"path": "val/bees/broken.jpg", "reason": "truncated JPEG"}]
+    if census:  # what the features rule records of an archive like the real one (#10)
+        gif = "train/ants/imageNotFound.gif"
+        for side in sidecars.values():
+            side["census"] = [
+                {"class": c, "used": n, "ignored": 0, "skipped": 0}
+                for c, n in side["counts"].items()
+            ]
+            side["ignored"] = []
+        sidecars["train"]["census"][0]["ignored"] = 1
+        sidecars["train"]["ignored"] = [
+            {"path": gif, "reason": "not an image file (extension '.gif')"}
+        ]
+        sidecars["val"]["census"][1]["skipped"] = 1
+        for split in sidecars:
+            atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
     atomic.write_json(results / "features" / "val.json", sidecars["val"])
     metrics = classify.metrics(
         features["train"],
@@ -281,22 +297,5 @@ def make_results(
         (workdir / "resources").mkdir(exist_ok=True)
         (workdir / "resources" / "hymenoptera_data.zip.sha256.json").write_text(json.dumps(record))
         downloads.append("resources/hymenoptera_data.zip.sha256.json")
-    return collect(
-        cfg,
-        data=data,
-        plots=plots,
-        tables=tables,
-        best=best,
-        boundaries=boundaries,
-        trials=trials,
-        handbuilt_table="results/handbuilt/handbuilt.csv",
-        handbuilt_summary="results/handbuilt/handbuilt.json",
-        features=["results/features/train.parquet", "results/features/val.parquet"],
-        features_meta=["results/features/train.json", "results/features/val.json"],
-        metrics="results/classify/metrics.json",
-        metrics_table="results/classify/metrics.csv",
-        image_root="results/images/synthetic",
-        downloads=downloads,
-        benchmarks=bench,
-        snakemake_version="9.27.1",
-    )
+    named = named_inputs(cfg, "results/images/synthetic", downloads)
+    return read_inputs(named, cfg, bench, snakemake_version="9.27.1")

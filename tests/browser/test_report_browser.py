@@ -84,11 +84,11 @@ def check(found: dict, errors: list[str], sections: list[str], tables: list[str]
 def fixture_page(tmp_path_factory) -> Path:
     from report_fixture import make_results
 
-    from netlab.report.build import build_report
+    from netlab.report.build import write_report
 
     workdir = tmp_path_factory.mktemp("report")
     with contextlib.chdir(workdir):
-        build_report(make_results(workdir), "results/report/index.html")
+        write_report(make_results(workdir), "results/report/index.html")
     return workdir / "results/report/index.html"
 
 

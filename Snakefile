@@ -24,6 +24,3 @@ rule all:
     default_target: True
     input:
         "results/report/index.html",
-        generalisation_outputs("csv"),
-        generalisation_outputs("png"),
-        "results/classify/cv.csv",

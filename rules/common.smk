@@ -66,14 +66,6 @@ def experiment_summaries(wildcards):
     ]
 
 
-def generalisation_outputs(ext):
-    """One generalisation table (ext='csv') or figure ('png') per experiment."""
-    return [
-        f"results/evaluate/{name}/generalisation.{ext}"
-        for name in config["experiments"]
-    ]
-
-
 def trial_seed(wildcards):
     return derive_seed(
         config["seed"],

@@ -1,3 +1,5 @@
+from netlab import paths
+
 # Held-out error of the toy nets. Test sets are their own files and evaluation its own jobs, reading the
 # trained weights: adding or changing a test set re-runs only these rules and the report, never training.
 
@@ -62,13 +64,13 @@ rule generalisation:
         summaries=experiment_summaries,
     output:
         table=report(
-            "results/evaluate/{experiment}/generalisation.csv",
+            paths.generalisation_file(ext="csv"),
             caption="../report/generalisation.rst",
             category="Generalisation",
             labels={"experiment": "{experiment}", "kind": "table"},
         ),
         figure=report(
-            "results/evaluate/{experiment}/generalisation.png",
+            paths.generalisation_file(ext="png"),
             caption="../report/generalisation.rst",
             category="Generalisation",
             labels={"experiment": "{experiment}", "kind": "figure"},

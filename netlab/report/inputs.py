@@ -50,6 +50,9 @@ class ReportInputs:
     features_meta: dict[str, Path]
     metrics: Path
     metrics_table: Path
+    tuned: Path
+    generalisation: dict[str, Path]
+    generalisation_figures: dict[str, Path]
     image_root: Path
     downloads: tuple[Path, ...]
     benchmarks: tuple[tuple[str, Path], ...]
@@ -77,6 +80,9 @@ def named_inputs(
             paths.trial_file("json", t, **fields)
             for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
         ]
+    for name in config["experiments"]:
+        named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
+        named[f"generalisation_figure/{name}"] = paths.generalisation_file(name, "png")
     for split in SPLITS:
         named[f"features/{split}"] = f"results/features/{split}.parquet"
         named[f"features_meta/{split}"] = f"results/features/{split}.json"
@@ -85,6 +91,7 @@ def named_inputs(
         "handbuilt_summary": "results/handbuilt/handbuilt.json",
         "metrics": "results/classify/metrics.json",
         "metrics_table": "results/classify/metrics.csv",
+        "tuned": "results/classify/cv.json",
         "images": image_root,
         "downloads": list(downloads),
     }
@@ -127,6 +134,11 @@ def read_inputs(
         features_meta={split: path(f"features_meta/{split}") for split in SPLITS},
         metrics=path("metrics"),
         metrics_table=path("metrics_table"),
+        tuned=path("tuned"),
+        generalisation={e: path(f"generalisation/{e}") for e in config["experiments"]},
+        generalisation_figures={
+            e: path(f"generalisation_figure/{e}") for e in config["experiments"]
+        },
         image_root=path("images"),
         downloads=path_list("downloads") if "downloads" in named else (),
         benchmarks=tuple((str(rule), Path(p)) for rule, p in benchmarks),

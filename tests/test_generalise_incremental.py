@@ -1,4 +1,4 @@
-"""Adding or changing a test set, or the CV grid, re-runs only evaluation (never data or training).
+"""Adding or changing a test set, or the CV grid, re-runs only evaluation and the report (never data or training).
 
 As in test_incremental.py: copy a finished run of the test config, apply one edit, read what a dry run plans.
 """
@@ -23,6 +23,9 @@ def evaluations(experiment, datasets=None):
     }
 
 
+REPORT = {"report": {"results/report/index.html"}}
+
+
 def generalisation(*experiments):
     return {f"results/evaluate/{e}/generalisation.csv" for e in experiments}
 
@@ -34,6 +37,7 @@ CASES = {
             "toy_test_data": {"results/data/data1.test.txt"},
             "evaluate_trials": evaluations(ONE, ["data1"]),
             "generalisation": generalisation(ONE),
+            **REPORT,
         },
     ),
     "change the noisy test set's size": (
@@ -42,17 +46,19 @@ CASES = {
             "toy_test_data": {"results/data/noisy.test.txt"},
             "evaluate_trials": evaluations(TWO),
             "generalisation": generalisation(TWO),
+            **REPORT,
         },
     ),
     "change the cross-validation grid": (
         edit_config(lambda c: c["classify"]["cv"].__setitem__("k", [1, 2, 3])),
-        {"classify_cv": {"results/classify/cv.json"}},
+        {"classify_cv": {"results/classify/cv.json"}, **REPORT},
     ),
     "edit the evaluation code": (
         edit_source("netlab/evaluation.py"),
         {
             "evaluate_trials": evaluations(ONE) | evaluations(TWO),
             "generalisation": generalisation(ONE, TWO),
+            **REPORT,
         },
     ),
 }

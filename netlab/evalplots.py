@@ -17,7 +17,7 @@ def generalisation(table: pd.DataFrame, title: str) -> Figure:
     the generator's own boundary on the test set (the floor). Data sets
     without a test set show their training error only.
     """
-    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.0, 4.2), layout="constrained")
     groups = table.groupby(["dataset", "hidden_layers"], sort=False)
     several_depths = table["hidden_layers"].nunique() > 1
     for colour, ((dataset, depth), rows) in zip(plt.cm.tab10.colors, groups, strict=False):
@@ -36,5 +36,5 @@ def generalisation(table: pd.DataFrame, title: str) -> Figure:
     ax.set_ylabel("error of the best trial (%)")
     ax.set_ylim(bottom=0)
     ax.set_title(title)
-    ax.legend(fontsize="x-small", ncols=2, framealpha=0.8)
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.8)
     return fig

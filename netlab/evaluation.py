@@ -199,7 +199,7 @@ def write_experiment(
     by_setting = {(s["dataset"], int(s["hidden"])): s for s in summaries}
     table = generalisation_table(experiment, hidden_layers, by_setting)
     figure = evalplots.generalisation(
-        table, f"{experiment}: training vs test error ({hidden_layers} hidden layers)"
+        table, f"{experiment}: training vs test error ({hidden_layers} hidden layer(s))"
     )
     atomic.write_csv(table_path, table)
     atomic.save_figure(figure, figure_path, dpi=110)

@@ -67,6 +67,7 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
         "extract_images",
         "features",
         "classify",
+        "classify_cv",
         "report",
     }
     snakemake(workdir, "--cores", "2", "results/report/index.html", config=config)

@@ -10,14 +10,10 @@ from typing import Any
 import pandas as pd
 
 from netlab import atomic, mlp, toydata
+from netlab.paths import trial_number
 from netlab.trials import load_weights
 
 TRIAL_COLUMNS = ["trial", "seed", "iterations", "converged", "final_loss", "errors", "wall_time_s"]
-
-
-def trial_number(path: str | Path) -> int:
-    """``trial7.json`` -> 7."""
-    return int(Path(path).stem.removeprefix("trial"))
 
 
 def trials_table(json_paths: Sequence[str | Path]) -> pd.DataFrame:

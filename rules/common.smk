@@ -13,6 +13,7 @@ from netlab.config import (
     used_datasets,
     validate_schema,
 )
+from netlab import paths
 from netlab.provenance import digest_files
 from netlab.seeds import derive_seed
 from netlab.toydata import has_test_set, training_spec
@@ -79,17 +80,16 @@ def trial_seed(wildcards):
 
 def trial_files(wildcards, ext):
     w = wildcards
-    n = experiment(w)["trials"]
-    base = f"results/mlp/{w.experiment}/{w.dataset}/h{w.hidden}"
-    return [f"{base}/trial{t}.{ext}" for t in range(1, n + 1)]
+    setting = dict(experiment=w.experiment, dataset=w.dataset, hidden=w.hidden)
+    return [
+        paths.trial_file(ext, t, **setting)
+        for t in range(1, experiment(w)["trials"] + 1)
+    ]
 
 
 def best_of_trials_outputs(name):
     """One file per experiment x dataset x hidden size, e.g. name='trials.csv'."""
-    return [
-        f"results/mlp/{s.experiment}/{s.dataset}/h{s.hidden}/{name}"
-        for s in settings(config)
-    ]
+    return [paths.setting_file(name, **s._asdict()) for s in settings(config)]
 
 
 def all_trial_jsons(wildcards):

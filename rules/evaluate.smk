@@ -1,5 +1,3 @@
-from netlab import paths
-
 # Held-out error of the toy nets. Test sets are their own files and evaluation its own jobs, reading the
 # trained weights: adding or changing a test set re-runs only these rules and the report, never training.
 

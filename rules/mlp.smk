@@ -2,8 +2,8 @@ rule train_trial:
     input:
         data="results/data/{dataset}.txt",
     output:
-        record="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.json",
-        weights="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.npz",
+        record=paths.trial_file("json"),
+        weights=paths.trial_file("npz"),
     log:
         "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
     benchmark:
@@ -35,10 +35,10 @@ rule best_of_trials:
         records=lambda w: trial_files(w, "json"),
         weights=lambda w: trial_files(w, "npz"),
     output:
-        table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
-        best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
+        table=paths.setting_file("trials.csv"),
+        best=paths.setting_file("best.json"),
         boundary=report(
-            "results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
+            paths.setting_file("boundary.png"),
             caption="../report/boundary.rst",
             category="Toy experiments",
             subcategory="{experiment}",
@@ -55,6 +55,6 @@ rule best_of_trials:
         mem_mb=2000,
         runtime=10,
     params:
-        code=code("selection", "trials", "toyplots", "mlp", "toydata"),
+        code=code("selection", "trials", "toyplots", "mlp", "toydata", "paths"),
     script:
         "../scripts/best_of_trials.py"

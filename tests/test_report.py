@@ -20,7 +20,7 @@ from browser.report_fixture import config, make_results
 from PIL import Image
 
 from netlab import toydata
-from netlab.report import images, notebook, overview, render, toy
+from netlab.report import figures, images, notebook, overview, render, toy
 from netlab.report.benchmarks import stage_times, with_trial_times
 from netlab.report.build import write_report
 from netlab.report.inputs import ReportInputError, named_inputs, read_inputs
@@ -144,6 +144,22 @@ def test_the_seed_is_an_identifier_not_a_quantity():
 def test_a_figure_that_is_not_a_png_is_refused_by_name():
     with pytest.raises(ValueError, match="boundary.png: not a PNG"):
         render.embed(b"GIF89a...", source="x/boundary.png")
+
+
+def test_figures_with_grids_larger_than_their_panels():
+    """3 loss panels on a 2-column grid, 3 confusion matrices on 4 columns, a class with fewer samples."""
+    curves = {1: [[1000, 0.5], [2000, 0.4]], 2: [[1000, 0.6]]}
+    panels = [figures.LossPanel(f"panel {i}", curves, best_trial=1) for i in range(3)]
+    heatmaps = [figures.Confusion(f"m{i}", [[2, 1], [0, 3]], ["ants", "bees"]) for i in range(3)]
+    pixel = np.zeros((8, 8, 3), dtype=np.uint8)
+    samples = {"ants": [figures.Sample(pixel, "a")] * 4, "bees": [figures.Sample(pixel, "b")] * 2}
+    for fig in (
+        figures.loss_curves(panels, "loss"),
+        figures.confusion_heatmaps(heatmaps, "confusion"),
+        figures.image_samples(samples, "samples"),
+    ):
+        with Image.open(io.BytesIO(figures.png_bytes(fig))) as image:
+            assert min(image.size) > 100
 
 
 def test_samples_are_drawn_from_the_seed_per_class():

@@ -20,19 +20,21 @@ from netlab.seeds import derive_seed
 from netlab.transforms import notebook_view
 
 SAMPLES_PER_CLASS = 4
-SIDECAR_ROWS = (
-    "n_images",
-    "counts",
-    "image_source",
-    "image_root",
-    "weights",
-    "model",
-    "transform",
-    "batch_size",
-    "batchnorm",
-    "device",
-    "torch",
-    "torchvision",
+SIDECAR_ROWS = tuple(
+    [
+        "n_images",
+        "counts",
+        "image_source",
+        "image_root",
+        "weights",
+        "model",
+        "transform",
+        "batch_size",
+        "batchnorm",
+        "device",
+        "torch",
+        "torchvision",
+    ]
 )
 CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 
@@ -73,72 +75,46 @@ def sample_figure(inputs: ReportInputs, rows: pd.DataFrame) -> tuple[bytes, pd.D
     return figures.png_bytes(fig), picked.rename(columns={"class_name": "class"})
 
 
-def model_label(model: Mapping[str, Any]) -> str:
-    """A reader's name for a classifier of the metrics file."""
+def model_label(model: Mapping[str, Any]) -> tuple[str, float | None]:
+    """A reader's name for a classifier of the metrics file, and the notebooks' accuracy for it, if any."""
     k = model.get("params", {}).get("n_neighbors")
     if k is not None:
-        return f"k-NN, k = {k}"
-    return "logistic regression" if model["name"] == "logistic_regression" else str(model["name"])
-
-
-def notebook_accuracy(model: Mapping[str, Any]) -> float | None:
-    """The notebooks' accuracy for the same classifier, if they report one."""
-    k = model.get("params", {}).get("n_neighbors")
-    if k is not None:
-        return notebook.IMAGES["knn_accuracy"].get(int(k))
-    return notebook.IMAGES["logistic_accuracy"] if model["name"] == "logistic_regression" else None
+        return f"k-NN, k = {k}", notebook.IMAGES["knn_accuracy"].get(int(k))
+    if model["name"] == "logistic_regression":
+        return "logistic regression", notebook.IMAGES["logistic_accuracy"]
+    return str(model["name"]), None
 
 
 def classifier_rows(metrics: Mapping[str, Any], source: Any) -> pd.DataFrame:
+    """Per classifier: accuracy, correct and validation images, the notebooks' accuracy."""
     rows = []
     for m in metrics["models"]:
         require(m, ["name", "accuracy", "confusion", "classes"], source)
         matrix = np.asarray(m["confusion"])
+        label, theirs = model_label(m)
         rows.append(
-            {
-                "model": m["name"],
-                "classifier": model_label(m),
-                "accuracy": float(m["accuracy"]),
-                "correct": int(np.trace(matrix)),
-                "n_val": int(matrix.sum()),
-                "notebook_accuracy": notebook_accuracy(m),
-            }
+            [
+                m["name"],
+                label,
+                float(m["accuracy"]),
+                int(np.trace(matrix)),
+                int(matrix.sum()),
+                theirs,
+            ]
         )
-    return pd.DataFrame(rows)
-
-
-def shown_classifiers(classifiers: pd.DataFrame, comparable: bool) -> pd.DataFrame:
-    """The classifiers table as shown: accuracies to 3 decimals, the notebooks' beside them if comparable."""
-    shown = pd.DataFrame(
-        {
-            "classifier": classifiers["classifier"],
-            "accuracy": [f"{a:.3f}" for a in classifiers["accuracy"]],
-            "correct": classifiers["correct"],
-            "validation images": classifiers["n_val"],
-        }
-    )
-    if comparable:
-        shown["notebook (real data, ImageNet weights)"] = [
-            "–" if a is None or pd.isna(a) else f"{a:.3f}" for a in classifiers["notebook_accuracy"]
-        ]
-    return shown
+    columns = ["model", "classifier", "accuracy", "correct", "n_val", "notebook_accuracy"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def confusion_rows(metrics: Mapping[str, Any]) -> pd.DataFrame:
     """Confusion matrices in long form: model, true class, predicted class, count."""
-    return pd.DataFrame(
-        [
-            {
-                "model": m["name"],
-                "true_class": m["classes"][i],
-                "predicted_class": m["classes"][j],
-                "count": int(count),
-            }
-            for m in metrics["models"]
-            for i, row in enumerate(m["confusion"])
-            for j, count in enumerate(row)
-        ]
-    )
+    rows = [
+        [m["name"], m["classes"][i], m["classes"][j], int(count)]
+        for m in metrics["models"]
+        for i, row in enumerate(m["confusion"])
+        for j, count in enumerate(row)
+    ]
+    return pd.DataFrame(rows, columns=["model", "true_class", "predicted_class", "count"])
 
 
 def weights_label(weights: Any) -> str:
@@ -231,7 +207,9 @@ def images_part(inputs: ReportInputs, sidecars: Mapping[str, Mapping[str, Any]])
     classifiers = classifier_rows(metrics, inputs.metrics)
     heatmaps = [
         figures.Confusion(
-            f"{model_label(m)}: accuracy {float(m['accuracy']):.3f}", m["confusion"], m["classes"]
+            f"{model_label(m)[0]}: accuracy {float(m['accuracy']):.3f}",
+            m["confusion"],
+            m["classes"],
         )
         for m in metrics["models"]
     ]
@@ -259,7 +237,7 @@ def images_part(inputs: ReportInputs, sidecars: Mapping[str, Mapping[str, Any]])
         "downloads": download_records(inputs.downloads),
         "samples": embed(sample_png, "image-samples.png"),
         "per_class": SAMPLES_PER_CLASS,
-        "classifiers": shown_classifiers(classifiers, comparable),
+        "classifiers": classifiers,
         "confusion": embed(confusion_png, "confusion.png"),
         "comparable": comparable,
         "ref": notebook.IMAGES,

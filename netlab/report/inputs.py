@@ -66,34 +66,40 @@ def setting_name(s: Setting, what: str) -> str:
 def named_inputs(
     config: Mapping[str, Any], image_root: str, downloads: Sequence[str]
 ) -> dict[str, str | list[str]]:
-    """Every file the report reads, by name (the rule's ``input: unpack(...)``)."""
+    """Every file the report reads, by name (the rule's ``input: unpack(...)``), in the workflow's order
+    (the time-per-stage table lists the stages in this order)."""
     named: dict[str, str | list[str]] = {}
     for name in used_datasets(config):
         named[f"data/{name}"] = f"results/data/{name}.txt"
         named[f"plot/{name}"] = f"results/data/{name}.png"
     for s in settings(config):
-        fields = s._asdict()
-        named[setting_name(s, "table")] = paths.setting_file("trials.csv", **fields)
-        named[setting_name(s, "best")] = paths.setting_file("best.json", **fields)
-        named[setting_name(s, "boundary")] = paths.setting_file("boundary.png", **fields)
         named[setting_name(s, "trials")] = [
-            paths.trial_file("json", t, **fields)
+            paths.trial_file("json", t, **s._asdict())
             for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
         ]
+    for s in settings(config):
+        for what, name in (
+            ("table", "trials.csv"),
+            ("best", "best.json"),
+            ("boundary", "boundary.png"),
+        ):
+            named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
     for name in config["experiments"]:
         named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
         named[f"generalisation_figure/{name}"] = paths.generalisation_file(name, "png")
+    named |= {
+        "handbuilt_table": "results/handbuilt/handbuilt.csv",
+        "handbuilt_summary": "results/handbuilt/handbuilt.json",
+        "downloads": list(downloads),
+        "images": image_root,
+    }
     for split in SPLITS:
         named[f"features/{split}"] = f"results/features/{split}.parquet"
         named[f"features_meta/{split}"] = f"results/features/{split}.json"
     return named | {
-        "handbuilt_table": "results/handbuilt/handbuilt.csv",
-        "handbuilt_summary": "results/handbuilt/handbuilt.json",
         "metrics": "results/classify/metrics.json",
         "metrics_table": "results/classify/metrics.csv",
         "tuned": "results/classify/cv.json",
-        "images": image_root,
-        "downloads": list(downloads),
     }
 
 
@@ -105,15 +111,12 @@ def read_inputs(
 ) -> ReportInputs:
     """The named inputs as the report uses them; a name the config needs but the rule lacks is an error."""
 
-    def path(name: str) -> Path:
+    def path(name: str) -> Any:
+        """One file, or a tuple of files for a name that holds a list."""
         if name not in named:
             raise ReportInputError(f"report input '{name}' is missing (the rule must name it)")
-        return Path(named[name])
-
-    def path_list(name: str) -> tuple[Path, ...]:
-        if name not in named:
-            raise ReportInputError(f"report input '{name}' is missing (the rule must name it)")
-        return tuple(Path(p) for p in named[name])
+        value = named[name]
+        return Path(value) if isinstance(value, (str, Path)) else tuple(map(Path, value))
 
     datasets = used_datasets(config)
     return ReportInputs(
@@ -124,7 +127,7 @@ def read_inputs(
             SettingFiles(
                 s,
                 *(path(setting_name(s, what)) for what in ("table", "best", "boundary")),
-                path_list(setting_name(s, "trials")),
+                path(setting_name(s, "trials")),
             )
             for s in settings(config)
         ],
@@ -140,7 +143,7 @@ def read_inputs(
             e: path(f"generalisation_figure/{e}") for e in config["experiments"]
         },
         image_root=path("images"),
-        downloads=path_list("downloads") if "downloads" in named else (),
+        downloads=path("downloads") if "downloads" in named else (),
         benchmarks=tuple((str(rule), Path(p)) for rule, p in benchmarks),
         snakemake_version=snakemake_version,
     )

@@ -20,27 +20,19 @@ from netlab.report.inputs import ReportInputs
 from netlab.report.render import Heading, Part
 
 # Distributions whose versions decide the numbers; read at report time.
-PACKAGES = (
-    "numpy",
-    "pandas",
-    "numba",
-    "torch",
-    "torchvision",
-    "scikit-learn",
-    "matplotlib",
-    "pillow",
-    "pyarrow",
+PACKAGES = tuple(
+    [
+        "numpy",
+        "pandas",
+        "numba",
+        "torch",
+        "torchvision",
+        "scikit-learn",
+        "matplotlib",
+        "pillow",
+        "pyarrow",
+    ]
 )
-STAGE_HEADERS = {
-    "benchmarks_read": "benchmark files read",
-    "wall_s_total": "wall time, total (s)",
-    "wall_s_mean": "per job, mean (s)",
-    "wall_s_max": "longest job (s)",
-    "cpu_s_total": "CPU time, total (s)",
-    "setup_s_total": "trials: set-up (s)",
-    "wait_s_total": "trials: waiting (s)",
-    "train_s_total": "trials: training arithmetic (s)",
-}
 
 
 def versions(snakemake_version: str) -> dict[str, str]:
@@ -168,7 +160,7 @@ def overview_part(
     context = {
         "what_ran": what_ran(inputs.config, weights),
         "versions": found,
-        "times": with_total(times).rename(columns=STAGE_HEADERS),
+        "times": with_total(times),
         "missing": missing,
         "links": link_rows(inputs, page_dir, *written),
         "config_yaml": config_yaml(inputs.config),

@@ -57,9 +57,15 @@ def _is_number(value: object) -> bool:
 
 
 def table(
-    frame: pd.DataFrame, *, id: str, caption: str, numeric: Iterable[str] = ()
+    frame: pd.DataFrame,
+    *,
+    id: str,
+    caption: str,
+    numeric: Iterable[str] = (),
+    formats: Mapping[str, str] | None = None,
 ) -> markupsafe.Markup:
-    """``frame`` as an HTML table (no index); numbers, and the columns named in ``numeric``, right-aligned."""
+    """``frame`` as an HTML table (no index); numbers, and the columns named in ``numeric``, right-aligned.
+    ``formats`` gives a column's format (``{:.3f}``) in place of ``cell_text``."""
     frame = frame.reset_index(drop=True)
     right = set(numeric)
     classes = pd.DataFrame(
@@ -78,6 +84,9 @@ def table(
         .set_caption(markupsafe.escape(caption))
         .set_table_attributes(f'id="{markupsafe.escape(id)}"')
     )
+    own = {c: f for c, f in (formats or {}).items() if c in frame.columns}
+    if own:
+        styler.format(own, subset=list(own), escape="html", na_rep="–")
     return markupsafe.Markup(styler.to_html())
 
 

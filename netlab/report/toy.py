@@ -38,13 +38,6 @@ NOISY_COLUMNS = [
     "best_errors",
     "verdict",
 ]
-NOISY_HEADERS = {
-    "dataset": "data set",
-    "hidden": "H",
-    "true_boundary_errors": "errors of the generator's own boundary",
-    "best_errors": "best net: errors",
-    "verdict": "reading",
-}
 
 
 @dataclass(frozen=True)
@@ -108,34 +101,30 @@ def all_trials(results: Sequence[SettingResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _sd(values: pd.Series) -> float:
-    """Sample standard deviation; undefined (NaN) for a single trial."""
-    return float(values.std(ddof=1)) if len(values) > 1 else float("nan")
-
-
-def summary_row(result: SettingResult, hidden_layers: int) -> dict[str, Any]:
-    """Best trial and the spread of errors and iterations across trials, as plain numbers."""
-    s, t, best = result.files.setting, result.trials, result.best
+def summary_row(r: SettingResult, hidden_layers: int) -> dict[str, Any]:
+    """Best trial and the spread of errors and iterations across trials (sd undefined for one trial)."""
+    t, best = r.trials, r.best
+    spread = {
+        f"{c}_{stat}": value
+        for c in ("errors", "iterations")
+        for stat, value in zip(
+            ("mean", "sd", "min", "max"),
+            (t[c].mean(), t[c].std(), int(t[c].min()), int(t[c].max())),
+            strict=True,
+        )
+    }
+    s = r.files.setting
     return {
         "experiment": s.experiment,
         "dataset": s.dataset,
         "hidden_layers": hidden_layers,
         "hidden": s.hidden,
-        "points": result.n_points,
+        "points": r.n_points,
         "trials": len(t),
         "best_trial": int(best["best_trial"]),
         "best_errors": int(best["errors"]),
         "best_iterations": int(best["iterations"]),
-        **{
-            f"{what}_{stat}": value
-            for what in ("errors", "iterations")
-            for stat, value in (
-                ("mean", float(t[what].mean())),
-                ("sd", _sd(t[what])),
-                ("min", int(t[what].min())),
-                ("max", int(t[what].max())),
-            )
-        },
+        **spread,
         "converged": int(t["converged"].astype(bool).sum()),
     }
 
@@ -144,33 +133,21 @@ def _mean_sd(mean: float, sd: float, digits: int) -> str:
     return f"{mean:,.{digits}f}" + ("" if np.isnan(sd) else f" ± {sd:,.{digits}f}")
 
 
-def display_summary(rows: pd.DataFrame) -> pd.DataFrame:
-    """The summary as a reader wants it: mean ± sd and min–max in one cell each."""
-    r = rows.to_dict("list")
-    return pd.DataFrame(
-        {
-            "data set": r["dataset"],
-            "H": r["hidden"],
-            "points": r["points"],
-            "best trial": r["best_trial"],
-            "best: errors": r["best_errors"],
-            "best: iterations": r["best_iterations"],
-            "errors mean ± sd": map(_mean_sd, r["errors_mean"], r["errors_sd"], [2] * len(rows)),
-            "errors min–max": [
-                f"{a}–{b}" for a, b in zip(r["errors_min"], r["errors_max"], strict=True)
-            ],
-            "iterations mean ± sd": map(
-                _mean_sd, r["iterations_mean"], r["iterations_sd"], [0] * len(rows)
-            ),
-            "iterations min–max": [
-                f"{a:,}–{b:,}"
-                for a, b in zip(r["iterations_min"], r["iterations_max"], strict=True)
-            ],
-            "stopped by tol": [
-                f"{c} of {n}" for c, n in zip(r["converged"], r["trials"], strict=True)
-            ],
-        }
-    )
+def display_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A summary row as a reader wants it: mean ± sd and min–max in one cell each."""
+    return {
+        "data set": r["dataset"],
+        "H": r["hidden"],
+        "points": r["points"],
+        "best trial": r["best_trial"],
+        "best: errors": r["best_errors"],
+        "best: iterations": r["best_iterations"],
+        "errors mean ± sd": _mean_sd(r["errors_mean"], r["errors_sd"], 2),
+        "errors min–max": f"{r['errors_min']}–{r['errors_max']}",
+        "iterations mean ± sd": _mean_sd(r["iterations_mean"], r["iterations_sd"], 0),
+        "iterations min–max": f"{r['iterations_min']:,}–{r['iterations_max']:,}",
+        "stopped by tol": f"{r['converged']} of {r['trials']}",
+    }
 
 
 def true_boundary_errors(spec: Mapping[str, Any]) -> int | None:
@@ -225,18 +202,8 @@ def notebook_rows(config: Mapping[str, Any], results: Sequence[SettingResult]) -
         else "no: no net with 2 hidden layers of 8 on these 800 points"
     )
     n = notebook.NOISY
-    noisy = "noisy (800 points, seed 0)"
-    rows.append(
-        [
-            n["hidden_layers"],
-            noisy,
-            n["hidden"],
-            n["trials"],
-            n["errors"],
-            n["iterations"],
-            compared,
-        ]
-    )
+    about = [n["hidden_layers"], "noisy (800 points, seed 0)", n["hidden"], n["trials"]]
+    rows.append([*about, n["errors"], n["iterations"], compared])
     columns = ["hidden_layers", "dataset", "hidden", "trials", "best_errors", "best_iterations"]
     return pd.DataFrame(rows, columns=[*columns, "compared"])
 
@@ -244,27 +211,24 @@ def notebook_rows(config: Mapping[str, Any], results: Sequence[SettingResult]) -
 def comparison(config: Mapping[str, Any], r: SettingResult) -> dict[str, Any]:
     """One setting on the notebook's noisy set against the notebook's best of 50."""
     n = notebook.NOISY
-    frame = pd.DataFrame(
-        {
-            "": ["this run", "notebook"],
-            "trials": [len(r.trials), n["trials"]],
-            "best: training errors": [int(r.best["errors"]), n["errors"]],
-            "best: iterations": [int(r.best["iterations"]), n["iterations"]],
-        }
-    )
+    rows = [
+        ["this run", len(r.trials), int(r.best["errors"]), int(r.best["iterations"])],
+        ["notebook", n["trials"], n["errors"], n["iterations"]],
+    ]
+    frame = pd.DataFrame(rows, columns=["", "trials", "best: training errors", "best: iterations"])
     experiment = config["experiments"][r.files.setting.experiment]
     differences = notebook.training_differences(experiment, n["trials"])
     return {"setting": r.files.setting, "table": frame, "differences": differences}
 
 
 def experiment_context(
-    name: str, results: Sequence[SettingResult], inputs: ReportInputs
+    name: str, results: Sequence[SettingResult], summary: pd.DataFrame, inputs: ReportInputs
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """One experiment's tables and figures for the partial, and its figure files."""
     config = inputs.config
-    e = config["experiments"][name]
     truths = [true_boundary_errors(config["datasets"][r.files.setting.dataset]) for r in results]
     matches = [notebook_match(config, r) for r in results]
+    noted = (notebook.NOISY["errors"], notebook.NOISY["iterations"])
     loss = figures.loss_curves(
         [figures.LossPanel(r.label, r.curves, int(r.best["best_trial"])) for r in results],
         f"{name}: training loss of every trial",
@@ -277,41 +241,31 @@ def experiment_context(
                 iterations=r.trials["iterations"].tolist(),
                 best_index=r.trials["trial"].tolist().index(int(r.best["best_trial"])),
                 true_boundary_errors=truth,
-                notebook=(notebook.NOISY["errors"], notebook.NOISY["iterations"])
-                if match
-                else None,
+                notebook=noted if match else None,
             )
             for r, truth, match in zip(results, truths, matches, strict=True)
         ],
         f"{name}: spread across trials",
     )
     made = {
-        f"{name}-loss.png": figures.png_bytes(loss),
-        f"{name}-spread.png": figures.png_bytes(spread),
+        f"{name}-{k}.png": figures.png_bytes(f) for k, f in (("loss", loss), ("spread", spread))
     }
-    datasets = dict.fromkeys(r.files.setting.dataset for r in results)
+    galleries = {r.files.setting.dataset: [] for r in results}
+    for r in results:
+        galleries[r.files.setting.dataset].append(
+            (r, embed(r.files.boundary.read_bytes(), str(r.files.boundary)))
+        )
     context = {
         "name": name,
-        "e": e,
-        "summary": display_summary(
-            pd.DataFrame([summary_row(r, e["hidden_layers"]) for r in results])
-        ),
-        "noisy": noisy_rows(results, config)[list(NOISY_HEADERS)].rename(columns=NOISY_HEADERS),
+        "e": config["experiments"][name],
+        "summary": pd.DataFrame([display_row(row) for row in summary.to_dict("records")]),
+        "noisy": noisy_rows(results, config),
         "comparisons": [comparison(config, r) for r, m in zip(results, matches, strict=True) if m],
-        "galleries": [
-            {
-                "dataset": d,
-                "scatter": embed(inputs.plots[d].read_bytes(), str(inputs.plots[d])),
-                "boundaries": [
-                    (r, embed(r.files.boundary.read_bytes(), str(r.files.boundary)))
-                    for r in results
-                    if r.files.setting.dataset == d
-                ],
-            }
-            for d in datasets
-        ],
-        "loss": embed(made[f"{name}-loss.png"], f"{name}-loss.png"),
-        "spread": embed(made[f"{name}-spread.png"], f"{name}-spread.png"),
+        "galleries": {
+            d: (embed(inputs.plots[d].read_bytes(), str(inputs.plots[d])), boundaries)
+            for d, boundaries in galleries.items()
+        },
+        "figures": {k: embed(data, k) for k, data in made.items()},
         "has_truth": any(truths),
         "has_notebook": any(matches),
     }
@@ -321,19 +275,16 @@ def experiment_context(
 def toy_part(inputs: ReportInputs, results: Sequence[SettingResult]) -> Part:
     """The toy experiments section with its tables and figures."""
     config = inputs.config
+    layers = {name: e["hidden_layers"] for name, e in config["experiments"].items()}
+    summary = pd.DataFrame([summary_row(r, layers[r.files.setting.experiment]) for r in results])
     experiments, made = [], {}
     for name in config["experiments"]:
         mine = [r for r in results if r.files.setting.experiment == name]
-        context, figs = experiment_context(name, mine, inputs)
+        rows = summary[summary["experiment"] == name]
+        context, figs = experiment_context(name, mine, rows, inputs)
         experiments.append(context)
         made |= figs
     reference = notebook_rows(config, results)
-    summary = pd.DataFrame(
-        [
-            summary_row(r, config["experiments"][r.files.setting.experiment]["hidden_layers"])
-            for r in results
-        ]
-    )
     heading = Heading(
         "toy",
         "Toy experiments",
@@ -345,15 +296,5 @@ def toy_part(inputs: ReportInputs, results: Sequence[SettingResult]) -> Part:
         "toy_notebook": reference,
         "noisy_boundary": noisy_rows(results, config),
     }
-    shown = reference.rename(
-        columns={
-            "hidden_layers": "hidden layers",
-            "dataset": "notebook data set",
-            "hidden": "H",
-            "best_errors": "best: errors",
-            "best_iterations": "best: iterations",
-            "compared": "compared with this run?",
-        }
-    )
-    context = {"reference": shown, "experiments": experiments}
+    context = {"reference": reference, "experiments": experiments}
     return Part(heading, "toy.html.j2", context, tables, made)

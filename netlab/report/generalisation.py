@@ -12,6 +12,20 @@ from netlab.generalisation_sections import classifier_section, toy_section
 from netlab.report.inputs import ReportInputs, read_json, read_table, require
 from netlab.report.render import Heading, Part, embed
 
+# Column headings on the page; the CSV keeps the evaluation's names.
+SHOWN = {
+    "dataset": "data set",
+    "hidden": "H",
+    "best_trial": "best trial",
+    "train_errors": "training errors",
+    "train_floor": "floor (training)",
+    "test_errors": "test errors",
+    "test_floor": "floor (test)",
+    "test_errors_min": "test errors: min over trials",
+    "test_errors_max": "test errors: max over trials",
+    "trials_fitting_noise": "trials fitting the noise",
+}
+
 
 def generalisation_part(inputs: ReportInputs) -> Part:
     """Training vs test error per experiment: table, figure and the settings that fit the noise."""
@@ -29,7 +43,10 @@ def generalisation_part(inputs: ReportInputs) -> Part:
         {
             "name": name,
             "hidden_layers": config["experiments"][name]["hidden_layers"],
-            "table": section["table"].loc[section["table"]["experiment"] == name],
+            "table": section["table"]
+            .loc[section["table"]["experiment"] == name]
+            .drop(columns="experiment")
+            .rename(columns=SHOWN),
             "figure": embed(figures[f"{name}-generalisation.png"], str(path)),
         }
         for name, path in inputs.generalisation_figures.items()
@@ -52,7 +69,14 @@ def uncertainty_part(inputs: ReportInputs) -> Part:
     tuned = read_json(inputs.tuned)
     require(tuned, ["rows", "seed", "folds", "grids"], inputs.tuned)
     section = classifier_section(metrics, tuned)
-    context = {**section, "folds": tuned["folds"], "grids": tuned["grids"]}
+    shown = {"n_val": "images", "ci95_low": "95% interval: low", "ci95_high": "95% interval: high"}
+    context = {
+        **section,
+        "intervals": section["intervals"].rename(columns=shown),
+        "cv": section["cv"].rename(columns=shown),
+        "folds": tuned["folds"],
+        "grids": tuned["grids"],
+    }
     tables = {
         "classifier_intervals": section["intervals"],
         "classifier_mcnemar": section["mcnemar"],

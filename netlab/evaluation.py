@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab import mlp, selection, toydata
+from netlab import mlp, paths, selection, toydata
 from netlab.trials import load_weights
 
 TRIAL_COLUMNS = ["trial", "seed", "train_errors", "test_errors", "fits_noise"]
@@ -74,10 +74,10 @@ def trial_test_errors(
     test: toydata.Points | None,
 ) -> list[int | None]:
     """Each trial's errors on the test set (None without one), in the order of ``record_paths``."""
-    weights = {selection.trial_number(p): Path(p) for p in weight_paths}
+    weights = {paths.trial_number(p): Path(p) for p in weight_paths}
     out: list[int | None] = []
     for record in record_paths:
-        number = selection.trial_number(record)
+        number = paths.trial_number(record)
         if number not in weights:
             raise EvaluationError(f"{record}: no weights file trial{number}.npz among the inputs")
         out.append(None if test is None else count_errors(load_weights(weights[number]), *test))
@@ -93,7 +93,7 @@ def evaluate_setting(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-trial training and test errors of one experiment x data set x H, and its summary."""
     trials = selection.trials_table(record_paths)
-    ordered = sorted(record_paths, key=selection.trial_number)
+    ordered = sorted(record_paths, key=paths.trial_number)
     tests = trial_test_errors(ordered, weight_paths, test)
     train_floor = toydata.floor_errors(spec, *train)
     test_floor = None if test is None else toydata.floor_errors(spec, *test)

@@ -52,7 +52,7 @@ rule evaluate_trials:
             "dataset": w.dataset,
             "hidden": int(w.hidden),
         },
-        code=code("evaluation", "selection", "trials", "mlp", "toydata"),
+        code=code("evaluation", "paths", "selection", "trials", "mlp", "toydata"),
     script:
         "../scripts/evaluate_trials.py"
 

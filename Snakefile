@@ -16,6 +16,7 @@ include: "rules/fetch.smk"
 include: "rules/images.smk"
 include: "rules/features.smk"
 include: "rules/classify.smk"
+include: "rules/evaluate.smk"
 include: "rules/report.smk"
 
 

@@ -70,8 +70,9 @@ def check_config(config: Mapping[str, Any], base: Path) -> None:
                     f"(defined: {', '.join(sorted(datasets))})"
                 )
     for name, spec in datasets.items():
-        if "path" in spec and not (base / spec["path"]).is_file():
-            raise ConfigError(f"datasets.{name}.path: no such file: {base / spec['path']}")
+        for key in ("path", "test_path"):
+            if key in spec and not (base / spec[key]).is_file():
+                raise ConfigError(f"datasets.{name}.{key}: no such file: {base / spec[key]}")
     synthetic = config["images"].get("synthetic", {})
     if synthetic.get("min_side", 0) > synthetic.get("max_side", float("inf")):
         raise ConfigError("images.synthetic.min_side is larger than images.synthetic.max_side")

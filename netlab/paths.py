@@ -38,3 +38,8 @@ def trial_number(path: str | Path) -> int:
     if match is None:
         raise ValueError(f"{path}: not a trial file (expected a name like trial7.json)")
     return int(match.group(1))
+
+
+def generalisation_file(experiment: object = "{experiment}", ext: str = "csv") -> str:
+    """An experiment's training-vs-test table (``csv``) or figure (``png``), written by the evaluation rules."""
+    return f"results/evaluate/{experiment}/generalisation.{ext}"

@@ -16,6 +16,7 @@ from netlab.config import (
 from netlab import paths
 from netlab.provenance import digest_files
 from netlab.seeds import derive_seed
+from netlab.toydata import has_test_set, training_spec
 
 validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
 check_config(config, base=Path.cwd())
@@ -42,6 +43,28 @@ def dataset_source(wildcards):
     """The user's file for a dataset given by path; nothing for a generated one."""
     spec = config["datasets"][wildcards.dataset]
     return [spec["path"]] if "path" in spec else []
+
+
+def test_source(wildcards):
+    """The user's test file for a dataset given by path (it must name test_path); nothing for a generated one."""
+    spec = config["datasets"][wildcards.dataset]
+    return [spec["test_path"]] if "test_path" in spec else []
+
+
+def test_set(wildcards):
+    """The dataset's test file, or nothing for a file dataset without test_path."""
+    if has_test_set(config["datasets"][wildcards.dataset]):
+        return [f"results/data/{wildcards.dataset}.test.txt"]
+    return []
+
+
+def experiment_summaries(wildcards):
+    """The evaluation summary of every dataset x hidden size of one experiment."""
+    return [
+        f"results/evaluate/{s.experiment}/{s.dataset}/h{s.hidden}/summary.json"
+        for s in settings(config)
+        if s.experiment == wildcards.experiment
+    ]
 
 
 def trial_seed(wildcards):

@@ -19,7 +19,7 @@ rule toy_data:
         mem_mb=1000,
         runtime=10,
     params:
-        spec=lambda w: config["datasets"][w.dataset],
+        spec=lambda w: training_spec(config["datasets"][w.dataset]),
         seed=lambda w: derive_seed(config["seed"], "dataset", w.dataset),
         code=code("toydata", "toyplots"),
     script:

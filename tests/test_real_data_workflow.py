@@ -107,6 +107,7 @@ def test_readme_reproduction_command_on_an_archive_like_the_real_one(
         "extract_images",
         "features",
         "classify",
+        "classify_cv",
         "report",
     }
     snakemake(workdir, "--cores", "2", *readme)

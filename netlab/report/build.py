@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netlab import atomic
+from netlab.report.generalisation import generalisation_part, uncertainty_part
 from netlab.report.handbuilt import handbuilt_part
 from netlab.report.images import images_part, read_sidecars, weights_label
 from netlab.report.inputs import ReportInputs
@@ -33,7 +34,9 @@ def write_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
     parts = [
         overview_part(inputs, weights, all_trials(results), page_dir, written),
         toy_part(inputs, results),
+        generalisation_part(inputs),
         images_part(inputs, sidecars),
+        uncertainty_part(inputs),
         handbuilt_part(inputs),
     ]
     tables = {name: frame for part in parts for name, frame in part.tables.items()}

@@ -50,6 +50,9 @@ class ReportInputs:
     features_meta: dict[str, Path]
     metrics: Path
     metrics_table: Path
+    tuned: Path
+    generalisation: dict[str, Path]
+    generalisation_figures: dict[str, Path]
     image_root: Path
     downloads: tuple[Path, ...]
     benchmarks: tuple[tuple[str, Path], ...]
@@ -81,6 +84,9 @@ def named_inputs(
             ("boundary", "boundary.png"),
         ):
             named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
+    for name in config["experiments"]:
+        named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
+        named[f"generalisation_figure/{name}"] = paths.generalisation_file(name, "png")
     named |= {
         "handbuilt_table": "results/handbuilt/handbuilt.csv",
         "handbuilt_summary": "results/handbuilt/handbuilt.json",
@@ -93,6 +99,7 @@ def named_inputs(
     return named | {
         "metrics": "results/classify/metrics.json",
         "metrics_table": "results/classify/metrics.csv",
+        "tuned": "results/classify/cv.json",
     }
 
 
@@ -130,6 +137,11 @@ def read_inputs(
         features_meta={split: path(f"features_meta/{split}") for split in SPLITS},
         metrics=path("metrics"),
         metrics_table=path("metrics_table"),
+        tuned=path("tuned"),
+        generalisation={e: path(f"generalisation/{e}") for e in config["experiments"]},
+        generalisation_figures={
+            e: path(f"generalisation_figure/{e}") for e in config["experiments"]
+        },
         image_root=path("images"),
         downloads=path("downloads") if "downloads" in named else (),
         benchmarks=tuple((str(rule), Path(p)) for rule, p in benchmarks),

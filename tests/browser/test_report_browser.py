@@ -107,7 +107,9 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
             "toy",
             "toy-one_hidden_layer",
             "toy-two_hidden_layers",
+            "generalisation",
             "images",
+            "uncertainty",
             "handbuilt",
         ],
         tables=[
@@ -122,12 +124,15 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
             "notebook-two_hidden_layers-noisy-h8",
             "features-provenance",
             "classifiers",
+            "generalisation-one_hidden_layer",
+            "classifier-mcnemar",
+            "classifier-cv",
             "handbuilt-table",
         ],
     )
     assert (
-        len(found["images"]) == 3 + 5 + 4 + 1 + 1
-    )  # scatter, boundaries, loss + spread, samples, confusion
+        len(found["images"]) == 3 + 5 + 4 + 1 + 1 + 2
+    )  # scatter, boundaries, loss + spread, samples, confusion, generalisation
     assert shot.stat().st_size > 100_000
 
 

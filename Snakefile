@@ -23,3 +23,7 @@ rule all:
     default_target: True
     input:
         "results/report/index.html",
+
+
+# Last, when all rules exist: their code fingerprints, derived from what their scripts import.
+fingerprint_rules()

@@ -20,6 +20,5 @@ rule classify:
     params:
         logistic=config["classify"]["logistic"],
         knn=config["classify"]["knn"],
-        code=code("classify", "feature_table"),
     script:
         "../scripts/classify.py"

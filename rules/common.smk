@@ -13,7 +13,7 @@ from netlab.config import (
     used_datasets,
     validate_schema,
 )
-from netlab.provenance import digest_files
+from netlab.provenance import rule_code_digest
 from netlab.seeds import derive_seed
 
 validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
@@ -28,9 +28,14 @@ wildcard_constraints:
     split=r"train|val",
 
 
-def code(*modules):
-    """Content digest of the given netlab modules; as a param it makes edits to them re-run the job."""
-    return digest_files(ROOT / "netlab" / f"{m}.py" for m in modules)
+def fingerprint_rules():
+    """Add a `code` param to each rule that runs code (the content digest of its script or command
+    and of every netlab module they import; derived, listed nowhere): an edit re-runs exactly its jobs.
+    """
+    for each in workflow.rules:
+        digest = rule_code_digest(each, ROOT)
+        if digest is not None:
+            each.set_params(code=digest)
 
 
 def experiment(wildcards):

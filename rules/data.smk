@@ -21,6 +21,5 @@ rule toy_data:
     params:
         spec=lambda w: config["datasets"][w.dataset],
         seed=lambda w: derive_seed(config["seed"], "dataset", w.dataset),
-        code=code("toydata", "toyplots"),
     script:
         "../scripts/toy_data.py"

@@ -25,7 +25,6 @@ rule download_images:
     params:
         url=lambda w: hymenoptera("url"),
         sha256=lambda w: hymenoptera("sha256"),
-        code=code("fetch"),
     script:
         "../scripts/download.py"
 
@@ -49,7 +48,6 @@ rule extract_images:
         runtime=30,
     params:
         max_bytes=lambda w: hymenoptera("max_bytes"),
-        code=code("fetch"),
     script:
         "../scripts/extract_images.py"
 
@@ -71,6 +69,5 @@ rule fetch_weights:
         runtime=60,
     params:
         mirror_url=lambda w: config["features"]["weights_url"],
-        code=code("fetch"),
     script:
         "../scripts/fetch_weights.py"

@@ -24,7 +24,6 @@ rule train_trial:
             max_iter=experiment(w)["max_iter"],
         ),
         seed=trial_seed,
-        code=code("mlp", "trials", "toydata"),
     script:
         "../scripts/train_trial.py"
 
@@ -54,7 +53,5 @@ rule best_of_trials:
     resources:
         mem_mb=2000,
         runtime=10,
-    params:
-        code=code("selection", "trials", "toyplots", "mlp", "toydata"),
     script:
         "../scripts/best_of_trials.py"

@@ -60,25 +60,5 @@ rule report:
             workflow.rules, [*([weights_file()] if weights_file() else []), *input]
         ),
         snakemake_version=SNAKEMAKE_VERSION,
-        code=code(
-            "report/__init__",
-            "report/benchmarks",
-            "report/build",
-            "report/figures",
-            "report/handbuilt",
-            "report/html",
-            "report/images",
-            "report/inputs",
-            "report/notebook",
-            "report/outputs",
-            "report/overview",
-            "report/part",
-            "report/toy",
-            "atomic",
-            "config",
-            "imagefolder",
-            "seeds",
-            "toydata",
-        ),
     script:
         "../scripts/report.py"

@@ -112,3 +112,20 @@ def workflow_copy(workflow_run, tmp_path) -> Path:
     dest = tmp_path / "clone"
     shutil.copytree(workflow_run, dest, symlinks=True)
     return dest
+
+
+@pytest.fixture(scope="session")
+def parsed_rules():
+    """The workflow's rules as Snakemake parses them (test config), without running anything."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+        workflow = api.workflow(
+            snakefile=ROOT / "Snakefile",
+            workdir=ROOT,
+            resource_settings=ResourceSettings(),
+            config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
+        )
+        yield list(workflow._workflow.rules)

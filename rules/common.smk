@@ -9,6 +9,7 @@ sys.path.insert(0, str(ROOT))
 from netlab.config import (
     ConfigError,
     check_config,
+    layered_config,
     settings,
     used_datasets,
     validate_schema,
@@ -16,7 +17,23 @@ from netlab.config import (
 from netlab.provenance import rule_code_digest
 from netlab.seeds import derive_seed
 
-validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
+SCHEMA = ROOT / "schemas" / "config.schema.yaml"
+# Snakemake merges every mapping recursively; read the layers again with the README's rules
+# (a data set given by the user replaces the default's entry; --config text gets the schema's types).
+_settings = workflow.config_settings
+_config, CONFIG_ORIGINS = layered_config(
+    defaults=(
+        []
+        if _settings.replace_workflow_config
+        else workflow.configfiles[len(_settings.configfiles) :]
+    ),
+    files=_settings.configfiles,
+    command_line=_settings.config,
+    schema_path=SCHEMA,
+)
+config.clear()
+config.update(_config)
+validate_schema(config, SCHEMA, CONFIG_ORIGINS)
 check_config(config, base=Path.cwd())
 
 
@@ -66,11 +83,12 @@ def trial_files(wildcards, ext):
     return [f"{base}/trial{t}.{ext}" for t in range(1, n + 1)]
 
 
-def best_of_trials_outputs(name):
-    """One file per experiment x dataset x hidden size, e.g. name='trials.csv'."""
+def best_of_trials_outputs(name, experiments=None):
+    """One file per experiment x dataset x hidden size, e.g. name='trials.csv' (of `experiments`, or all)."""
     return [
         f"results/mlp/{s.experiment}/{s.dataset}/h{s.hidden}/{name}"
         for s in settings(config)
+        if experiments is None or s.experiment in experiments
     ]
 
 

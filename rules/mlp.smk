@@ -30,19 +30,10 @@ rule train_trial:
 
 rule best_of_trials:
     input:
-        data="results/data/{dataset}.txt",
         records=lambda w: trial_files(w, "json"),
-        weights=lambda w: trial_files(w, "npz"),
     output:
         table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
         best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
-        boundary=report(
-            "results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
-            caption="../report/boundary.rst",
-            category="Toy experiments",
-            subcategory="{experiment}",
-            labels={"data set": "{dataset}", "H": "{hidden}"},
-        ),
     log:
         "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:
@@ -51,7 +42,35 @@ rule best_of_trials:
         "../envs/netlab.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=10,
     script:
         "../scripts/best_of_trials.py"
+
+
+# The best trial's decision boundary in a job of its own: a plot edit re-runs only this and the report.
+rule boundary_plot:
+    input:
+        data="results/data/{dataset}.txt",
+        best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
+        weights=lambda w: trial_files(w, "npz"),
+    output:
+        report(
+            "results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
+            caption="../report/boundary.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"data set": "{dataset}", "H": "{hidden}"},
+        ),
+    log:
+        "results/logs/boundary_plot/{experiment}/{dataset}/h{hidden}.log",
+    benchmark:
+        "results/benchmarks/boundary_plot/{experiment}/{dataset}/h{hidden}.tsv"
+    conda:
+        "../envs/netlab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/boundary_plot.py"

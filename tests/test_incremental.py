@@ -35,6 +35,18 @@ def settings(experiment, datasets=None, hiddens=None):
     }
 
 
+def boundaries(experiment, datasets=None, hiddens=None):
+    return {p.replace("trials.csv", "boundary.png") for p in settings(experiment, datasets, hiddens)}
+
+
+def selections(experiment, datasets=None, hiddens=None):
+    """best_of_trials and the boundary plot of each setting (both follow any change to its trials)."""
+    return {
+        "best_of_trials": settings(experiment, datasets, hiddens),
+        "boundary_plot": boundaries(experiment, datasets, hiddens),
+    }
+
+
 REPORT = {"report": {"results/report/index.html"}}
 FEATURES = {f"results/features/{s}.parquet" for s in ("train", "val")}
 
@@ -60,28 +72,29 @@ CASES = {
         edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
         {
             "train_trial": trial_jsons(ONE, hiddens=[6]),
-            "best_of_trials": settings(ONE, hiddens=[6]),
+            **selections(ONE, hiddens=[6]),
             **REPORT,
         },
     ),
     "raise the number of trials": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
-        {"train_trial": trial_jsons(ONE, trials=[3]), "best_of_trials": settings(ONE), **REPORT},
+        {"train_trial": trial_jsons(ONE, trials=[3]), **selections(ONE), **REPORT},
     ),
     "change tol of one experiment": (
         edit_config(lambda c: c["experiments"][TWO].__setitem__("tol", 2e-4)),
-        {"train_trial": trial_jsons(TWO), "best_of_trials": settings(TWO), **REPORT},
+        {"train_trial": trial_jsons(TWO), **selections(TWO), **REPORT},
     ),
     "change lr of one experiment": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("lr", 0.2)),
-        {"train_trial": trial_jsons(ONE), "best_of_trials": settings(ONE), **REPORT},
+        {"train_trial": trial_jsons(ONE), **selections(ONE), **REPORT},
     ),
     "change one dataset's generator": (
         edit_config(lambda c: c["datasets"]["data4"].__setitem__("radius", 2.2)),
         {
             "toy_data": {"results/data/data4.txt"},
+            "toy_plot": {"results/data/data4.png"},
             "train_trial": trial_jsons(ONE, datasets=["data4"]),
-            "best_of_trials": settings(ONE, datasets=["data4"]),
+            **selections(ONE, datasets=["data4"]),
             **REPORT,
         },
     ),
@@ -94,6 +107,7 @@ CASES = {
         {
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
+            "boundary_plot": boundaries(ONE) | boundaries(TWO),
             **REPORT,
         },
     ),

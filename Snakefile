@@ -26,7 +26,7 @@ rule all:
 
 
 # Parts of the workflow by name, without editing the config: `snakemake --cores 8 toy`, `... images`,
-# `... handbuilt`, or one experiment: `... experiment_two_hidden_layers`.
+# `... handbuilt`, or one experiment: `... experiment_two_hidden_layers` (a '-' in its name becomes '_').
 rule toy:
     input:
         expand("results/data/{dataset}.png", dataset=used_datasets(config)),
@@ -43,7 +43,7 @@ for name in config["experiments"]:
 
     rule:
         name:
-            f"experiment_{name}"
+            f"experiment_{name.replace('-', '_')}"
         input:
             best_of_trials_outputs("best.json", experiments=[name]),
             best_of_trials_outputs("boundary.png", experiments=[name]),

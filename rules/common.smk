@@ -2,7 +2,8 @@
 import sys
 from pathlib import Path
 
-# Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .).
+# Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .),
+# or, under --sdm conda, the checkout linked into their env.
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
 
@@ -14,6 +15,7 @@ from netlab.config import (
     used_datasets,
     validate_schema,
 )
+from netlab.jobpath import isolate_conda_jobs
 from netlab.provenance import rule_code_digest
 from netlab.seeds import derive_seed
 
@@ -34,6 +36,8 @@ _config, CONFIG_ORIGINS = layered_config(
 config.clear()
 config.update(_config)
 validate_schema(config, SCHEMA, CONFIG_ORIGINS)
+# Under --sdm conda, jobs import netlab and everything else from their env only (see netlab.jobpath).
+isolate_conda_jobs(workflow.deployment_settings.deployment_method, ROOT)
 check_config(config, base=Path.cwd())
 
 

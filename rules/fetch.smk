@@ -17,7 +17,7 @@ rule download_images:
     benchmark:
         "results/benchmarks/download_images/hymenoptera.tsv"
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -41,7 +41,7 @@ rule extract_images:
     wildcard_constraints:
         source="hymenoptera|local",
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=500,

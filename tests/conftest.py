@@ -50,6 +50,7 @@ def snakemake(
     config: Path | None = None,
     check: bool = True,
     timeout: float = 900,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run Snakemake in ``workdir`` with the workflow copied there (or the repository's, if none was)."""
     snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else ROOT / "Snakefile"
@@ -67,7 +68,7 @@ def snakemake(
         *args,
     ]
     proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ)
+        cmd, capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
     )
     if check and proc.returncode != 0:
         raise AssertionError(

@@ -88,8 +88,11 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
         (extended,) = re.findall(r"sys\.path\.extend\((\[.*?\])\)", script.read_text())
         assert not any(p in extended for p in submitting), (script.name, extended)
         assert "site-packages" not in extended, (script.name, extended)
-    # the same numbers as the run in the test environment
-    assert_same_results(workflow_run, workdir)
+    # the same numbers as the run in the test environment; the versions table differs by design: the
+    # report lists the versions importable where it runs (its env has no torch)
+    versions = "results/report/tables/versions.csv"
+    assert "torch,not installed" in (workdir / versions).read_text()
+    assert_same_results(workflow_run, workdir, ignore=frozenset({versions}))
 
 
 @pytest.mark.slow
@@ -102,12 +105,18 @@ def test_an_env_has_nothing_its_file_does_not_name(conda_run):
     imports = "import netlab, numpy, snakemake; print(netlab.__file__)"
     for prefix in envs.values():
         python = prefix / "bin" / "python"
-        proc = subprocess.run([python, "-c", imports], capture_output=True, text=True, env=env)
+        proc = subprocess.run(
+            [python, "-c", imports], capture_output=True, text=True, env=env, cwd=prefix
+        )
         assert proc.stdout.strip() == str(workdir / "netlab" / "__init__.py"), proc.stderr
         has_torch = "pytorch" in (prefix.with_suffix(".yaml")).read_text()
-        proc = subprocess.run([python, "-c", "import torch"], capture_output=True, env=env)
+        proc = subprocess.run(
+            [python, "-c", "import torch"], capture_output=True, env=env, cwd=prefix
+        )
         assert (proc.returncode == 0) == has_torch
-        proc = subprocess.run([python, "-c", "import pytest"], capture_output=True, env=env)
+        proc = subprocess.run(
+            [python, "-c", "import pytest"], capture_output=True, env=env, cwd=prefix
+        )
         assert proc.returncode != 0  # installed where Snakemake runs, named by no env file
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,15 @@ def _script(rule) -> Path:
     return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
 
 
-def _imported_at_runtime(script: Path) -> set[Path]:
-    """The netlab files Python really loads for the script's imports (run in a fresh interpreter)."""
-    tree = ast.parse(script.read_text())
-    imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
-    code = "\n".join(ast.unparse(n) for n in imports) + (
+def _imported_at_runtime(script: Path | None, modules: Sequence[str] = ()) -> set[Path]:
+    """The netlab files Python really loads for the script's imports, or for ``modules`` run with
+    ``python -m`` (in a fresh interpreter)."""
+    imports = [f"import {m}" for m in modules]
+    if script is not None:
+        tree = ast.parse(script.read_text())
+        nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        imports += [ast.unparse(n) for n in nodes]
+    code = "\n".join(imports) + (
         "\nimport sys, json\n"
         "print(json.dumps([m.__file__ for n, m in sys.modules.items()"
         " if n.split('.')[0] == 'netlab' and getattr(m, '__file__', None)]))"
@@ -46,13 +51,14 @@ def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
 def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
     checked = 0
     for rule in parsed_rules:
-        if rule.script is None:
+        modules = shell_modules(rule.shellcmd or "")
+        if rule.script is None and not modules:
             continue
-        script = _script(rule)
-        covered = set(code_files(ROOT, script))
-        missing = _imported_at_runtime(script) - covered
+        script = _script(rule) if rule.script else None
+        covered = set(code_files(ROOT, script, rule.shellcmd or ""))
+        missing = _imported_at_runtime(script, modules) - covered
         assert not missing, f"rule {rule.name}: {sorted(map(str, missing))} not in its fingerprint"
-        assert script in covered
+        assert script is None or script in covered
         checked += 1
     assert checked >= 8
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, copy_workflow, snakemake, write_config
 from offline_conda import make_conda
 
-from netlab.codegraph import import_closure
+from netlab.codegraph import import_closure, shell_modules
 from netlab.condaenv import env_packages, missing_modules
 
 
@@ -36,7 +36,8 @@ def _job_rules(parsed_rules):
 def test_every_rule_runs_in_a_conda_env_that_covers_its_imports(parsed_rules):
     for rule in _job_rules(parsed_rules):
         assert rule.conda_env, f"rule {rule.name} has no conda: env"
-        modules = import_closure([_script(rule)], ROOT).third_party
+        roots = [_script(rule)] if rule.script else shell_modules(rule.shellcmd or "")
+        modules = import_closure(roots, ROOT).third_party
         gaps = missing_modules(modules, _env_file(rule))
         assert not gaps, f"rule {rule.name}: {rule.conda_env} lacks {gaps}"
 

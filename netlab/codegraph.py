@@ -8,6 +8,7 @@ functions count too.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections.abc import Iterable
@@ -47,27 +48,35 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _imported_names(path: Path, root: Path) -> Iterable[str]:
+def _imported_names(path: Path, root: Path) -> tuple[str, ...]:
     """Every module name an import statement anywhere in ``path`` may load (absolute, relative resolved)."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
     inside = root / PACKAGE in path.parents
-    package = _module_name(path, root) if inside else ""
-    if inside and path.name != "__init__.py":
+    package = _module_name(path, root) if inside else None
+    if package is not None and path.name != "__init__.py":
         package = package.rpartition(".")[0]
-    for node in ast.walk(tree):
+    return _names_in_source(path.read_bytes(), str(path), package)
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_in_source(source: bytes, filename: str, package: str | None) -> tuple[str, ...]:
+    """``_imported_names`` of one file's content (cached by content: every rule shares the modules)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source, filename=filename)):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                if not inside:
-                    raise ValueError(f"{path}: relative import outside the {PACKAGE} package")
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                if package is None:
+                    raise ValueError(f"{filename}: relative import outside the {PACKAGE} package")
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
                 module = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 module = node.module or ""
-            yield module
+            names.append(module)
             # `from netlab import atomic` imports the submodule netlab.atomic
-            yield from (f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+            names.extend(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return tuple(names)
 
 
 def import_closure(roots: Iterable[str | Path], root: Path) -> Imports:

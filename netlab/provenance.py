@@ -29,18 +29,15 @@ def digest_files(paths: Iterable[str | Path], root: str | Path | None = None) ->
 
 def code_files(root: str | Path, script: str | Path | None = None, command: str = "") -> list[Path]:
     """The files a job runs: its script (if any) and every netlab module the script or
-    ``python -m netlab.x`` in ``command`` reaches through imports, in a stable order."""
+    ``python -m netlab.x`` in ``command`` reaches through imports, in a stable order.
+    A script in another language counts by its own content only."""
     root = Path(root).resolve()
+    script = Path(script).resolve() if script is not None else None
     roots: list[str | Path] = [*shell_modules(command)]
-    if script is not None:
-        script = Path(script).resolve()
+    if script is not None and script.suffix == ".py":
         roots.append(script)
-        if script.suffix != ".py":  # another language: its own content, no Python imports
-            roots.remove(script)
-    closure = set(import_closure(roots, root).files) if roots else set()
-    if script is not None:
-        closure.add(script)
-    return sorted(closure)
+    files = set(import_closure(roots, root).files) if roots else set()
+    return sorted(files | ({script} if script is not None else set()))
 
 
 def code_digest(

@@ -6,16 +6,13 @@ import yaml
 
 from netlab.config import (
     ConfigError,
-    Layer,
     check_config,
-    coerce_text,
     layered_config,
-    merge_layers,
-    origin_of,
     settings,
     used_datasets,
     validate_schema,
 )
+from netlab.configlayers import Layer, coerce_text, merge_layers, origin_of
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -59,6 +59,14 @@ def fingerprint_rules():
             each.set_params(code=digest)
 
 
+def code(*modules):
+    """Gone: a rule's code fingerprint is derived (fingerprint_rules), never listed; say so clearly."""
+    raise ValueError(
+        f"params: code=code{modules!r}: hand-kept code lists are gone; delete this param "
+        "(every rule's fingerprint is derived from what its script imports: fingerprint_rules)"
+    )
+
+
 def experiment(wildcards):
     return config["experiments"][wildcards.experiment]
 

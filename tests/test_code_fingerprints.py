@@ -126,3 +126,19 @@ def test_a_module_run_by_a_shell_command_is_a_root(package):
     assert "netlab/unused.py" not in files
     with pytest.raises(ValueError, match=r"no module netlab\.nowhere"):
         code_files(package, command="python -m netlab.nowhere")
+
+
+def test_a_hand_kept_code_list_is_refused_naming_the_fix(tmp_path):
+    from conftest import copy_workflow, snakemake
+
+    workdir = copy_workflow(tmp_path / "clone")
+    rules = workdir / "rules" / "classify.smk"
+    text = rules.read_text()
+    anchor = '        knn=config["classify"]["knn"],\n'
+    assert anchor in text
+    rules.write_text(text.replace(anchor, anchor + '        code=code("classify"),\n'))
+    proc = snakemake(workdir, "--dry-run", check=False)
+    assert proc.returncode != 0
+    assert (
+        "params: code=code('classify',): hand-kept code lists are gone" in proc.stdout + proc.stderr
+    )

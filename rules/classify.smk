@@ -30,7 +30,6 @@ rule classify:
     params:
         logistic=config["classify"]["logistic"],
         knn=config["classify"]["knn"],
-        code=code("classify", "feature_table", "intervals", "crossval"),
     script:
         "../scripts/classify.py"
 
@@ -64,6 +63,5 @@ rule classify_cv:
         knn_algorithm=config["classify"]["knn"]["algorithm"],
         cv=config["classify"]["cv"],
         seed=derive_seed(config["seed"], "classify", "cv"),
-        code=code("classify", "crossval", "feature_table", "intervals"),
     script:
         "../scripts/classify_cv.py"

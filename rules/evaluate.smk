@@ -20,7 +20,6 @@ rule toy_test_data:
     params:
         spec=lambda w: config["datasets"][w.dataset],
         seed=lambda w: derive_seed(config["seed"], "testset", w.dataset),
-        code=code("toydata"),
     script:
         "../scripts/toy_test_data.py"
 
@@ -52,7 +51,6 @@ rule evaluate_trials:
             "dataset": w.dataset,
             "hidden": int(w.hidden),
         },
-        code=code("evaluation", "paths", "selection", "trials", "mlp", "toydata"),
     script:
         "../scripts/evaluate_trials.py"
 
@@ -85,6 +83,5 @@ rule generalisation:
         runtime=10,
     params:
         hidden_layers=lambda w: experiment(w)["hidden_layers"],
-        code=code("evaluation", "evalplots", "atomic"),
     script:
         "../scripts/generalisation.py"

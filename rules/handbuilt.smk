@@ -12,7 +12,5 @@ rule handbuilt:
     resources:
         mem_mb=500,
         runtime=5,
-    params:
-        code=code("handbuilt"),
     script:
         "../scripts/handbuilt.py"

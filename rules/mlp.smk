@@ -24,26 +24,16 @@ rule train_trial:
             max_iter=experiment(w)["max_iter"],
         ),
         seed=trial_seed,
-        code=code("mlp", "trials", "toydata"),
     script:
         "../scripts/train_trial.py"
 
 
 rule best_of_trials:
     input:
-        data="results/data/{dataset}.txt",
         records=lambda w: trial_files(w, "json"),
-        weights=lambda w: trial_files(w, "npz"),
     output:
         table=paths.setting_file("trials.csv"),
         best=paths.setting_file("best.json"),
-        boundary=report(
-            paths.setting_file("boundary.png"),
-            caption="../report/boundary.rst",
-            category="Toy experiments",
-            subcategory="{experiment}",
-            labels={"data set": "{dataset}", "H": "{hidden}"},
-        ),
     log:
         "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:
@@ -52,9 +42,35 @@ rule best_of_trials:
         "../envs/netlab.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=10,
-    params:
-        code=code("selection", "trials", "toyplots", "mlp", "toydata", "paths"),
     script:
         "../scripts/best_of_trials.py"
+
+
+# The best trial's decision boundary in a job of its own: a plot edit re-runs only this and the report.
+rule boundary_plot:
+    input:
+        data="results/data/{dataset}.txt",
+        best=paths.setting_file("best.json"),
+        weights=lambda w: trial_files(w, "npz"),
+    output:
+        report(
+            paths.setting_file("boundary.png"),
+            caption="../report/boundary.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"data set": "{dataset}", "H": "{hidden}"},
+        ),
+    log:
+        "results/logs/boundary_plot/{experiment}/{dataset}/h{hidden}.log",
+    benchmark:
+        "results/benchmarks/boundary_plot/{experiment}/{dataset}/h{hidden}.tsv"
+    conda:
+        "../envs/netlab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/boundary_plot.py"

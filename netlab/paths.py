@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 SETTING_DIR = "results/mlp/{experiment}/{dataset}/h{hidden}"
+EVALUATION_DIR = "results/evaluate/{experiment}/{dataset}/h{hidden}"
 TRIAL_NAME = re.compile(r"trial(\d+)")
 
 
@@ -25,6 +26,11 @@ class _Wildcards(dict):
 def setting_file(name: str, **fields: object) -> str:
     """``results/mlp/{experiment}/{dataset}/h{hidden}/name``, with the given fields filled in."""
     return f"{SETTING_DIR}/{name}".format_map(_Wildcards(fields))
+
+
+def evaluation_file(name: str, **fields: object) -> str:
+    """``results/evaluate/{experiment}/{dataset}/h{hidden}/name``: a setting's held-out evaluation."""
+    return f"{EVALUATION_DIR}/{name}".format_map(_Wildcards(fields))
 
 
 def trial_file(ext: str, trial: object = "{trial}", **fields: object) -> str:

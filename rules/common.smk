@@ -95,7 +95,7 @@ def test_set(wildcards):
 def experiment_summaries(wildcards):
     """The evaluation summary of every dataset x hidden size of one experiment."""
     return [
-        f"results/evaluate/{s.experiment}/{s.dataset}/h{s.hidden}/summary.json"
+        paths.evaluation_file("summary.json", **s._asdict())
         for s in settings(config)
         if s.experiment == wildcards.experiment
     ]

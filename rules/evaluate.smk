@@ -32,8 +32,8 @@ rule evaluate_trials:
         records=lambda w: trial_files(w, "json"),
         weights=lambda w: trial_files(w, "npz"),
     output:
-        table="results/evaluate/{experiment}/{dataset}/h{hidden}/trials.csv",
-        summary="results/evaluate/{experiment}/{dataset}/h{hidden}/summary.json",
+        table=paths.evaluation_file("trials.csv"),
+        summary=paths.evaluation_file("summary.json"),
     log:
         "results/logs/evaluate_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:

@@ -41,15 +41,33 @@ def boundaries(experiment, datasets=None, hiddens=None):
     }
 
 
+def evaluations(experiment, datasets=None, hiddens=None):
+    return {
+        p.replace("results/mlp/", "results/evaluate/")
+        for p in settings(experiment, datasets, hiddens)
+    }
+
+
+def generalisation(*experiments):
+    return {f"results/evaluate/{e}/generalisation.csv" for e in experiments}
+
+
 def selections(experiment, datasets=None, hiddens=None):
-    """best_of_trials and the boundary plot of each setting (both follow any change to its trials)."""
+    """What follows any change to a setting's trials: its summary, boundary plot and held-out evaluation,
+    and its experiment's generalisation table."""
     return {
         "best_of_trials": settings(experiment, datasets, hiddens),
         "boundary_plot": boundaries(experiment, datasets, hiddens),
+        "evaluate_trials": evaluations(experiment, datasets, hiddens),
+        "generalisation": generalisation(experiment),
     }
 
 
 REPORT = {"report": {"results/report/index.html"}}
+CLASSIFIERS = {
+    "classify": {"results/classify/metrics.json"},
+    "classify_cv": {"results/classify/cv.json"},
+}
 FEATURES = {f"results/features/{s}.parquet" for s in ("train", "val")}
 
 
@@ -111,6 +129,7 @@ CASES = {
         edit_config(lambda c: c["datasets"]["data4"].__setitem__("radius", 2.2)),
         {
             "toy_data": {"results/data/data4.txt"},
+            "toy_test_data": {"results/data/data4.test.txt"},
             "toy_plot": {"results/data/data4.png"},
             "train_trial": trial_jsons(ONE, datasets=["data4"]),
             **selections(ONE, datasets=["data4"]),
@@ -127,12 +146,14 @@ CASES = {
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
             "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
+            "generalisation": generalisation(ONE, TWO),
             **REPORT,
         },
     ),
     "edit the feature extractor's code": (
         edit_source("netlab/features.py"),
-        {"features": FEATURES, "classify": {"results/classify/metrics.json"}, **REPORT},
+        {"features": FEATURES, **CLASSIFIERS, **REPORT},
     ),
     "edit only the report code": (edit_source("netlab/report/__init__.py"), REPORT),
     "edit the plot code": (
@@ -147,14 +168,17 @@ CASES = {
         edit_source("netlab/atomic.py"),
         {
             "toy_data": {f"results/data/{d}.txt" for d in CONFIG["datasets"]},
+            "toy_test_data": {f"results/data/{d}.test.txt" for d in CONFIG["datasets"]},
             "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
             "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
+            "generalisation": generalisation(ONE, TWO),
             "handbuilt": {"results/handbuilt/handbuilt.csv"},
             "synthetic_images": {"results/images/synthetic"},
             "features": FEATURES,
-            "classify": {"results/classify/metrics.json"},
+            **CLASSIFIERS,
             **REPORT,
         },
     ),

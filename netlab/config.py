@@ -7,12 +7,14 @@ Each error names the key at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
 import yaml
+
+from netlab.configlayers import Layer, coerce_text, merge_layers, origin_of
 
 
 class ConfigError(ValueError):
@@ -49,14 +51,46 @@ def _key(path: Any) -> str:
     return text or "(top level)"
 
 
-def validate_schema(config: MutableMapping[str, Any], schema_path: str | Path) -> None:
-    """Check ``config`` against the schema, filling defaults; the first error names its key, briefly."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+def validate_schema(
+    config: MutableMapping[str, Any],
+    schema_path: str | Path,
+    origins: Mapping[tuple, str] | None = None,
+) -> None:
+    """Check ``config`` against the schema, filling defaults; the first error names its key, briefly,
+    and (given ``origins`` from ``merge_layers``) where the offending value came from."""
+    schema = load_schema(schema_path)
     validator = _with_defaults(jsonschema.validators.validator_for(schema))(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = jsonschema.exceptions.best_match(errors)
-        raise ConfigError(f"config key {_key(error.absolute_path)}: {error.message}")
+        where = origin_of(tuple(error.absolute_path), origins or {})
+        source = f" (set in {where})" if where else ""
+        raise ConfigError(f"config key {_key(error.absolute_path)}{source}: {error.message}")
+
+
+def load_schema(schema_path: str | Path) -> dict[str, Any]:
+    """The schema file as a mapping."""
+    return yaml.safe_load(Path(schema_path).read_text())
+
+
+def layered_config(
+    defaults: Sequence[str | Path],
+    files: Sequence[str | Path],
+    command_line: Mapping[str, Any],
+    schema_path: str | Path,
+) -> tuple[dict[str, Any], dict[tuple, str]]:
+    """The config as the README describes it: ``defaults`` (config.yaml), then each ``--configfile``,
+    then ``--config`` (its text coerced to the schema's types); see ``merge_layers``."""
+    schema = load_schema(schema_path)
+    layers = [
+        Layer(str(path), yaml.safe_load(Path(path).read_text()) or {})
+        for path in [*defaults, *files]
+    ]
+    for layer in layers:
+        if not isinstance(layer.values, Mapping):
+            raise ConfigError(f"{layer.source}: a config file must hold a mapping of keys")
+    layers.append(Layer("--config", coerce_text(dict(command_line), schema, schema)))
+    return merge_layers(layers, schema)
 
 
 def check_config(config: Mapping[str, Any], base: Path) -> None:
@@ -70,8 +104,9 @@ def check_config(config: Mapping[str, Any], base: Path) -> None:
                     f"(defined: {', '.join(sorted(datasets))})"
                 )
     for name, spec in datasets.items():
-        if "path" in spec and not (base / spec["path"]).is_file():
-            raise ConfigError(f"datasets.{name}.path: no such file: {base / spec['path']}")
+        for key in ("path", "test_path"):
+            if key in spec and not (base / spec[key]).is_file():
+                raise ConfigError(f"datasets.{name}.{key}: no such file: {base / spec[key]}")
     synthetic = config["images"].get("synthetic", {})
     if synthetic.get("min_side", 0) > synthetic.get("max_side", float("inf")):
         raise ConfigError("images.synthetic.min_side is larger than images.synthetic.max_side")

@@ -26,24 +26,9 @@ from torchvision import transforms
 
 from netlab import atomic, feature_table, imagefolder, weights
 from netlab.imagefolder import Sample
+from netlab.transforms import TRANSFORM_DESCRIPTION, notebook_transform
 
 log = logging.getLogger(__name__)
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-TRANSFORM_DESCRIPTION = "Resize(256), CenterCrop(224), ToTensor(), Normalize(ImageNet mean, std)"
-
-
-def notebook_transform() -> transforms.Compose:
-    """The notebooks' preprocessing (same for train and val)."""
-    return transforms.Compose(
-        [
-            transforms.Resize(256),
-            transforms.CenterCrop(224),
-            transforms.ToTensor(),
-            transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-        ]
-    )
 
 
 def backbone(model: torch.nn.Module) -> torch.nn.Sequential:
@@ -166,6 +151,8 @@ def split_features(
 ) -> dict[str, Any]:
     """Check ``image_root/split``, extract its features, write the table and the provenance sidecar."""
     listing = imagefolder.scan_split(image_root, split, on_bad_image=on_bad_image)
+    for item in listing.ignored:
+        log.info("ignored %s: %s", item["path"], item["reason"])
     for bad in listing.skipped:
         log.warning("skipped %s: %s", bad["path"], bad["reason"])
     model, weights_provenance = weights.resnet50(weights_spec, seed, weights_path)
@@ -227,6 +214,8 @@ def provenance(
         "classes": listing.classes,
         "counts": listing.counts(),
         "skipped": listing.skipped,
+        "ignored": listing.ignored,
+        "census": listing.census(),
         "image_source": image_source,
         "image_root": image_root,
         "weights": dict(weights_provenance),

@@ -32,6 +32,8 @@ from netlab import atomic
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+MACOS_FOLDER = "__MACOSX"  # where macOS archives keep resource forks: never data
+APPLEDOUBLE_PREFIX = "._"  # AppleDouble files (``._x.jpg``): macOS metadata, not images
 SCHEMES = ("http", "https", "file")
 
 
@@ -212,7 +214,10 @@ def safe_extract_zip(
     duplicate names, a file that is also a directory, a total uncompressed
     size over ``max_bytes``, and missing ``required`` top-level directories.
     A single top-level directory (``hymenoptera_data/``) is stripped: its
-    contents become ``dest``. ``dest`` appears whole or not at all.
+    contents become ``dest``. macOS metadata does not count as a second top
+    folder: ``__MACOSX/hymenoptera_data/...`` becomes ``dest/__MACOSX/...``
+    (listed as ignored when the images are read), other metadata beside the
+    top folder is left out and logged. ``dest`` appears whole or not at all.
     """
     archive, dest = Path(archive), Path(dest)
     if dest.exists():
@@ -223,13 +228,14 @@ def safe_extract_zip(
         with zipfile.ZipFile(archive) as zf:
             entries = _checked_entries(zf, archive, max_bytes)
             strip = _single_top_directory(entries)
-            kept = {parts[1:] if strip else parts: info for parts, info in entries.items()}
-            kept.pop((), None)
+            kept, left_out = _layout(entries, strip, archive)
             _check_required(kept, required, archive)
             with atomic.replacing_dir(dest) as tmp:
                 files = _extract(zf, kept, tmp)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise ArchiveError(f"{archive}: corrupt or unsupported zip archive: {exc}") from exc
+    for name in left_out:
+        log.info("left out %s: macOS metadata outside %s/", name, strip)
     log.info(
         "extracted %d files from %s to %s%s",
         len(files),
@@ -284,15 +290,54 @@ def _checked_entries(
     return entries
 
 
+def _is_macos_top(parts: tuple[str, ...]) -> bool:
+    """An entry a Mac adds beside the archived folder: ``__MACOSX/...``, ``._name``, ``.DS_Store``."""
+    return parts[0] == MACOS_FOLDER or (
+        len(parts) == 1 and (parts[0].startswith(APPLEDOUBLE_PREFIX) or parts[0] == ".DS_Store")
+    )
+
+
 def _single_top_directory(entries: dict[tuple[str, ...], zipfile.ZipInfo]) -> str | None:
-    """The one top-level directory holding everything, or None."""
-    tops = {parts[0] for parts in entries}
+    """The one top-level directory holding everything but macOS metadata, or None."""
+    data = [parts for parts in entries if not _is_macos_top(parts)]
+    tops = {parts[0] for parts in data}
     if len(tops) != 1:
         return None
     (top,) = tops
     only = entries.get((top,))
-    holds_more = any(len(parts) > 1 for parts in entries)
+    holds_more = any(len(parts) > 1 for parts in data)
     return top if holds_more and (only is None or only.is_dir()) else None
+
+
+def _layout(
+    entries: dict[tuple[str, ...], zipfile.ZipInfo], strip: str | None, archive: Path
+) -> tuple[dict[tuple[str, ...], zipfile.ZipInfo], list[str]]:
+    """Where each entry goes once ``strip`` is removed, and the names of the entries left out.
+
+    ``__MACOSX/<strip>/x`` goes to ``__MACOSX/x``, mirroring the tree; other
+    metadata outside ``strip`` has no place under ``dest`` and is left out.
+    """
+    if strip is None:
+        return dict(entries), []
+    kept: dict[tuple[str, ...], zipfile.ZipInfo] = {}
+    left_out = []
+    for parts, info in entries.items():
+        if parts[0] == strip:
+            target = parts[1:]
+        elif parts[:2] == (MACOS_FOLDER, strip):
+            target = (MACOS_FOLDER, *parts[2:])
+        else:
+            left_out += [] if info.is_dir() else [info.filename]
+            continue
+        if not target or (target in kept and kept[target].is_dir() and info.is_dir()):
+            continue
+        if target in kept:
+            raise ArchiveError(
+                f"{archive}: entries {kept[target].filename!r} and {info.filename!r} "
+                f"both become {'/'.join(target)!r} once {strip}/ is stripped"
+            )
+        kept[target] = info
+    return kept, left_out
 
 
 def _check_required(

@@ -1,4 +1,4 @@
-"""The best of a setting's trials: the table of all trials, the winner, its decision boundary."""
+"""The best of a setting's trials: the table of all trials and the winner."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from netlab import atomic, mlp, toydata
-from netlab.trials import load_weights
+from netlab import atomic
+from netlab.paths import trial_number
 
 # The trial table's schema, one definition (the report reads it from here): the fit, then where the time
 # went (``netlab.trials``: whole call, set-up, waiting for another job's compile, the loop) and the path.
@@ -18,11 +18,6 @@ TRIAL_COLUMNS = [
     "trial", "seed", "iterations", "converged", "final_loss", "errors",
     "wall_time_s", "setup_s", "wait_s", "train_s", "path",
 ]  # fmt: skip
-
-
-def trial_number(path: str | Path) -> int:
-    """``trial7.json`` -> 7."""
-    return int(Path(path).stem.removeprefix("trial"))
 
 
 def trials_table(json_paths: Sequence[str | Path]) -> pd.DataFrame:
@@ -40,20 +35,12 @@ def best_trial(table: pd.DataFrame) -> pd.Series:
 
 
 def summarise_setting(
-    json_paths: Sequence[str | Path],
-    data_path: str | Path,
-    table_path: str | Path,
-    best_path: str | Path,
-    figure_path: str | Path,
-    title: str,
+    json_paths: Sequence[str | Path], table_path: str | Path, best_path: str | Path
 ) -> dict[str, Any]:
-    """Write the setting's trial table, its best trial, and the best model's decision boundary."""
-    from netlab import toyplots
-
+    """Write the setting's trial table and its best trial (its figure is drawn by ``netlab.boundaryplot``,
+    in a job of its own, so that plot edits never rewrite what the report's numbers come from)."""
     table = trials_table(json_paths)
     best = best_trial(table)
-    best_json = Path(json_paths[0]).with_name(f"trial{int(best['trial'])}.json")
-    params = load_weights(best_json.with_suffix(".npz"))
     summary = {
         "best_trial": int(best["trial"]),
         "errors": int(best["errors"]),
@@ -62,14 +49,6 @@ def summarise_setting(
         "seed": int(best["seed"]),
         "trials": len(table),
     }
-    x, labels = toydata.read_points(data_path)
-    figure = toyplots.boundary(
-        x,
-        labels,
-        lambda grid: mlp.predict(params, grid),
-        f"{title}: trial {summary['best_trial']}, {summary['errors']} errors",
-    )
     atomic.write_csv(table_path, table)
     atomic.write_json(best_path, summary)
-    atomic.save_figure(figure, figure_path, dpi=110)
     return summary

@@ -1,12 +1,15 @@
 """Toy 2-D classification data: the notebooks' noisy set, seeded stand-ins, the file format.
 
-Files hold one point per line, ``x1 x2 label`` with label -1 or +1, as the
-notebooks' ``load_data`` reads them. Coordinates are written with nine
+Files hold one point per line, ``x1 x2 label`` with label -1 or +1, read as
+the notebooks' ``load_data`` reads them (``np.loadtxt``: ``#`` comments and
+blank lines skipped). Coordinates are written with nine
 significant digits, so a float32 value read back is the very value written.
 """
 
 from __future__ import annotations
 
+import inspect
+import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -67,15 +70,25 @@ def _uniform_with_margin(
 
 def linear(rng: np.random.Generator, n: int, angle: float, margin: float) -> Points:
     """Linearly separable: a line through the origin at ``angle`` degrees, an empty band of ``margin`` each side."""
-    normal = np.array([-math.sin(math.radians(angle)), math.cos(math.radians(angle))])
+    normal = _line_normal(angle)
     x = _uniform_with_margin(rng, n, 5.0, lambda p: np.abs(p @ normal) >= margin)
     return x, np.where(x @ normal > 0, 1, -1)
+
+
+def _line_normal(angle: float) -> np.ndarray:
+    """Unit normal of the line through the origin at ``angle`` degrees (positive side: the +1 class)."""
+    return np.array([-math.sin(math.radians(angle)), math.cos(math.radians(angle))])
+
+
+def _blob_centre(separation: float) -> np.ndarray:
+    """Centre of the +1 blob; the -1 blob sits at its mirror image through the origin."""
+    return np.array([separation / 2, separation / 4])
 
 
 def blobs(rng: np.random.Generator, n: int, separation: float, spread: float) -> Points:
     """Two round Gaussian classes ``separation`` apart; they overlap when ``separation`` is a few ``spread``."""
     labels = np.where(np.arange(n) % 2 == 0, 1, -1)
-    centre = np.array([separation / 2, separation / 4])
+    centre = _blob_centre(separation)
     x = labels[:, None] * centre + rng.normal(0.0, spread, size=(n, 2))
     return x, labels
 
@@ -117,6 +130,92 @@ def obtain(spec: Mapping[str, Any], seed: int, source: Sequence[str]) -> Points:
     return read_points(source[0]) if "path" in spec else generate(spec, seed)
 
 
+# --- held-out test sets and the generators' own boundaries ------------------------
+
+TEST_KEYS = ("test_n", "test_path")  # settings of a data set's test set, never of its training set
+
+
+def training_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings that make the training set: a test-set setting must never re-make (and re-train) it."""
+    return {key: value for key, value in spec.items() if key not in TEST_KEYS}
+
+
+def has_test_set(spec: Mapping[str, Any]) -> bool:
+    """Generated data sets always get one; a file data set only when it names a ``test_path``."""
+    return "path" not in spec or "test_path" in spec
+
+
+def noisy_test(n: int, seed: int, flip: float = 0.03, scale: float = 10.0) -> Points:
+    """Fresh points from the noisy set's curve with its flipping process, from a seeded Generator.
+
+    Same recipe as ``noisy`` (uniform in the unit square, ``int(n * flip)``
+    indices drawn with replacement and flipped, x scaled in float32), but
+    its own random stream, so no test point repeats a training draw.
+    """
+    rng = np.random.default_rng(seed)
+    x_raw = rng.random((n, 2))
+    positive = noisy_boundary(x_raw)
+    idx = rng.choice(n, size=int(n * flip))
+    positive[idx] = ~positive[idx]
+    x = x_raw.astype(np.float32) * np.float32(scale)
+    return x, np.where(positive, 1, -1).astype(np.int8)
+
+
+def _default_n(generator: Callable[..., Points]) -> int:
+    return int(inspect.signature(generator).parameters["n"].default)
+
+
+def generate_test(spec: Mapping[str, Any], seed: int) -> Points:
+    """A generated data set's test set: same generator and settings, ``test_n`` points (default: as many
+    as the training set), drawn from ``seed`` (derive it apart from the training set's)."""
+    params = training_spec(spec)
+    name = params.pop("generator")
+    n = spec.get("test_n", params.pop("n", _default_n(noisy)))  # only noisy may leave n out
+    params.pop("n", None)
+    if name == "noisy":
+        params.pop("seed", None)  # the legacy seed of the notebooks' draw: not the test set's
+        return noisy_test(n=n, seed=seed, **params)
+    x, labels = GENERATORS[name](np.random.default_rng(seed), n=n, **params)
+    return x.astype(np.float32), labels.astype(np.int8)
+
+
+def obtain_test(spec: Mapping[str, Any], seed: int, source: Sequence[str]) -> Points:
+    """The test set of a config entry: the user's ``test_path`` file, checked, or freshly generated."""
+    if "path" in spec:
+        if "test_path" not in spec:
+            raise ValueError(f"data set given by path {spec['path']!r} names no test_path")
+        return read_points(source[0])
+    return generate_test(spec, seed)
+
+
+def true_positive(spec: Mapping[str, Any], x: np.ndarray) -> np.ndarray | None:
+    """The generator's own boundary at points ``x`` (True: the +1 side); None for a file data set.
+
+    For ``blobs`` it is the Bayes boundary (equal round classes, equal shares):
+    the perpendicular bisector of the two centres. For ``noisy`` it is the
+    curve before labels were flipped.
+    """
+    x64 = np.asarray(x, dtype=np.float64)
+    name = spec.get("generator")
+    if name == "noisy":
+        return noisy_boundary(x64 / spec.get("scale", 10.0))
+    if name == "linear":
+        return x64 @ _line_normal(spec["angle"]) > 0
+    if name == "blobs":
+        return x64 @ _blob_centre(spec["separation"]) > 0
+    if name == "circle":
+        return np.hypot(x64[:, 0], x64[:, 1]) < spec["radius"]
+    if name == "xor":
+        return x64[:, 0] * x64[:, 1] > 0
+    return None
+
+
+def floor_errors(spec: Mapping[str, Any], x: np.ndarray, labels: np.ndarray) -> int | None:
+    """Errors of the generator's own boundary on these points (noisy: its flipped labels); None without one."""
+    truth = true_positive(spec, x)
+    return None if truth is None else int(np.count_nonzero(truth != (np.asarray(labels) > 0)))
+
+
 def format_points(x: np.ndarray, labels: np.ndarray) -> str:
     """The file text of a data set; float32 values survive the round trip exactly."""
     x32 = np.asarray(x, dtype=np.float32)
@@ -125,39 +224,73 @@ def format_points(x: np.ndarray, labels: np.ndarray) -> str:
     )
 
 
-def parse_points(text: str, source: str) -> Points:
-    """Read ``x1 x2 label`` lines, refusing anything the notebooks' loader would misread.
+def data_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text before any ``#``) of each line holding data, as ``np.loadtxt`` finds them.
 
-    Every problem names ``source`` and the line, before any training starts.
+    ``np.loadtxt`` (the notebooks' reader) drops everything from a ``#`` to
+    the end of its line and skips lines left blank; ``\\r\\n`` and ``\\r`` end
+    lines as ``\\n`` does.
     """
-    rows: list[tuple[float, float]] = []
-    labels: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
-        if not fields:
-            continue
-        where = f"{source}, line {number}"
-        if len(fields) != 3:
-            raise DataFileError(
-                f"{where}: expected 3 columns 'x1 x2 label', found {len(fields)}: {line.strip()!r}"
-            )
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = ((number, line.split("#", 1)[0]) for number, line in enumerate(lines, start=1))
+    return [(number, data) for number, data in kept if data.split()]
+
+
+def _numbers(lines: Sequence[tuple[int, str]], source: str) -> np.ndarray:
+    """The values of ``lines`` as ``np.loadtxt`` parses them (float64, one row per line).
+
+    The whole file is parsed in one call; only when it fails is each line
+    parsed alone, to name the first one numpy refuses.
+    """
+    try:
+        return np.loadtxt(io.StringIO("\n".join(data for _, data in lines)), ndmin=2)
+    except ValueError:
+        pass
+    for number, data in lines:
         try:
-            values = [float(f) for f in fields]
+            np.loadtxt(io.StringIO(data), ndmin=2)
         except ValueError:
-            raise DataFileError(f"{where}: non-numeric value in {line.strip()!r}") from None
-        if not all(math.isfinite(v) for v in values):
-            raise DataFileError(f"{where}: NaN or infinite value in {line.strip()!r}")
-        if values[2] not in (-1.0, 1.0):
-            raise DataFileError(f"{where}: label must be -1 or +1, found {fields[2]!r}")
-        rows.append((values[0], values[1]))
-        labels.append(int(values[2]))
-    if not rows:
-        raise DataFileError(f"{source}: no data points (empty file)")
-    if len(set(labels)) < 2:
+            hint = " (a header line? start it with '#')" if number == lines[0][0] else ""
+            raise DataFileError(
+                f"{source}, line {number}: non-numeric value in {data.strip()!r}{hint}"
+            ) from None
+    raise DataFileError(f"{source}: numpy's loadtxt cannot read it as one table of numbers")
+
+
+def parse_points(text: str, source: str) -> Points:
+    """Read ``x1 x2 label`` lines exactly as ``np.loadtxt`` does, refusing what it would misread.
+
+    Comments (``#``, whole lines or the rest of a line), blank lines, tabs,
+    CRLF and any number syntax numpy reads are accepted. Every problem names
+    ``source`` and the line, before any training starts.
+    """
+    lines = data_lines(text)
+    if not lines:
+        raise DataFileError(f"{source}: no data points (only blank lines and comments)")
+    for number, data in lines:
+        if len(fields := data.split()) != 3:
+            hint = "; values are separated by spaces or tabs, not commas" if "," in data else ""
+            raise DataFileError(
+                f"{source}, line {number}: expected 3 columns 'x1 x2 label', "
+                f"found {len(fields)}: {data.strip()!r}{hint}"
+            )
+    values = _numbers(lines, source)
+    if values.shape != (len(lines), 3):
+        raise DataFileError(
+            f"{source}: numpy's loadtxt reads {values.shape} values, not {len(lines)} x 3"
+        )
+    for (number, data), row in zip(lines, values, strict=True):
+        where = f"{source}, line {number}"
+        if not np.isfinite(row).all():
+            raise DataFileError(f"{where}: NaN or infinite value in {data.strip()!r}")
+        if row[2] not in (-1.0, 1.0):
+            raise DataFileError(f"{where}: label must be -1 or +1, found {data.split()[2]!r}")
+    labels = values[:, 2].astype(np.int8)
+    if len(set(labels.tolist())) < 2:
         raise DataFileError(
             f"{source}: all {len(labels)} points have label {labels[0]:+d}; two classes are needed"
         )
-    return np.array(rows, dtype=np.float32), np.array(labels, dtype=np.int8)
+    return values[:, :2].astype(np.float32), labels
 
 
 def read_points(path: str | Path) -> Points:

@@ -10,6 +10,8 @@ random, so nobody mistakes them for ImageNet features.
 
 from __future__ import annotations
 
+import pickle
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,12 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except WeightsError:
         raise
+    except pickle.UnpicklingError as exc:
+        if _REFUSED_OBJECT.search(str(exc)) is None:
+            raise WeightsError(
+                f"weights file {path}: not a readable state dict (truncated or corrupt?): {exc}"
+            ) from exc
+        raise WeightsError(refused_objects_message(path, str(exc))) from exc
     except (
         Exception
     ) as exc:  # torch and safetensors raise many types for a truncated or foreign file
@@ -78,6 +86,27 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         keys = list(state)[:5] if isinstance(state, Mapping) else type(state).__name__
         raise WeightsError(f"weights file {path}: not a flat state dict of tensors (found {keys})")
     return dict(state)
+
+
+# What torch's weights_only unpickler says when a file names a class or function (pickled objects).
+_REFUSED_OBJECT = re.compile(r"GLOBAL [\w.]+|Can only create new object")
+_GLOBAL_NAME = re.compile(r"GLOBAL ([\w.]+)")
+
+
+def refused_objects_message(path: str | Path, torch_message: str) -> str:
+    """Why a file holding pickled objects is refused, and how the owner of a trusted file converts it."""
+    found = _GLOBAL_NAME.search(torch_message)
+    what = f" (the first: {found.group(1)})" if found else ""
+    return (
+        f"weights file {path}: holds pickled Python objects other than tensors{what}, "
+        "and was refused for safety: loading it would run code stored in the file "
+        "(torch.load with weights_only=True reads only tensors and plain containers). "
+        "If you trust the file, convert it once to a plain state dict and point "
+        "features.weights.path at the result, e.g. for a saved model: "
+        f"python -c \"import torch; torch.save(torch.load('{path}', weights_only=False).state_dict(), "
+        "'resnet50_state_dict.pth')\" (for a checkpoint dict, save the entry that holds the model's "
+        "state_dict instead)"
+    )
 
 
 def merge_checked(

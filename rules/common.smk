@@ -2,21 +2,44 @@
 import sys
 from pathlib import Path
 
-# Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .).
+# Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .),
+# or, under --sdm conda, the checkout linked into their env.
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
 
 from netlab.config import (
     ConfigError,
     check_config,
+    layered_config,
     settings,
     used_datasets,
     validate_schema,
 )
-from netlab.provenance import digest_files
+from netlab import paths
+from netlab.jobpath import isolate_conda_jobs
+from netlab.provenance import digest_files, rule_code_digest
 from netlab.seeds import derive_seed
+from netlab.toydata import has_test_set, training_spec
 
-validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
+SCHEMA = ROOT / "schemas" / "config.schema.yaml"
+# Snakemake merges every mapping recursively; read the layers again with the README's rules
+# (a data set given by the user replaces the default's entry; --config text gets the schema's types).
+_settings = workflow.config_settings
+_config, CONFIG_ORIGINS = layered_config(
+    defaults=(
+        []
+        if _settings.replace_workflow_config
+        else workflow.configfiles[len(_settings.configfiles) :]
+    ),
+    files=_settings.configfiles,
+    command_line=_settings.config,
+    schema_path=SCHEMA,
+)
+config.clear()
+config.update(_config)
+validate_schema(config, SCHEMA, CONFIG_ORIGINS)
+# Under --sdm conda, jobs import netlab and everything else from their env only (see netlab.jobpath).
+isolate_conda_jobs(workflow.deployment_settings.deployment_method, ROOT)
 check_config(config, base=Path.cwd())
 
 
@@ -28,9 +51,22 @@ wildcard_constraints:
     split=r"train|val",
 
 
+def fingerprint_rules():
+    """Add a `code` param to each rule that runs code (the content digest of its script or command
+    and of every netlab module they import; derived, listed nowhere): an edit re-runs exactly its jobs.
+    """
+    for each in workflow.rules:
+        digest = rule_code_digest(each, ROOT)
+        if digest is not None:
+            each.set_params(code=digest)
+
+
 def code(*modules):
-    """Content digest of the given netlab modules; as a param it makes edits to them re-run the job."""
-    return digest_files(ROOT / "netlab" / f"{m}.py" for m in modules)
+    """Gone: a rule's code fingerprint is derived (fingerprint_rules), never listed; say so clearly."""
+    raise ValueError(
+        f"params: code=code{modules!r}: hand-kept code lists are gone; delete this param "
+        "(every rule's fingerprint is derived from what its script imports: fingerprint_rules)"
+    )
 
 
 def experiment(wildcards):
@@ -41,6 +77,28 @@ def dataset_source(wildcards):
     """The user's file for a dataset given by path; nothing for a generated one."""
     spec = config["datasets"][wildcards.dataset]
     return [spec["path"]] if "path" in spec else []
+
+
+def test_source(wildcards):
+    """The user's test file for a dataset given by path (it must name test_path); nothing for a generated one."""
+    spec = config["datasets"][wildcards.dataset]
+    return [spec["test_path"]] if "test_path" in spec else []
+
+
+def test_set(wildcards):
+    """The dataset's test file, or nothing for a file dataset without test_path."""
+    if has_test_set(config["datasets"][wildcards.dataset]):
+        return [f"results/data/{wildcards.dataset}.test.txt"]
+    return []
+
+
+def experiment_summaries(wildcards):
+    """The evaluation summary of every dataset x hidden size of one experiment."""
+    return [
+        paths.evaluation_file("summary.json", **s._asdict())
+        for s in settings(config)
+        if s.experiment == wildcards.experiment
+    ]
 
 
 def trial_seed(wildcards):
@@ -56,16 +114,19 @@ def trial_seed(wildcards):
 
 def trial_files(wildcards, ext):
     w = wildcards
-    n = experiment(w)["trials"]
-    base = f"results/mlp/{w.experiment}/{w.dataset}/h{w.hidden}"
-    return [f"{base}/trial{t}.{ext}" for t in range(1, n + 1)]
-
-
-def best_of_trials_outputs(name):
-    """One file per experiment x dataset x hidden size, e.g. name='trials.csv'."""
+    setting = dict(experiment=w.experiment, dataset=w.dataset, hidden=w.hidden)
     return [
-        f"results/mlp/{s.experiment}/{s.dataset}/h{s.hidden}/{name}"
+        paths.trial_file(ext, t, **setting)
+        for t in range(1, experiment(w)["trials"] + 1)
+    ]
+
+
+def best_of_trials_outputs(name, experiments=None):
+    """One file per experiment x dataset x hidden size, e.g. name='trials.csv' (of `experiments`, or all)."""
+    return [
+        paths.setting_file(name, **s._asdict())
         for s in settings(config)
+        if experiments is None or s.experiment in experiments
     ]
 
 
@@ -119,7 +180,7 @@ def weights_file(wildcards=None):
 
 
 def hymenoptera(key):
-    """A setting under images.hymenoptera (url, sha256, max_bytes); the schema supplies defaults."""
+    """A setting under images.hymenoptera (url, sha256); the schema supplies defaults."""
     return config["images"]["hymenoptera"][key]
 
 

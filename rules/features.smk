@@ -23,8 +23,5 @@ rule features:
         device=config["features"]["device"],
         on_bad_image=config["images"]["on_bad_image"],
         image_source=config["images"]["source"],
-        code=code(
-            "features", "feature_table", "imagefolder", "weights", "fetch", "seeds"
-        ),
     script:
         "../scripts/features.py"

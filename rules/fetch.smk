@@ -17,7 +17,7 @@ rule download_images:
     benchmark:
         "results/benchmarks/download_images/hymenoptera.tsv"
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -25,7 +25,6 @@ rule download_images:
     params:
         url=lambda w: hymenoptera("url"),
         sha256=lambda w: hymenoptera("sha256"),
-        code=code("fetch"),
     script:
         "../scripts/download.py"
 
@@ -42,14 +41,13 @@ rule extract_images:
     wildcard_constraints:
         source="hymenoptera|local",
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=30,
     params:
-        max_bytes=lambda w: hymenoptera("max_bytes"),
-        code=code("fetch"),
+        max_bytes=lambda w: config["images"]["max_unpacked_bytes"],
     script:
         "../scripts/extract_images.py"
 
@@ -71,6 +69,5 @@ rule fetch_weights:
         runtime=60,
     params:
         mirror_url=lambda w: config["features"]["weights_url"],
-        code=code("fetch"),
     script:
         "../scripts/fetch_weights.py"

@@ -12,7 +12,5 @@ rule handbuilt:
     resources:
         mem_mb=1200,  # measured max_rss 815 MB (torch) in the test run; tests/test_resources.py
         runtime=5,
-    params:
-        code=code("handbuilt"),
     script:
         "../scripts/handbuilt.py"

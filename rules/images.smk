@@ -14,6 +14,5 @@ rule synthetic_images:
     params:
         spec=config["images"]["synthetic"],
         seed=config["seed"],
-        code=code("synthetic_images", "seeds"),
     script:
         "../scripts/synthetic_images.py"

@@ -27,8 +27,8 @@ rule train_trial:
     input:
         data="results/data/{dataset}.txt",
     output:
-        record="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.json",
-        weights="results/mlp/{experiment}/{dataset}/h{hidden}/trial{trial}.npz",
+        record=paths.trial_file("json"),
+        weights=paths.trial_file("npz"),
     log:
         "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
     benchmark:
@@ -46,19 +46,6 @@ rule train_trial:
         check_every=lambda w: experiment(w)["check_every"],
         max_iter=lambda w: experiment(w)["max_iter"] or 0,
         seed=trial_seed,
-        code=code(
-            "mlp",
-            "trials",
-            "toydata",
-            "atomic",
-            "joblog",
-            "trainer/choice",
-            "trainer/general",
-            "trainer/fused",
-            "trainer/codegen",
-            "trainer/numerics",
-            "trainer/kernel_cache",
-        ),
     # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
     shell:
         TRIAL_PYTHON
@@ -70,19 +57,10 @@ rule train_trial:
 
 rule best_of_trials:
     input:
-        data="results/data/{dataset}.txt",
         records=lambda w: trial_files(w, "json"),
-        weights=lambda w: trial_files(w, "npz"),
     output:
-        table="results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv",
-        best="results/mlp/{experiment}/{dataset}/h{hidden}/best.json",
-        boundary=report(
-            "results/mlp/{experiment}/{dataset}/h{hidden}/boundary.png",
-            caption="../report/boundary.rst",
-            category="Toy experiments",
-            subcategory="{experiment}",
-            labels={"data set": "{dataset}", "H": "{hidden}"},
-        ),
+        table=paths.setting_file("trials.csv"),
+        best=paths.setting_file("best.json"),
     log:
         "results/logs/best_of_trials/{experiment}/{dataset}/h{hidden}.log",
     benchmark:
@@ -91,9 +69,35 @@ rule best_of_trials:
         "../envs/netlab.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1000,
         runtime=10,
-    params:
-        code=code("selection", "trials", "toyplots", "mlp", "toydata"),
     script:
         "../scripts/best_of_trials.py"
+
+
+# The best trial's decision boundary in a job of its own: a plot edit re-runs only this and the report.
+rule boundary_plot:
+    input:
+        data="results/data/{dataset}.txt",
+        best=paths.setting_file("best.json"),
+        weights=lambda w: trial_files(w, "npz"),
+    output:
+        report(
+            paths.setting_file("boundary.png"),
+            caption="../report/boundary.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"data set": "{dataset}", "H": "{hidden}"},
+        ),
+    log:
+        "results/logs/boundary_plot/{experiment}/{dataset}/h{hidden}.log",
+    benchmark:
+        "results/benchmarks/boundary_plot/{experiment}/{dataset}/h{hidden}.tsv"
+    conda:
+        "../envs/netlab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/boundary_plot.py"

@@ -3,6 +3,7 @@
 from snakemake import __version__ as SNAKEMAKE_VERSION
 
 from netlab.report.benchmarks import producer_benchmarks
+from netlab.report.inputs import named_inputs
 from netlab.report.outputs import TABLES, figure_names
 
 
@@ -13,20 +14,8 @@ localrules:
 
 rule report:
     input:
-        data=expand("results/data/{dataset}.txt", dataset=used_datasets(config)),
-        plots=expand("results/data/{dataset}.png", dataset=used_datasets(config)),
-        trials=all_trial_jsons,
-        tables=best_of_trials_outputs("trials.csv"),
-        best=best_of_trials_outputs("best.json"),
-        boundaries=best_of_trials_outputs("boundary.png"),
-        handbuilt_table="results/handbuilt/handbuilt.csv",
-        handbuilt_summary="results/handbuilt/handbuilt.json",
-        downloads=download_records(),
-        images=image_root(),
-        features=expand("results/features/{split}.parquet", split=("train", "val")),
-        features_meta=expand("results/features/{split}.json", split=("train", "val")),
-        metrics="results/classify/metrics.json",
-        metrics_table="results/classify/metrics.csv",
+        # One name per file (e.g. one_hidden_layer/data1/h4/best): the script looks them up by name.
+        unpack(lambda w: named_inputs(config, image_root(), download_records())),
     output:
         html=report(
             "results/report/index.html",
@@ -48,7 +37,7 @@ rule report:
     benchmark:
         "results/benchmarks/report.tsv"
     conda:
-        "../envs/netlab.yaml"
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -60,25 +49,7 @@ rule report:
             workflow.rules, [*([weights_file()] if weights_file() else []), *input]
         ),
         snakemake_version=SNAKEMAKE_VERSION,
-        code=code(
-            "report/__init__",
-            "report/benchmarks",
-            "report/build",
-            "report/figures",
-            "report/handbuilt",
-            "report/html",
-            "report/images",
-            "report/inputs",
-            "report/notebook",
-            "report/outputs",
-            "report/overview",
-            "report/part",
-            "report/toy",
-            "atomic",
-            "config",
-            "imagefolder",
-            "seeds",
-            "toydata",
-        ),
+        # The page's words and layout: editing a template re-runs the report.
+        templates=digest_files(sorted((ROOT / "netlab/report/templates").iterdir())),
     script:
         "../scripts/report.py"

@@ -11,5 +11,9 @@ with logged(snakemake.log[0]) as log:
     )
     atomic.write_json(snakemake.output.json, result)
     atomic.write_text(snakemake.output.csv, classify.metrics_csv(result))
+    atomic.write_text(snakemake.output.intervals, classify.intervals_csv(result))
+    atomic.write_text(snakemake.output.mcnemar, classify.mcnemar_csv(result))
     for m in result["models"]:
         log.info("%s: accuracy %.4f (%d/%d)", m["name"], m["accuracy"], m["correct"], m["n_val"])
+    for t in result["mcnemar"]:
+        log.info("%s", t["reading"])

@@ -18,4 +18,9 @@ with logged(snakemake.log[0]) as log:
         table_path=snakemake.output.table,
         sidecar_path=snakemake.output.sidecar,
     )
-    log.info("%d images, %d skipped", sidecar["n_images"], len(sidecar["skipped"]))
+    log.info(
+        "%d images, %d skipped, %d ignored",
+        sidecar["n_images"],
+        len(sidecar["skipped"]),
+        len(sidecar["ignored"]),
+    )

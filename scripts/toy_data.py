@@ -1,9 +1,7 @@
-from netlab import atomic, toydata, toyplots
+from netlab import atomic, toydata
 from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     x, labels = toydata.obtain(snakemake.params.spec, snakemake.params.seed, snakemake.input)
     log.info("%s: %d points, %d positive", snakemake.wildcards.dataset, len(x), (labels > 0).sum())
     atomic.write_text(snakemake.output.data, toydata.format_points(x, labels))
-    figure = toyplots.scatter(x, labels, snakemake.wildcards.dataset)
-    atomic.save_figure(figure, snakemake.output.plot, dpi=110)

@@ -50,6 +50,7 @@ def snakemake(
     config: Path | None = None,
     check: bool = True,
     timeout: float = 900,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run Snakemake in ``workdir`` with the workflow copied there (or the repository's, if none was)."""
     snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else ROOT / "Snakefile"
@@ -67,7 +68,7 @@ def snakemake(
         *args,
     ]
     proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ)
+        cmd, capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
     )
     if check and proc.returncode != 0:
         raise AssertionError(
@@ -112,3 +113,20 @@ def workflow_copy(workflow_run, tmp_path) -> Path:
     dest = tmp_path / "clone"
     shutil.copytree(workflow_run, dest, symlinks=True)
     return dest
+
+
+@pytest.fixture(scope="session")
+def parsed_rules():
+    """The workflow's rules as Snakemake parses them (test config), without running anything."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+        workflow = api.workflow(
+            snakefile=ROOT / "Snakefile",
+            workdir=ROOT,
+            resource_settings=ResourceSettings(),
+            config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
+        )
+        yield list(workflow._workflow.rules)

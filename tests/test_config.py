@@ -4,7 +4,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netlab.config import ConfigError, check_config, settings, used_datasets, validate_schema
+from netlab.config import (
+    ConfigError,
+    check_config,
+    layered_config,
+    settings,
+    used_datasets,
+    validate_schema,
+)
+from netlab.configlayers import Layer, coerce_text, merge_layers, origin_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,3 +98,103 @@ def test_schema_fills_defaults(config):
     validate_schema(config, ROOT / "schemas" / "config.schema.yaml")
     assert config["experiments"]["two_hidden_layers"]["lr"] == 0.25
     assert config["experiments"]["two_hidden_layers"]["max_iter"] is None
+
+
+SCHEMA = ROOT / "schemas" / "config.schema.yaml"
+
+
+def _layers(tmp_path, user_yaml, command_line=None):
+    user = tmp_path / "my.yaml"
+    user.write_text(user_yaml)
+    return layered_config([ROOT / "config.yaml"], [user], command_line or {}, SCHEMA)
+
+
+def test_a_users_dataset_entry_replaces_the_default(tmp_path):
+    config, origins = _layers(tmp_path, "datasets:\n  data1: {path: /data/data1.txt}\n")
+    assert config["datasets"]["data1"] == {"path": "/data/data1.txt"}
+    assert config["datasets"]["data2"]["generator"] == "blobs"  # the others stay
+    assert origin_of(("datasets", "data1", "path"), origins) == str(tmp_path / "my.yaml")
+    assert origin_of(("datasets", "data2", "n"), origins) == str(ROOT / "config.yaml")
+    validate_schema(config, SCHEMA, origins)
+
+
+def test_experiment_entries_merge_key_by_key(tmp_path):
+    config, _ = _layers(tmp_path, "experiments:\n  one_hidden_layer: {trials: 2}\n")
+    one = config["experiments"]["one_hidden_layer"]
+    assert one["trials"] == 2 and one["hidden_sizes"] == [4, 8]
+    assert "two_hidden_layers" in config["experiments"]
+
+
+def test_command_line_text_gets_the_schemas_types(tmp_path):
+    # what Snakemake hands over for --config 'experiments={...}' 'datasets={...}' 'features={...}'
+    text = {
+        "experiments": {
+            "one_hidden_layer": {"trials": "3", "lr": "0.5", "hidden_sizes": ["4", "6"]}
+        },
+        "datasets": {"extra": {"generator": "circle", "n": "50", "radius": "2", "margin": "0.1"}},
+        "features": {"weights": "IMAGENET1K_V1", "batch_size": "8"},
+    }
+    config, origins = _layers(tmp_path, "{}\n", text)
+    one = config["experiments"]["one_hidden_layer"]
+    assert (one["trials"], one["lr"], one["hidden_sizes"]) == (3, 0.5, [4, 6])
+    assert config["datasets"]["extra"] == {
+        "generator": "circle",
+        "n": 50,
+        "radius": 2,
+        "margin": 0.1,
+    }
+    assert config["features"]["weights"] == "IMAGENET1K_V1"
+    assert config["features"]["batch_size"] == 8
+    validate_schema(config, SCHEMA, origins)
+
+
+def test_coercion_leaves_text_the_schema_wants_as_text():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    assert coerce_text({"datasets": {"d": {"path": "123"}}}, schema, schema) == {
+        "datasets": {"d": {"path": "123"}}
+    }
+    assert coerce_text({"images": {"source": "true"}}, schema, schema) == {
+        "images": {"source": "true"}
+    }
+
+
+@pytest.mark.parametrize(
+    "user_yaml, command_line, message",
+    [
+        (
+            "{}\n",
+            {"experiments": {"one_hidden_layer": {"trials": "many"}}},
+            "config key experiments.one_hidden_layer.trials (set in --config): 'many' is not of type 'integer'",
+        ),
+        (
+            "experiments:\n  two_hidden_layers: {lr: fast}\n",
+            {},
+            "config key experiments.two_hidden_layers.lr (set in {my}): 'fast' is not of type 'number'",
+        ),
+        (
+            "datasets:\n  data1: {path: /data/data1.txt, n: 5}\n",
+            {},
+            "config key datasets.data1 (set in {my}):",
+        ),
+    ],
+)
+def test_a_bad_value_is_named_with_where_it_came_from(tmp_path, user_yaml, command_line, message):
+    config, origins = _layers(tmp_path, user_yaml, command_line)
+    with pytest.raises(ConfigError) as err:
+        validate_schema(config, SCHEMA, origins)
+    assert message.format(my=tmp_path / "my.yaml") in str(err.value)
+
+
+def test_a_config_file_that_is_not_a_mapping_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"my\.yaml: a config file must hold a mapping"):
+        _layers(tmp_path, "- seed\n- 3\n")
+
+
+def test_merge_is_layered_in_order_and_leaves_its_inputs_alone():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    first = {"seed": 1, "datasets": {"a": {"generator": "noisy", "n": 10}}}
+    second = {"datasets": {"a": {"generator": "xor", "n": 4, "margin": 1}}, "seed": 2}
+    merged, origins = merge_layers([Layer("one", first), Layer("two", second)], schema)
+    assert merged == {"seed": 2, "datasets": {"a": {"generator": "xor", "n": 4, "margin": 1}}}
+    assert first == {"seed": 1, "datasets": {"a": {"generator": "noisy", "n": 10}}}
+    assert origin_of(("datasets", "a", "n"), origins) == "two"

@@ -249,6 +249,46 @@ def test_extract_keeps_layout_without_single_top_directory(tmp_path):
     assert (tmp_path / "local" / "val" / "bees" / "bees0.jpg").is_file()
 
 
+MAC = b"\x00\x05\x16\x07" + bytes(40)  # an AppleDouble header
+
+
+def test_extract_strips_top_directory_beside_macos_metadata(tmp_path):
+    """A zip made by macOS's Finder: ``__MACOSX/`` does not count as a second top folder."""
+    entries = [
+        ("hymenoptera_data/train/ants/a.jpg", b"a"),
+        ("hymenoptera_data/val/bees/b.jpg", b"b"),
+        ("__MACOSX/hymenoptera_data/train/ants/._a.jpg", MAC),
+        ("__MACOSX/._hymenoptera_data", MAC),
+        (".DS_Store", b"\x00\x00\x00\x01Bud1"),
+    ]
+    dest = tmp_path / "images"
+    files = fetch.safe_extract_zip(
+        write(tmp_path, zip_of(entries)), dest, max_bytes=10**6, required=("train", "val")
+    )
+    # The metadata of the images mirrors the tree (listed as ignored later); the rest has no place.
+    assert files == ["__MACOSX/train/ants/._a.jpg", "train/ants/a.jpg", "val/bees/b.jpg"]
+    assert (dest / "__MACOSX/train/ants/._a.jpg").read_bytes() == MAC
+
+
+def test_extract_keeps_layout_with_splits_and_macos_metadata_at_the_top(tmp_path):
+    entries = [
+        ("train/ants/a.jpg", b"a"),
+        ("val/ants/b.jpg", b"b"),
+        ("__MACOSX/train/ants/._a.jpg", MAC),
+    ]
+    files = fetch.safe_extract_zip(
+        write(tmp_path, zip_of(entries)), tmp_path / "d", max_bytes=10**6, required=("train", "val")
+    )
+    assert files == ["__MACOSX/train/ants/._a.jpg", "train/ants/a.jpg", "val/ants/b.jpg"]
+
+
+def test_extract_refuses_two_entries_that_become_one_path(tmp_path):
+    entries = [("top/__MACOSX/x", b"a"), ("__MACOSX/top/x", b"b")]
+    with pytest.raises(fetch.ArchiveError, match=r"both become '__MACOSX/x' once top/ is stripped"):
+        fetch.safe_extract_zip(write(tmp_path, zip_of(entries)), tmp_path / "d", max_bytes=10**6)
+    assert listing(tmp_path) == ["in.zip"]
+
+
 def test_extract_does_not_strip_a_lone_file(tmp_path):
     files = fetch.safe_extract_zip(
         write(tmp_path, zip_of([("a.txt", b"x")])), tmp_path / "d", max_bytes=10

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from serve_zip import ODD_ANTS, hymenoptera_like_zip
 from torchvision.datasets import ImageFolder
+from torchvision.datasets.folder import IMG_EXTENSIONS as TORCHVISION_IMG_EXTENSIONS
 from torchvision.datasets.folder import pil_loader
 
-from netlab.imagefolder import ImageFolderError, load_rgb, scan_split
+from netlab.fetch import safe_extract_zip
+from netlab.imagefolder import IMG_EXTENSIONS, ImageFolderError, load_rgb, scan_split
 
 
 def save_image(
@@ -23,7 +27,8 @@ def save_image(
         image = image.quantize(16)
     elif mode != "RGB":
         image = image.convert(mode)
-    image.save(path)
+    # A name without an image extension still holds an image (JPEG), as a renamed photo would.
+    image.save(path, format=Image.registered_extensions().get(path.suffix.lower(), "JPEG"))
     return path
 
 
@@ -35,6 +40,7 @@ def make_tree(root: Path, files: dict[str, list[str]]) -> Path:
     return root
 
 
+COUNTS = {"train": {"ants": 2, "bees": 3}, "val": {"ants": 2, "bees": 2}}
 GOOD = {
     "train/bees": ["b2.png", "b1.jpg"],
     "train/ants": ["z.jpeg", "a.JPG", "sub/c.jpg"],
@@ -87,29 +93,29 @@ def test_classes_differing_between_splits_are_named(tmp_path):
 
 
 def bad_files(root: Path) -> dict[str, str]:
-    """Three kinds of unusable file in train/ants; returns their relative paths."""
+    """Two kinds of unreadable image in train/ants; returns their relative paths."""
     good = save_image(root / "train/ants/good.jpg", size=(64, 48))
     truncated = root / "train/ants/truncated.jpg"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     (root / "train/ants/garbage.jpg").write_bytes(b"this is not a jpeg at all" * 10)
-    (root / "train/ants/notes.txt").write_text("field notes")
     return {
         "train/ants/garbage.jpg": "not a readable image",
-        "train/ants/notes.txt": "not an image file (extension '.txt'",
         "train/ants/truncated.jpg": "truncated",
     }
 
 
-def test_bad_files_stop_the_run_naming_each(tmp_path):
+def test_bad_images_stop_the_run_naming_each(tmp_path):
     root = make_tree(tmp_path, GOOD)
     expected = bad_files(root)
+    (root / "train/ants/notes.txt").write_text("field notes")  # not an image: ignored, no stop
     with pytest.raises(ImageFolderError) as info:
         scan_split(root, "train")
     message = str(info.value)
-    assert "3 unusable file(s) in split 'train'" in message and "on_bad_image: skip" in message
+    assert "2 unreadable image(s) in split 'train'" in message and "on_bad_image: skip" in message
     for relpath, reason in expected.items():
         line = next(line for line in message.splitlines() if str(root / relpath) in line)
         assert reason in line
+    assert "notes.txt" not in message
 
 
 def test_skip_mode_lists_every_skipped_file_with_its_reason(tmp_path):
@@ -121,10 +127,103 @@ def test_skip_mode_lists_every_skipped_file_with_its_reason(tmp_path):
         "train/ants/a.JPG", "train/ants/good.jpg", "train/ants/z.jpeg", "train/ants/sub/c.jpg",
     ]  # fmt: skip
     skipped = {s["path"]: s["reason"] for s in split.skipped}
-    assert set(skipped) == {*expected, "train/README.txt"}
-    assert skipped["train/README.txt"] == "not inside a class folder"
+    assert set(skipped) == set(expected)
     for relpath, reason in expected.items():
         assert reason in skipped[relpath]
+    assert split.ignored == [{"path": "train/README.txt", "reason": "not inside a class folder"}]
+    assert split.census() == [row("ants", 4, 0, 2), row("bees", 2, 0, 0), row("", 0, 1, 0)]
+
+
+def row(name: str, used: int, ignored: int, skipped: int) -> dict:
+    """One census row."""
+    return {"class": name, "used": used, "ignored": ignored, "skipped": skipped}
+
+
+def test_image_extensions_are_torchvisions():
+    assert IMG_EXTENSIONS == TORCHVISION_IMG_EXTENSIONS
+
+
+# Names torchvision's ImageFolder passes over (no image extension) next to ones it takes in any case.
+MESSY = {
+    "train/ants": [
+        "a.JPG", "b.JpEg", "c.PNG", "d.webp", "e.bmp", "f.tif", "g.TIFF", "h.ppm",
+        "sub/deeper/i.jpg", "sub/j.png", "k.jpg.bak", "l.jpgx", "noext", "m.gif",
+    ],
+    "train/bees": ["B.jpg", "a.jpg", "_b.jpg", "b b.jpg", "ü.jpg"],
+    "val/ants": ["v.jpg"],
+    "val/bees": ["w.jpg"],
+}  # fmt: skip
+
+
+def test_messy_tree_gives_torchvisions_samples_and_lists_the_rest(tmp_path):
+    root = make_tree(tmp_path, MESSY)
+    (root / "train/ants/notes.txt").write_text("field notes")
+    (root / "train/bees/.DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (root / "train/loose.jpg").write_bytes(save_image(tmp_path / "x.jpg").read_bytes())
+    split = scan_split(root, "train")
+    reference = ImageFolder(root / "train")
+    assert [(str(s.path), s.label) for s in split.samples] == reference.samples
+    assert split.classes == reference.classes and split.skipped == []
+    assert {i["path"]: i["reason"] for i in split.ignored} == {
+        "train/loose.jpg": "not inside a class folder",
+        "train/ants/k.jpg.bak": "not an image extension (.bak)",
+        "train/ants/l.jpgx": "not an image extension (.jpgx)",
+        "train/ants/m.gif": "not an image extension (.gif)",
+        "train/ants/noext": "not an image extension (none)",
+        "train/ants/notes.txt": "not an image extension (.txt)",
+        "train/bees/.DS_Store": "not an image extension (none)",
+    }
+    assert split.census() == [row("ants", 10, 5, 0), row("bees", 5, 1, 0), row("", 0, 1, 0)]
+
+
+def test_macos_metadata_is_ignored_and_listed(tmp_path):
+    root = make_tree(tmp_path, GOOD)
+    appledouble = b"\x00\x05\x16\x07" + bytes(80)
+    for name in (
+        "train/ants/._a.JPG",
+        "train/__MACOSX/ants/._z.jpeg",
+        "__MACOSX/train/bees/._b1.jpg",
+    ):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(appledouble)
+    (root / "val/__MACOSX").mkdir()
+    split = scan_split(root, "train")  # ._a.JPG does not decode: not a stop; no __MACOSX class
+    assert split.classes == ["ants", "bees"]
+    assert {i["path"]: i["reason"] for i in split.ignored} == {
+        "train/ants/._a.JPG": "macOS metadata (AppleDouble ._ file)",
+        "train/__MACOSX/ants/._z.jpeg": "macOS metadata (__MACOSX)",
+        "__MACOSX/train/bees/._b1.jpg": "macOS metadata (__MACOSX)",
+    }
+    assert split.census() == [row("ants", 3, 1, 0), row("bees", 2, 1, 0), row("", 0, 1, 0)]
+    # torchvision would take ._a.JPG as an image (and a __MACOSX class); without them it agrees.
+    (root / "train/ants/._a.JPG").unlink()
+    shutil.rmtree(root / "train/__MACOSX")
+    reference = ImageFolder(root / "train")
+    assert [(str(s.path), s.label) for s in split.samples] == reference.samples
+
+
+def test_archive_like_the_real_one_gives_torchvisions_samples(tmp_path):
+    archive = tmp_path / "hymenoptera_data.zip"
+    archive.write_bytes(hymenoptera_like_zip(COUNTS))
+    root = tmp_path / "images"
+    safe_extract_zip(archive, root, max_bytes=10**7, required=("train", "val"))
+    for split_name, classes in COUNTS.items():
+        split = scan_split(root, split_name)
+        reference = ImageFolder(root / split_name)
+        assert [(str(s.path), s.label) for s in split.samples] == reference.samples
+        # Every sample loads to the very pixels torchvision's loader gives (no EXIF rotation in either).
+        for sample in split.samples:
+            expected = np.asarray(reference.loader(str(sample.path)))
+            assert np.array_equal(np.asarray(load_rgb(sample.path)), expected)
+        odd = len(ODD_ANTS) - 1 if split_name == "train" else 0  # all but the .gif
+        assert split.counts() == {c: n + (odd if c == "ants" else 0) for c, n in classes.items()}
+    train = scan_split(root, "train")
+    assert load_rgb(root / "train/ants/exif_rotated.jpg").size == (48, 24)  # stored, not turned
+    assert {i["path"]: i["reason"] for i in train.ignored} == {
+        "__MACOSX/train/ants/._ants0.jpg": "macOS metadata (__MACOSX)",
+        "__MACOSX/train/ants/._imageNotFound.gif": "macOS metadata (__MACOSX)",
+        "train/ants/imageNotFound.gif": "not an image extension (.gif)",
+    }
 
 
 def test_skip_mode_still_refuses_a_class_left_empty(tmp_path):

@@ -4,11 +4,11 @@ Each case copies a finished run of the test config (sources, results and Snakema
 one edit, and reads what a dry run plans.
 """
 
-import shutil
+import subprocess
 
 import pytest
 import yaml
-from conftest import TEST_CONFIG, copy_workflow, planned_jobs, write_config
+from conftest import TEST_CONFIG, WORKFLOW_FILES, copy_workflow, planned_jobs, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,39 @@ def settings(experiment, datasets=None, hiddens=None):
     }
 
 
+def boundaries(experiment, datasets=None, hiddens=None):
+    return {
+        p.replace("trials.csv", "boundary.png") for p in settings(experiment, datasets, hiddens)
+    }
+
+
+def evaluations(experiment, datasets=None, hiddens=None):
+    return {
+        p.replace("results/mlp/", "results/evaluate/")
+        for p in settings(experiment, datasets, hiddens)
+    }
+
+
+def generalisation(*experiments):
+    return {f"results/evaluate/{e}/generalisation.csv" for e in experiments}
+
+
+def selections(experiment, datasets=None, hiddens=None):
+    """What follows any change to a setting's trials: its summary, boundary plot and held-out evaluation,
+    and its experiment's generalisation table."""
+    return {
+        "best_of_trials": settings(experiment, datasets, hiddens),
+        "boundary_plot": boundaries(experiment, datasets, hiddens),
+        "evaluate_trials": evaluations(experiment, datasets, hiddens),
+        "generalisation": generalisation(experiment),
+    }
+
+
 REPORT = {"report": {"results/report/index.html"}}
+CLASSIFIERS = {
+    "classify": {"results/classify/metrics.json"},
+    "classify_cv": {"results/classify/cv.json"},
+}
 FEATURES = {f"results/features/{s}.parquet" for s in ("train", "val")}
 
 
@@ -55,33 +87,52 @@ def edit_source(relative):
     return apply
 
 
+SOURCES = [*WORKFLOW_FILES, "tests"]
+
+
+def edit_comment_in_config(workdir):
+    config = workdir / "tests" / "config" / "config.yaml"
+    config.write_text(config.read_text() + "# a comment the user added\n")
+    return config
+
+
+def touch_sources(workdir):
+    """New modification times on every source file (as a branch switch or checkout gives)."""
+    for name in SOURCES:
+        for path in [workdir / name, *(workdir / name).rglob("*")]:
+            if path.is_file():
+                path.touch()
+
+
 CASES = {
     "add a hidden size": (
         edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
         {
             "train_trial": trial_jsons(ONE, hiddens=[6]),
-            "best_of_trials": settings(ONE, hiddens=[6]),
+            **selections(ONE, hiddens=[6]),
             **REPORT,
         },
     ),
     "raise the number of trials": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
-        {"train_trial": trial_jsons(ONE, trials=[3]), "best_of_trials": settings(ONE), **REPORT},
+        {"train_trial": trial_jsons(ONE, trials=[3]), **selections(ONE), **REPORT},
     ),
     "change tol of one experiment": (
         edit_config(lambda c: c["experiments"][TWO].__setitem__("tol", 2e-4)),
-        {"train_trial": trial_jsons(TWO), "best_of_trials": settings(TWO), **REPORT},
+        {"train_trial": trial_jsons(TWO), **selections(TWO), **REPORT},
     ),
     "change lr of one experiment": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("lr", 0.2)),
-        {"train_trial": trial_jsons(ONE), "best_of_trials": settings(ONE), **REPORT},
+        {"train_trial": trial_jsons(ONE), **selections(ONE), **REPORT},
     ),
     "change one dataset's generator": (
         edit_config(lambda c: c["datasets"]["data4"].__setitem__("radius", 2.2)),
         {
             "toy_data": {"results/data/data4.txt"},
+            "toy_test_data": {"results/data/data4.test.txt"},
+            "toy_plot": {"results/data/data4.png"},
             "train_trial": trial_jsons(ONE, datasets=["data4"]),
-            "best_of_trials": settings(ONE, datasets=["data4"]),
+            **selections(ONE, datasets=["data4"]),
             **REPORT,
         },
     ),
@@ -94,14 +145,49 @@ CASES = {
         {
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
+            "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
+            "generalisation": generalisation(ONE, TWO),
             **REPORT,
         },
     ),
     "edit the feature extractor's code": (
         edit_source("netlab/features.py"),
-        {"features": FEATURES, "classify": {"results/classify/metrics.json"}, **REPORT},
+        {"features": FEATURES, **CLASSIFIERS, **REPORT},
     ),
     "edit only the report code": (edit_source("netlab/report/__init__.py"), REPORT),
+    "edit the plot code": (
+        edit_source("netlab/toyplots.py"),
+        {
+            "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
+            "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            **REPORT,
+        },
+    ),
+    "edit the writer every job uses (netlab/atomic.py)": (
+        edit_source("netlab/atomic.py"),
+        {
+            "toy_data": {f"results/data/{d}.txt" for d in CONFIG["datasets"]},
+            "toy_test_data": {f"results/data/{d}.test.txt" for d in CONFIG["datasets"]},
+            "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
+            "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
+            "best_of_trials": settings(ONE) | settings(TWO),
+            "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
+            "generalisation": generalisation(ONE, TWO),
+            "handbuilt": {"results/handbuilt/handbuilt.csv"},
+            "synthetic_images": {"results/images/synthetic"},
+            "features": FEATURES,
+            **CLASSIFIERS,
+            **REPORT,
+        },
+    ),
+    "edit a script": (
+        edit_source("scripts/classify.py"),
+        {"classify": {"results/classify/metrics.json"}, **REPORT},
+    ),
+    "a comment in the config": (edit_comment_in_config, {}),
+    "touch every source file": (touch_sources, {}),
     "nothing": (lambda workdir: None, {}),
 }
 
@@ -113,9 +199,25 @@ def test_exactly_the_affected_jobs_rerun(workflow_copy, case):
     assert planned_jobs(workflow_copy, config) == expected
 
 
+def _git(*args, cwd):
+    subprocess.run(
+        ["git", "-c", "user.name=netlab", "-c", "user.email=netlab@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
 def test_fresh_clone_with_results_copied_in_has_nothing_to_do(workflow_run, tmp_path):
-    clone = copy_workflow(tmp_path / "clone")  # new timestamps on every source file, no .snakemake
-    shutil.copytree(
-        workflow_run / "results", clone / "results"
-    )  # copy2 keeps the results' timestamps
+    """A `git clone` (every source file gets a new time) with results/ and .snakemake/ copied in."""
+    origin = copy_workflow(tmp_path / "origin")
+    _git("init", "-q", cwd=origin)
+    _git("add", "-A", cwd=origin)
+    _git("commit", "-q", "-m", "sources", cwd=origin)
+    _git("clone", "-q", str(origin), str(tmp_path / "clone"), cwd=tmp_path)
+    clone = tmp_path / "clone"
+    newest_result = max(p.stat().st_mtime for p in (workflow_run / "results").rglob("*"))
+    assert (clone / "scripts" / "toy_data.py").stat().st_mtime > newest_result
+    for name in ("results", ".snakemake"):
+        subprocess.run(["cp", "-a", str(workflow_run / name), str(clone / name)], check=True)
     assert planned_jobs(clone, clone / "tests" / "config" / "config.yaml") == {}

@@ -1,9 +1,13 @@
 """The real-data path of the workflow, offline: a tiny hymenoptera-like zip served from 127.0.0.1.
 
-Runs Snakemake on the tiny test config with ``images.source: hymenoptera`` and
-the URL pointing at a loopback server: download, checksum record, safe
-extraction, features, classifiers, report; then the refusals (a wrong pinned sha256,
-an archive with a ``../`` entry, weights that do not match torchvision's hash).
+Runs the README's reproduction command (``images={source: hymenoptera}``,
+``features={weights: ..., batchnorm: notebook}``) on the tiny test config,
+the URL pointing at a loopback server that serves an archive laid out like
+the real one (``.gif`` placeholder, odd image modes, ``__MACOSX``) and the
+weights a local state dict: download, checksum record, safe extraction,
+features with torchvision's ImageFolder as the oracle, classifiers, report;
+then the refusals (a wrong pinned sha256, an archive with a ``../`` entry,
+weights that do not match torchvision's hash, a zip over the size limit).
 """
 
 from __future__ import annotations
@@ -11,27 +15,50 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
+import torchvision
 import yaml
-from conftest import planned_jobs, snakemake, write_config
-from serve_zip import imagefolder_zip, jpeg_bytes, serve
+from conftest import TEST_CONFIG, snakemake, write_config
+from serve_zip import ODD_ANTS, hymenoptera_like_zip, imagefolder_zip, jpeg_bytes, serve
+from torchvision.datasets import ImageFolder
 
 pytestmark = pytest.mark.slow
 
 COUNTS = {"train": {"ants": 3, "bees": 4}, "val": {"ants": 3, "bees": 3}}
 ZIP_PATH = "/tutorial/hymenoptera_data.zip"
+MAC = "macOS metadata (__MACOSX)"
+EXPECTED_IGNORED = {
+    "train": {
+        "__MACOSX/train/ants/._ants0.jpg": MAC,
+        "__MACOSX/train/ants/._imageNotFound.gif": MAC,
+        "train/ants/imageNotFound.gif": "not an image extension (.gif)",
+    },
+    "val": {"__MACOSX/val/bees/._bees0.jpg": MAC},
+}
 
 
 def hymenoptera_config(path: Path, url: str, sha256: str | None = None) -> Path:
     def edit(config: dict) -> None:
         config["images"]["source"] = "hymenoptera"
-        config["images"]["hymenoptera"] = {"url": url, "sha256": sha256, "max_bytes": 10**7}
+        config["images"]["hymenoptera"] = {"url": url, "sha256": sha256}
+        config["images"]["max_unpacked_bytes"] = 10**7
 
     return write_config(path, edit)
+
+
+def readme_command_config(url: str, weights: Path) -> list[str]:
+    """The README's reproduction command's ``--config`` (real weights cannot be had here: a local file)."""
+    return [
+        "--config",
+        f"images={{source: hymenoptera, hymenoptera: {{url: {url}}}}}",
+        f"features={{weights: {{path: {weights}}}, batchnorm: notebook}}",
+    ]
 
 
 def output_of(proc) -> str:
@@ -40,7 +67,17 @@ def output_of(proc) -> str:
 
 @pytest.fixture(scope="module")
 def archive() -> bytes:
-    return imagefolder_zip(COUNTS)
+    return hymenoptera_like_zip(COUNTS)
+
+
+@pytest.fixture(scope="module")
+def random_resnet50(tmp_path_factory) -> Path:
+    """A state dict saved from a randomly initialised torchvision resnet50 (what IMAGENET1K_V1 would be)."""
+    path = tmp_path_factory.mktemp("weights") / "resnet50_random.pth"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        torch.save(torchvision.models.resnet50(weights=None).state_dict(), path)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +95,22 @@ def server(archive):
         yield base
 
 
-def test_download_extract_features_classify_report(workflow_copy, tmp_path, server, archive):
+def test_readme_reproduction_command_on_an_archive_like_the_real_one(
+    workflow_copy, tmp_path, server, archive, random_resnet50
+):
     # A copy of the finished synthetic run: only the image stages and the report run again.
     workdir = workflow_copy
-    config = hymenoptera_config(tmp_path / "config.yaml", server + ZIP_PATH)
-    assert set(planned_jobs(workdir, config)) == {
+    readme = readme_command_config(server + ZIP_PATH, random_resnet50)
+    plan = snakemake(workdir, "--dry-run", "--cores", "1", *readme)
+    assert set(re.findall(r"^(?:local)?rule (\w+):", output_of(plan), re.MULTILINE)) - {"all"} == {
         "download_images",
         "extract_images",
         "features",
         "classify",
+        "classify_cv",
         "report",
     }
-    snakemake(workdir, "--cores", "2", "results/report/index.html", config=config)
+    snakemake(workdir, "--cores", "2", *readme)
 
     # The download and its record (url, observed hash, no pin).
     assert (workdir / "resources" / "hymenoptera_data.zip").read_bytes() == archive
@@ -83,33 +124,50 @@ def test_download_extract_features_classify_report(workflow_copy, tmp_path, serv
         "hymenoptera_data.zip.sha256.json",
     ]
 
-    # The extracted tree: hymenoptera_data/ stripped, train/ and val/ directly inside.
+    # The extracted tree: hymenoptera_data/ stripped, the Mac metadata beside train/ and val/.
     root = workdir / "results" / "images" / "hymenoptera"
-    for split, classes in COUNTS.items():
-        for name, count in classes.items():
-            assert sorted(p.name for p in (root / split / name).iterdir()) == [
-                f"{name}{i}.jpg" for i in range(count)
-            ]
+    assert sorted(p.name for p in root.iterdir() if p.name != ".snakemake_timestamp") == [
+        "__MACOSX",
+        "train",
+        "val",
+    ]
 
-    # Features: one row per image, in ImageFolder order, 2048 values each.
-    for split, classes in COUNTS.items():
+    # Features: torchvision's ImageFolder samples (paths, labels, order), 2048 values each.
+    n_images = {}
+    for split in COUNTS:
+        reference = ImageFolder(root / split)
+        n_images[split] = len(reference.samples)
         table = pd.read_parquet(workdir / "results" / "features" / f"{split}.parquet")
-        assert len(table) == sum(classes.values())
-        assert table["path"].iloc[0] == f"{split}/ants/ants0.jpg"
-        assert list(table["class_name"]) == [
-            c for c, n in sorted(classes.items()) for _ in range(n)
-        ]
-        assert list(table["label"]) == [
-            i for i, (c, n) in enumerate(sorted(classes.items())) for _ in range(n)
-        ]
+        assert [
+            (str(root / p), label) for p, label in zip(table["path"], table["label"], strict=True)
+        ] == (reference.samples)
+        assert list(table["class_name"]) == [reference.classes[t] for t in reference.targets]
         assert {len(f) for f in table["features"]} == {2048}
+        sidecar = json.loads((workdir / "results" / "features" / f"{split}.json").read_text())
+        assert sidecar["batchnorm"] == "notebook" and sidecar["weights"]["kind"] == "file"
+        assert (
+            sidecar["weights"]["sha256"] == hashlib.sha256(random_resnet50.read_bytes()).hexdigest()
+        )
+        assert sidecar["skipped"] == [] and sidecar["n_images"] == n_images[split]
+        used = {c: reference.targets.count(i) for i, c in enumerate(reference.classes)}
+        ignored = {i["path"]: i["reason"] for i in sidecar["ignored"]}
+        assert ignored == EXPECTED_IGNORED[split]
+        assert sidecar["census"] == [
+            {
+                "class": c,
+                "used": used[c],
+                "ignored": sum(f"/{c}/" in p for p in ignored),
+                "skipped": 0,
+            }
+            for c in ("ants", "bees")
+        ]
+    assert n_images == {"train": 3 + len(ODD_ANTS) - 1 + 4, "val": 6}  # every odd file but the .gif
 
-    # Classifiers: one model per k plus logistic regression, scored on the 6 val images.
+    # Classifiers on those images.
     metrics = json.loads((workdir / "results" / "classify" / "metrics.json").read_text())
-    assert metrics["n_train"] == 7 and metrics["n_val"] == 6
-    assert len(metrics["models"]) == 1 + len(
-        yaml.safe_load(config.read_text())["classify"]["knn"]["k"]
-    )
+    assert metrics["n_train"] == n_images["train"] and metrics["n_val"] == n_images["val"]
+    k = yaml.safe_load(TEST_CONFIG.read_text())["classify"]["knn"]["k"]
+    assert len(metrics["models"]) == 1 + len(k)
     for model in metrics["models"]:
         assert model["classes"] == ["ants", "bees"]
         confusion = model["confusion"]
@@ -148,20 +206,30 @@ def test_archive_with_parent_entry_is_refused(tmp_path, server):
     assert list(workdir.glob("results/images/**/*")) == []  # no temporary directory left either
 
 
-def test_local_zip_source_is_extracted_to_results_images_local(tmp_path, archive):
+def test_local_zip_with_splits_at_top_is_extracted_within_the_size_limit(tmp_path):
     source = tmp_path / "copied in" / "ants_bees.zip"
     source.parent.mkdir()
-    source.write_bytes(archive)
-    config = write_config(
-        tmp_path / "config.yaml", lambda c: c["images"].update(source=str(source))
-    )
+    source.write_bytes(imagefolder_zip(COUNTS, top=None))  # train/ and val/ at the top
+
+    def config(limit: int) -> Path:
+        def edit(c: dict) -> None:
+            c["images"].update(source=str(source), max_unpacked_bytes=limit)
+
+        return write_config(tmp_path / f"config{limit}.yaml", edit)
+
     workdir = tmp_path / "run"
     plan = snakemake(
-        workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config
+        workdir, "--dry-run", "--cores", "1", "results/classify/metrics.json", config=config(10**7)
     )
     assert "download_images" not in output_of(plan)
     assert "extract_images" in output_of(plan) and "results/images/local" in output_of(plan)
-    snakemake(workdir, "--cores", "1", "results/images/local", config=config)
+    # images.max_unpacked_bytes limits the user's own zip too.
+    proc = snakemake(
+        workdir, "--cores", "1", "results/images/local", config=config(1000), check=False
+    )
+    assert proc.returncode != 0 and "over the limit of 1000 bytes" in output_of(proc)
+    assert not (workdir / "results" / "images" / "local").exists()
+    snakemake(workdir, "--cores", "1", "results/images/local", config=config(10**7))
     assert sorted(
         p.name for p in (workdir / "results" / "images" / "local").iterdir() if p.is_dir()
     ) == [

@@ -20,10 +20,10 @@ from browser.report_fixture import config, make_results
 from PIL import Image
 
 from netlab import toydata
-from netlab.report import html, images, notebook, toy
-from netlab.report.benchmarks import stage_times
-from netlab.report.build import build_report
-from netlab.report.inputs import ReportInputError, collect
+from netlab.report import figures, images, notebook, overview, render, toy
+from netlab.report.benchmarks import stage_times, with_trial_times
+from netlab.report.build import write_report
+from netlab.report.inputs import ReportInputError, named_inputs, read_inputs
 from netlab.report.outputs import TABLES, figure_names
 
 PAGE = "results/report/index.html"
@@ -31,7 +31,7 @@ PAGE = "results/report/index.html"
 
 def build(workdir: Path, inputs) -> Path:
     with contextlib.chdir(workdir):
-        build_report(inputs, PAGE)
+        write_report(inputs, PAGE)
     return workdir / PAGE
 
 
@@ -57,7 +57,9 @@ def variant(tmp_path_factory):
         }
     )
     with contextlib.chdir(workdir):
-        inputs = make_results(workdir, cfg, missing_benchmark=True, download_record=True)
+        inputs = make_results(
+            workdir, cfg, missing_benchmark=True, download_record=True, census=True
+        )
     return workdir, inputs, build(workdir, inputs)
 
 
@@ -98,16 +100,22 @@ def page_of(path: Path) -> Page:
     return Page(path.read_text(encoding="utf-8"))
 
 
+def page_of_text(text: str) -> Page:
+    return Page(str(text))
+
+
 # --- building blocks ---------------------------------------------------------------------------------
 
 
-def test_markup_is_escaped_unless_already_html():
-    cell = html.tag("td", "<script>x</script> & co", title='a"b')
-    assert cell == '<td title="a&quot;b">&lt;script&gt;x&lt;/script&gt; &amp; co</td>'
-    assert html.tag("p", html.Html("<b>ok</b>")) == "<p><b>ok</b></p>"
-    frame = pd.DataFrame({"name": ["<i>"], "n": [1234567]})
-    rendered = html.table(frame, id="t", caption="a <caption>")
-    assert "&lt;i&gt;" in rendered and "a &lt;caption&gt;" in rendered and "1,234,567" in rendered
+def test_tables_come_from_dataframes_with_everything_escaped():
+    frame = pd.DataFrame({"<b>name</b>": ["<script>x</script> & co"], "n": [1234567]})
+    rendered = render.table(frame, id="t", caption="a <caption>", numeric=["<b>name</b>"])
+    assert '<table id="t">' in rendered and "<script>" not in rendered and "<b>" not in rendered
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; co" in rendered
+    assert "a &lt;caption&gt;" in rendered and "&lt;b&gt;name&lt;/b&gt;" in rendered
+    assert rendered.count('class="data row0 col0 num"') == 1 and "1,234,567" in rendered
+    page = page_of_text(rendered)
+    assert page.tables == ["t"] and "<script>x</script> & co" in page.text
 
 
 @pytest.mark.parametrize(
@@ -120,30 +128,38 @@ def test_markup_is_escaped_unless_already_html():
         (None, "–"),
         (True, "yes"),
         (np.bool_(False), "no"),
-        ("a&b", "a&amp;b"),
+        ("a&b", "a&b"),
     ],
 )
 def test_cells_are_formatted_for_reading(value, text):
-    assert html.format_cell(value) == text
+    assert render.cell_text(value) == text
+
+
+def test_the_seed_is_an_identifier_not_a_quantity():
+    facts = overview.what_ran(config(seed=2025), "random")
+    shown = page_of_text(render.key_values(facts, id="what-ran", caption="What ran")).text
+    assert "2025" in shown and "2,025" not in shown
 
 
 def test_a_figure_that_is_not_a_png_is_refused_by_name():
     with pytest.raises(ValueError, match="boundary.png: not a PNG"):
-        html.figure(b"GIF89a...", id="f", caption="c", alt="a", source="x/boundary.png")
+        render.embed(b"GIF89a...", source="x/boundary.png")
 
 
-@pytest.mark.parametrize(
-    "size", [(300, 200), (200, 300), (256, 256), (333, 517), (1000, 257), (225, 401)]
-)
-def test_sample_view_equals_torchvision_resize_and_crop(size):
-    from torchvision import transforms
-
-    rng = np.random.default_rng(size[0] * size[1])
-    image = Image.fromarray(rng.integers(0, 256, size=(size[1], size[0], 3), dtype=np.uint8))
-    expected = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224)])(image)
-    ours = images.notebook_view(image)
-    assert ours.size == (224, 224)
-    assert np.array_equal(np.asarray(ours), np.asarray(expected))
+def test_figures_with_grids_larger_than_their_panels():
+    """3 loss panels on a 2-column grid, 3 confusion matrices on 4 columns, a class with fewer samples."""
+    curves = {1: [[1000, 0.5], [2000, 0.4]], 2: [[1000, 0.6]]}
+    panels = [figures.LossPanel(f"panel {i}", curves, best_trial=1) for i in range(3)]
+    heatmaps = [figures.Confusion(f"m{i}", [[2, 1], [0, 3]], ["ants", "bees"]) for i in range(3)]
+    pixel = np.zeros((8, 8, 3), dtype=np.uint8)
+    samples = {"ants": [figures.Sample(pixel, "a")] * 4, "bees": [figures.Sample(pixel, "b")] * 2}
+    for fig in (
+        figures.loss_curves(panels, "loss"),
+        figures.confusion_heatmaps(heatmaps, "confusion"),
+        figures.image_samples(samples, "samples"),
+    ):
+        with Image.open(io.BytesIO(figures.png_bytes(fig))) as image:
+            assert min(image.size) > 100
 
 
 def test_samples_are_drawn_from_the_seed_per_class():
@@ -188,7 +204,7 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
     assert times["stage"].tolist() == ["train_trial", "classify"]
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
     with pytest.raises(
-        ReportInputError, match="bad.tsv: benchmark file without the wall-time column 's'"
+        ReportInputError, match="bad.tsv: a Snakemake benchmark file without the column.s. s"
     ):
         stage_times([("x", tmp_path / "bad.tsv")])
 
@@ -251,58 +267,25 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
 # --- inputs are matched to the config, and bad ones are refused by name -----------------------------
 
 
-def _lists(inputs):
-    s = inputs.settings
-    return dict(
-        data=[str(d.data) for d in inputs.datasets.values()],
-        plots=[str(d.plot) for d in inputs.datasets.values()],
-        tables=[str(f.table) for f in s],
-        best=[str(f.best) for f in s],
-        boundaries=[str(f.boundary) for f in s],
-        trials=[str(t) for f in s for t in f.trials],
-        handbuilt_table=str(inputs.handbuilt_table),
-        handbuilt_summary=str(inputs.handbuilt_summary),
-        features=[str(p) for p in inputs.features.values()],
-        features_meta=[str(p) for p in inputs.features_meta.values()],
-        metrics=str(inputs.metrics),
-        metrics_table=str(inputs.metrics_table),
-        image_root=str(inputs.image_root),
-        downloads=[],
-        benchmarks=[list(map(str, b)) for b in inputs.benchmarks],
-        snakemake_version="9",
-    )
-
-
-def test_collect_pairs_files_with_settings_in_config_order(base):
+def test_inputs_are_looked_up_by_name_in_config_order(base):
     _, inputs, _ = base
-    again = collect(inputs.config, **_lists(inputs))
+    named = named_inputs(inputs.config, "results/images/synthetic", [])
+    assert (
+        named["two_hidden_layers/noisy/h8/best"]
+        == "results/mlp/two_hidden_layers/noisy/h8/best.json"
+    )
+    again = read_inputs(named, inputs.config, [], "9")
     assert [f.setting for f in again.settings] == [f.setting for f in inputs.settings]
     assert again.settings[-1].trials[-1].name == "trial6.json"
+    assert again.data == inputs.data and again.features_meta == inputs.features_meta
 
 
-@pytest.mark.parametrize(
-    "edit, message",
-    [
-        (
-            lambda k: k.update(trials=k["trials"][:-1]),
-            "the config asks for 18 trials, got 17 files",
-        ),
-        (
-            lambda k: k.update(
-                tables=k["tables"][::-1], best=k["best"][::-1], boundaries=k["boundaries"][::-1]
-            ),
-            "setting one_hidden_layer/data1/h4: files outside",
-        ),
-        (lambda k: k.update(plots=k["plots"][::-1]), "expected files of data set 'data1'"),
-        (lambda k: k.update(features=k["features"][:1]), "features: expected one file per split"),
-    ],
-)
-def test_collect_refuses_lists_that_do_not_match_the_config(base, edit, message):
+def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base):
     _, inputs, _ = base
-    lists = _lists(inputs)
-    edit(lists)
-    with pytest.raises(ReportInputError, match=re.escape(message)):
-        collect(inputs.config, **lists)
+    named = named_inputs(inputs.config, "results/images/synthetic", [])
+    del named["one_hidden_layer/data4/h8/boundary"]
+    with pytest.raises(ReportInputError, match="'one_hidden_layer/data4/h8/boundary' is missing"):
+        read_inputs(named, inputs.config, [], "9")
 
 
 @pytest.mark.parametrize(
@@ -310,7 +293,7 @@ def test_collect_refuses_lists_that_do_not_match_the_config(base, edit, message)
     [
         (
             lambda d: (d / "trials.csv").write_text("trial,seed\n1,2\n"),
-            "trials.csv: missing column(s) iterations",
+            "trials.csv: the trial table without the column(s) iterations",
         ),
         (lambda d: (d / "best.json").write_text("{not json"), "best.json: not valid JSON"),
         (
@@ -550,3 +533,46 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
         times.index
     )
     assert (times["jobs"] == times["benchmarks_read"]).all()
+
+
+# --- set-up apart from arithmetic (#13), images used, ignored and skipped (#10) ------------------------
+
+
+def test_trial_set_up_waiting_and_training_are_shown_apart(base):
+    workdir, inputs, page = base
+    records = [json.loads((workdir / t).read_text()) for f in inputs.settings for t in f.trials]
+    trials = pd.read_csv(workdir / "results/report/tables/toy_trials.csv")
+    assert {"setup_s", "wait_s", "train_s"} <= set(trials.columns)
+    assert trials["train_s"].sum() == pytest.approx(sum(r["train_s"] for r in records))
+    times = pd.read_csv(workdir / "results/report/tables/stage_times.csv").set_index("stage")
+    for key in ("setup_s", "wait_s", "train_s"):
+        total = sum(r[key] for r in records)
+        assert times.loc["train_trial", f"{key}_total"] == pytest.approx(total, abs=1e-3)
+        assert times.drop(index="train_trial")[f"{key}_total"].isna().all()
+    assert "trials: training arithmetic (s)" in page_of(page).text
+    # records without the split (older runs): the stage table is as it was
+    plain = pd.DataFrame({"stage": ["train_trial"], "jobs": [1]})
+    assert with_trial_times(plain, pd.DataFrame({"trial": [1]})).equals(plain)
+
+
+def test_images_used_ignored_and_skipped_per_split_and_class(variant):
+    workdir, _, page = variant
+    census = pd.read_csv(workdir / "results/report/tables/image_census.csv")
+    totals = census[census["class"] == "all classes"].set_index("split")
+    assert totals.loc["train", ["used", "ignored", "skipped"]].tolist() == [10, 1, 0]
+    assert totals.loc["val", ["used", "ignored", "skipped"]].tolist() == [7, 0, 1]
+    # the notebooks' ImageFolder counts stand beside the totals only (images.source: hymenoptera)
+    assert totals["notebooks (ImageFolder)"].tolist() == [244, 153]
+    assert census.loc[census["class"] != "all classes", "notebooks (ImageFolder)"].isna().all()
+    parsed = page_of(page)
+    assert {"image-census", "ignored-files", "skipped-images"} <= set(parsed.tables)
+    assert "train/ants/imageNotFound.gif" in parsed.text and "val/bees/broken.jpg" in parsed.text
+
+
+def test_sidecars_without_a_census_give_their_counts_and_no_notebook_column(base):
+    workdir, _, page = base
+    census = pd.read_csv(workdir / "results/report/tables/image_census.csv")
+    assert "notebooks (ImageFolder)" not in census.columns
+    assert census.set_index(["split", "class"]).loc[("train", "all classes"), "used"] == 10
+    assert census["ignored"].isna().all()
+    assert "ignored-files" not in page_of(page).tables

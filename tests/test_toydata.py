@@ -99,21 +99,67 @@ def test_stand_ins_span_the_notebooks_cases(default_datasets):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("1 2 1\n3 4\n", "line 2: expected 3 columns"),
-        ("1 2 1\n3 x 1\n", "line 2: non-numeric"),
+        ("1 2 1\n3 4\n", "line 2: expected 3 columns 'x1 x2 label', found 2: '3 4'"),
+        ("1 2 1\n3 x 1\n", "line 2: non-numeric value in '3 x 1'"),
+        ("x1 x2 label\n1 2 1\n3 4 -1\n", "line 1: non-numeric value in 'x1 x2 label' (a header line?"),
+        ("# x y\n\nx1 x2 label\n1 2 1\n", "line 3: non-numeric value in 'x1 x2 label' (a header line?"),
+        ("1,2,1\n3,4,-1\n", "line 1: expected 3 columns 'x1 x2 label', found 1: '1,2,1'; values are separated by spaces or tabs, not commas"),
+        ("1 2 1\n1_0 4 -1\n", "line 2: non-numeric value in '1_0 4 -1'"),  # float() reads 1_0; numpy does not
+        ("1 2 1 # ok\n3 4 -1 5\n", "line 2: expected 3 columns 'x1 x2 label', found 4"),
         ("1 2 1\nnan 4 -1\n", "line 2: NaN or infinite"),
         ("1 2 1\n1 4 inf\n", "line 2: NaN or infinite"),
-        ("1 2 1\n3 4 0\n", "line 2: label must be -1 or +1"),
+        ("1 2 1\n3 4 0\n", "line 2: label must be -1 or +1, found '0'"),
         ("1 2 1\n3 4 1\n", "two classes are needed"),
         ("\n\n", "no data points"),
+        ("# x1 x2 label\n   \n", "no data points (only blank lines and comments)"),
     ],
-)
+)  # fmt: skip
 def test_bad_data_files_are_refused_naming_file_and_line(tmp_path, text, message):
     path = tmp_path / "mine.txt"
     path.write_text(text)
     with pytest.raises(toydata.DataFileError) as err:
         toydata.read_points(path)
     assert str(path) in str(err.value) and message in str(err.value)
+
+
+# Files the notebooks' np.loadtxt reads: comments, blank lines, CRLF, lone CR, tabs, number syntax.
+MESSY_FILES = {
+    "header-comment": b"# x1 x2 label\n0.5 1.25 1\n-2 3e-1 -1\n",
+    "trailing-comments": b"1 2 1  # an ant\n3 4 -1# a bee\n\n# end\n",
+    "blank-and-spaces": b"\n   \n\t\n 1   2\t1 \n\n\n-1 -2 -1\n\n",
+    "crlf": b"# made on Windows\r\n1.5 2.5 1\r\n\r\n-3 4 -1\r\n",
+    "lone-cr": b"1 2 1\r3 4 -1\r",
+    "tabs": b"1.0\t2.0\t1.0\n-1.0\t\t-2.0\t-1.0\n",
+    "scientific": b"1e-3 -2.5E+2 1\n.5 5. -1\n+7 -0.0 +1\n1E10 1e-40 -1.0\n",
+    "float-labels": b"0 0 1.0\n1 1 -1.0\n2 2 1.000\n3 3 -1e0\n",
+    "no-final-newline": b"1 2 1\n3 4 -1",
+    "float32-rounding": b"0.1 0.2 1\n0.30000000000000004 1.0000001 -1\n",
+}
+
+
+@pytest.mark.parametrize("name", MESSY_FILES)
+def test_files_are_read_as_np_loadtxt_reads_them(tmp_path, name):
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(MESSY_FILES[name])
+    data = np.loadtxt(path, ndmin=2)  # the notebooks' load_data
+    x, labels = toydata.read_points(path)
+    assert x.dtype == np.float32 and labels.dtype == np.int8
+    assert np.array_equal(
+        x, data[:, 0:2].astype(np.float32)
+    )  # torch.tensor(rawx, dtype=torch.float)
+    assert np.array_equal(labels, data[:, 2])
+
+
+@pytest.mark.parametrize(
+    "text", ["1 2 1\n1_0 4 -1\n", "1 2 1\n0x1p3 4 -1\n", "x1 x2 label\n1 2 1\n"]
+)
+def test_what_np_loadtxt_refuses_is_refused(tmp_path, text):
+    path = tmp_path / "mine.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError):
+        np.loadtxt(path)
+    with pytest.raises(toydata.DataFileError, match="non-numeric value"):
+        toydata.read_points(path)
 
 
 def test_binary_file_is_refused(tmp_path):

@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import pytest
 
-from netlab import mlp, selection, toydata, trials
+from netlab import boundaryplot, mlp, selection, toydata, trials
 
 
 @pytest.fixture
@@ -70,12 +70,7 @@ def test_summarise_setting(data_file, tmp_path):
     for i, seed in zip((1, 2, 10), (1, 2, 3), strict=True):
         _run(data_file, tmp_path, i, seed)
     summary = selection.summarise_setting(
-        [str(p) for p in reversed(paths)],
-        data_file,
-        tmp_path / "trials.csv",
-        tmp_path / "best.json",
-        tmp_path / "boundary.png",
-        "xor, H=4",
+        [str(p) for p in reversed(paths)], tmp_path / "trials.csv", tmp_path / "best.json"
     )
     table = pd.read_csv(tmp_path / "trials.csv")
     assert table.columns.tolist() == selection.TRIAL_COLUMNS
@@ -84,4 +79,14 @@ def test_summarise_setting(data_file, tmp_path):
     assert summary["errors"] == table["errors"].min()
     assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])
     assert json.loads((tmp_path / "best.json").read_text()) == summary
+    weights = [p.with_suffix(".npz") for p in paths]
+    drawn = boundaryplot.draw_best_boundary(
+        tmp_path / "best.json", data_file, weights, tmp_path / "boundary.png", "xor, H=4"
+    )
+    assert drawn == summary["best_trial"]
     assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    others = [w for w in weights if selection.trial_number(w) != drawn]
+    with pytest.raises(ValueError, match=f"names trial {drawn}, but no weights file"):
+        boundaryplot.draw_best_boundary(
+            tmp_path / "best.json", data_file, others, tmp_path / "b2.png", "t"
+        )

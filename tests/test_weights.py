@@ -114,12 +114,37 @@ def test_truncated_file_is_refused(saved, tmp_path):
         weights.resnet50({"path": str(cut)}, SEED)
 
 
-def test_pickled_objects_are_not_loaded(tmp_path):
-    """weights_only=True: a file holding a pickled module (code) is refused, not executed."""
-    path = tmp_path / "module.pth"
-    torch.save(torch.nn.Linear(2, 2), path)
-    with pytest.raises(WeightsError, match=rf"weights file {path}: not a readable state dict"):
+class _WritesAFile:
+    """Unpickling this runs ``open(marker, 'w')``: the code a weights file could carry."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.parametrize("kind", ["module", "code"])
+def test_pickled_objects_are_refused_for_safety_and_not_run(tmp_path, kind):
+    """weights_only=True: a file holding pickled objects is refused, its code never run, and the message says why."""
+    path, marker = tmp_path / f"{kind}.pth", tmp_path / "ran"
+    saved = (
+        torch.nn.Linear(2, 2)
+        if kind == "module"
+        else {"w": torch.zeros(1), "x": _WritesAFile(marker)}
+    )
+    torch.save(saved, path)
+    with pytest.raises(WeightsError) as err:
         read_state_dict(path)
+    message = str(err.value)
+    first = "torch.nn.modules.linear.Linear" if kind == "module" else "io.open"
+    assert (
+        f"weights file {path}: holds pickled Python objects other than tensors (the first: {first})"
+        in message
+    )
+    assert "refused for safety" in message and "weights_only=False).state_dict()" in message
+    assert "truncated or corrupt" not in message
+    assert not marker.exists()
 
 
 def test_nested_checkpoint_is_refused(tmp_path):

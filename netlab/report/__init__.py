@@ -1,6 +1,7 @@
 """The report: one self-contained HTML page (with CSV tables and PNG figures beside it) of a workflow run.
 
-``inputs.collect`` matches the workflow's files to the config and
-``build.build_report`` writes the page; ``outputs`` names what is written.
-Each section lives in its own module (overview, toy, images, handbuilt).
+``inputs`` names the files the rule hands over and reads them back by name;
+``build.write_report`` writes the page from ``templates/`` through ``render``;
+each section is a module returning its ``render.Part`` (overview, toy, images,
+handbuilt) and a partial in ``templates/``.
 """

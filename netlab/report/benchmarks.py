@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from netlab.report.inputs import ReportInputError
+from netlab.report.inputs import read_table
 
 STAGE_COLUMNS = [
     "stage",
@@ -24,6 +24,8 @@ STAGE_COLUMNS = [
     "wall_s_max",
     "cpu_s_total",
 ]
+# What a trial record says of its job's time: set-up (kernel load or compile), waiting, training arithmetic.
+TRIAL_TIMES = ("setup_s", "wait_s", "train_s")
 
 
 def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
@@ -44,12 +46,7 @@ def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list
 
 def read_benchmark(path: Path) -> dict[str, float]:
     """Wall and CPU seconds of one Snakemake benchmark file (summed over repeats)."""
-    try:
-        frame = pd.read_csv(path, sep="\t")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{path}: not a Snakemake benchmark file ({exc})") from None
-    if "s" not in frame.columns:
-        raise ReportInputError(f"{path}: benchmark file without the wall-time column 's'")
+    frame = read_table(path, "a Snakemake benchmark file", columns=["s"], sep="\t")
     cpu = frame["cpu_time"].sum() if "cpu_time" in frame.columns else float("nan")
     return {"wall_s": float(frame["s"].sum()), "cpu_s": float(cpu)}
 
@@ -76,3 +73,16 @@ def stage_times(benchmarks: Sequence[tuple[str, Path]]) -> tuple[pd.DataFrame, l
             }
         )
     return pd.DataFrame(rows, columns=STAGE_COLUMNS), missing
+
+
+def with_trial_times(times: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
+    """The stage table with the trials' set-up, waiting and training seconds (totals over all trial records)
+    on the ``train_trial`` row, when the records carry them; unchanged otherwise."""
+    carried = [c for c in TRIAL_TIMES if c in trials.columns]
+    if not carried:
+        return times
+    out = times.copy()
+    for c in carried:
+        out[f"{c}_total"] = float("nan")
+        out.loc[out["stage"] == "train_trial", f"{c}_total"] = round(float(trials[c].sum()), 3)
+    return out

@@ -1,6 +1,8 @@
 """Assemble the report: every part's section, tables and figures, written next to ``index.html``.
 
-The tables and figures are written first and the page last, each file
+A part is a function returning a ``render.Part`` (heading, partial, context,
+tables, figures); the page lists the parts in the order given here. The
+tables and figures are written first and the page last, each file
 atomically, so an ``index.html`` that exists belongs to a complete report.
 """
 
@@ -9,25 +11,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from netlab import atomic
+from netlab.report.generalisation import generalisation_part, uncertainty_part
 from netlab.report.handbuilt import handbuilt_part
-from netlab.report.html import page, paragraph
-from netlab.report.images import images_part, weights_label
+from netlab.report.images import images_part, read_sidecars, weights_label
 from netlab.report.inputs import ReportInputs
 from netlab.report.outputs import TABLES, figure_names
 from netlab.report.overview import overview_part
-from netlab.report.toy import toy_part
+from netlab.report.render import render_page
+from netlab.report.toy import all_trials, load_setting, toy_part
 
 
-def build_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
+def write_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
     """Write ``html_path``, ``tables/*.csv`` and ``figures/*.png`` beside it; return every path written."""
     html_path = Path(html_path)
     page_dir = html_path.parent
     table_paths = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}
     figure_paths = {name: page_dir / "figures" / name for name in figure_names(inputs.config)}
-    parts = [toy_part(inputs), images_part(inputs), handbuilt_part(inputs)]
-    parts.insert(
-        0, overview_part(inputs, page_dir, list(table_paths.values()), list(figure_paths.values()))
-    )
+    written = (list(table_paths.values()), list(figure_paths.values()))
+    sidecars = read_sidecars(inputs)
+    results = [load_setting(f) for f in inputs.settings]
+    weights = sidecars["train"]["weights"]["description"]
+    parts = [
+        overview_part(inputs, weights, all_trials(results), page_dir, written),
+        toy_part(inputs, results),
+        generalisation_part(inputs),
+        images_part(inputs, sidecars),
+        uncertainty_part(inputs),
+        handbuilt_part(inputs),
+    ]
     tables = {name: frame for part in parts for name, frame in part.tables.items()}
     figures = {name: data for part in parts for name, data in part.figures.items()}
     if set(tables) != set(table_paths) or set(figures) != set(figure_paths):
@@ -40,11 +51,6 @@ def build_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
     for name, data in figures.items():
         with atomic.replacing(figure_paths[name]) as tmp:
             tmp.write_bytes(data)
-    config = inputs.config
-    intro = paragraph(
-        f"One run of the netlab workflow: config seed {config['seed']}, image source "
-        f"'{config['images']['source']}', ResNet50 weights: {weights_label(config['features']['weights'])}. "
-        "Tables are also in tables/ next to this page, figures in figures/."
-    )
-    atomic.write_text(html_path, page("netlab report", intro, [p.section for p in parts]))
+    label = weights_label(inputs.config["features"]["weights"])
+    atomic.write_text(html_path, render_page(parts, config=inputs.config, weights=label))
     return [*table_paths.values(), *figure_paths.values(), html_path]

@@ -23,6 +23,23 @@ from matplotlib.ticker import EngFormatter
 DPI = 100
 BEST = "#c0392b"
 OTHERS = "#7f8c9a"
+GRID = {"layout": "constrained", "squeeze": False}
+# Line styles of the best trial's loss curve and of the others'.
+CURVE = {
+    True: {"color": BEST, "linewidth": 1.8, "alpha": 1.0, "zorder": 3},
+    False: {"color": OTHERS, "linewidth": 0.8, "alpha": 0.55, "zorder": 2},
+}
+TRIAL_DOT = {"s": 14, "color": OTHERS, "alpha": 0.8, "zorder": 3}
+BEST_DOT = {"s": 46, "color": BEST, "marker": "D", "zorder": 4}
+NOTEBOOK_STAR = {
+    "marker": "*",
+    "s": 120,
+    "color": "#8e44ad",
+    "zorder": 5,
+    "label": "notebook's best",
+}
+TRUTH_LINE = {"colors": "#2e8b57", "linestyles": "--", "label": "generator's own boundary"}
+CELL_TEXT = {"ha": "center", "va": "center", "fontsize": "large"}
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -45,13 +62,7 @@ class LossPanel:
 def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, np.ndarray]:
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(panel[0] * ncols, panel[1] * nrows),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), **GRID)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes
@@ -60,7 +71,7 @@ def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, np.nd
 def loss_curves(panels: Sequence[LossPanel], suptitle: str) -> Figure:
     """BCE loss at each check of every trial, one panel per setting; the best trial in colour."""
     fig, axes = _grid(len(panels), 2, (5.2, 3.2))
-    for ax, panel in zip(axes.flat, panels, strict=True):
+    for ax, panel in zip(axes.flat[: len(panels)], panels, strict=True):  # the grid may have more
         positive = True
         for trial, points in sorted(panel.curves.items(), key=lambda kv: kv[0] == panel.best_trial):
             if not points:
@@ -68,15 +79,7 @@ def loss_curves(panels: Sequence[LossPanel], suptitle: str) -> Figure:
             t, loss = np.asarray(points, dtype=float).T
             positive &= bool(np.all(loss > 0))
             best = trial == panel.best_trial
-            ax.plot(
-                t,
-                loss,
-                color=BEST if best else OTHERS,
-                linewidth=1.8 if best else 0.8,
-                alpha=1.0 if best else 0.55,
-                label=f"best: trial {trial}" if best else None,
-                zorder=3 if best else 2,
-            )
+            ax.plot(t, loss, label=f"best: trial {trial}" if best else None, **CURVE[best])
         if positive:
             ax.set_yscale("log")
         ax.plot([], [], color=OTHERS, linewidth=0.8, label="other trials")
@@ -103,33 +106,15 @@ class Spread:
 
 
 def _strip(ax: plt.Axes, values: list[np.ndarray], best: list[int]) -> None:
+    median = {"color": "#1f5fa8"}
     ax.boxplot(
-        values,
-        positions=range(len(values)),
-        widths=0.5,
-        showfliers=False,
-        medianprops={"color": "#1f5fa8"},
+        values, positions=range(len(values)), widths=0.5, showfliers=False, medianprops=median
     )
     for i, v in enumerate(values):
         offsets = np.linspace(-0.18, 0.18, len(v)) if len(v) > 1 else np.zeros(1)
-        ax.scatter(
-            i + offsets,
-            v,
-            s=14,
-            color=OTHERS,
-            alpha=0.8,
-            zorder=3,
-            label="a trial" if i == 0 else None,
-        )
-        ax.scatter(
-            [i + offsets[best[i]]],
-            [v[best[i]]],
-            s=46,
-            color=BEST,
-            marker="D",
-            zorder=4,
-            label="best trial" if i == 0 else None,
-        )
+        ax.scatter(i + offsets, v, label="a trial" if i == 0 else None, **TRIAL_DOT)
+        b = best[i]
+        ax.scatter([i + offsets[b]], [v[b]], label="best trial" if i == 0 else None, **BEST_DOT)
 
 
 def spread(items: Sequence[Spread], suptitle: str) -> Figure:
@@ -141,42 +126,13 @@ def spread(items: Sequence[Spread], suptitle: str) -> Figure:
     _strip(ax_it, [np.asarray(s.iterations, dtype=float) for s in items], best)
     for i, s in enumerate(items):
         if s.true_boundary_errors is not None:
-            ax_err.hlines(
-                s.true_boundary_errors,
-                i - 0.35,
-                i + 0.35,
-                colors="#2e8b57",
-                linestyles="--",
-                label="generator's own boundary",
-            )
-        if s.notebook is not None:
-            ax_err.scatter(
-                [i + 0.3],
-                [s.notebook[0]],
-                marker="*",
-                s=120,
-                color="#8e44ad",
-                zorder=5,
-                label="notebook's best",
-            )
-            ax_it.scatter(
-                [i + 0.3],
-                [s.notebook[1]],
-                marker="*",
-                s=120,
-                color="#8e44ad",
-                zorder=5,
-                label="notebook's best",
-            )
+            ax_err.hlines(s.true_boundary_errors, i - 0.35, i + 0.35, **TRUTH_LINE)
+        for ax, value in zip((ax_err, ax_it), s.notebook or (), strict=False):
+            ax.scatter([i + 0.3], [value], **NOTEBOOK_STAR)
     labels = [s.label for s in items]
+    ticks = {"rotation": 30, "ha": "right"} if len(items) > 4 else {"rotation": 0, "ha": "center"}
     for ax, what in ((ax_err, "training errors"), (ax_it, "iterations t at the end")):
-        rotate = len(items) > 4
-        ax.set_xticks(
-            range(len(items)),
-            labels,
-            rotation=30 if rotate else 0,
-            ha="right" if rotate else "center",
-        )
+        ax.set_xticks(range(len(items)), labels, **ticks)
         ax.set_xlabel("data set, hidden units H")
         ax.set_ylabel(what)
         ax.margins(y=0.08)
@@ -188,13 +144,8 @@ def spread(items: Sequence[Spread], suptitle: str) -> Figure:
     for ax in (ax_err, ax_it):
         handles, names = ax.get_legend_handles_labels()
         legend.update(zip(names, handles, strict=True))
-    fig.legend(
-        legend.values(),
-        legend.keys(),
-        loc="outside lower center",
-        ncols=len(legend),
-        fontsize="small",
-    )
+    where = {"loc": "outside lower center", "ncols": len(legend), "fontsize": "small"}
+    fig.legend(legend.values(), legend.keys(), **where)
     fig.suptitle(suptitle)
     return fig
 
@@ -209,20 +160,12 @@ class Confusion:
 def confusion_heatmaps(items: Sequence[Confusion], suptitle: str) -> Figure:
     """Each model's confusion matrix as a heatmap with the counts written in."""
     fig, axes = _grid(len(items), 4, (3.3, 3.2))
-    for ax, item in zip(axes.flat, items, strict=True):
+    for ax, item in zip(axes.flat[: len(items)], items, strict=True):  # the grid may have more
         m = np.asarray(item.matrix, dtype=float)
         ax.imshow(m, cmap="Blues", vmin=0, vmax=max(float(m.max()), 1.0))
         for (r, c), value in np.ndenumerate(m):
             dark = value > 0.6 * m.max()
-            ax.text(
-                c,
-                r,
-                f"{int(value)}",
-                ha="center",
-                va="center",
-                fontsize="large",
-                color="white" if dark else "black",
-            )
+            ax.text(c, r, f"{int(value)}", color="white" if dark else "black", **CELL_TEXT)
         ticks = range(len(item.classes))
         ax.set_xticks(ticks, item.classes)
         ax.set_yticks(ticks, item.classes)
@@ -242,19 +185,15 @@ class Sample:
 def image_samples(rows: dict[str, Sequence[Sample]], suptitle: str) -> Figure:
     """A grid of images, one row per class, each titled with its label and file."""
     ncols = max(len(r) for r in rows.values())
-    fig, axes = plt.subplots(
-        len(rows),
-        ncols,
-        figsize=(2.5 * ncols, 2.85 * len(rows)),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(2.5 * ncols, 2.85 * len(rows)), **GRID)
     for ax_row, (label, samples) in zip(axes, rows.items(), strict=True):
         for ax in ax_row:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_frame_on(False)
-        for ax, sample in zip(ax_row, samples, strict=True):
+        for ax, sample in zip(
+            ax_row[: len(samples)], samples, strict=True
+        ):  # a class may have fewer
             ax.imshow(sample.image)
             ax.set_title(sample.title, fontsize="small")
         ax_row[0].set_ylabel(f"label: {label}", fontsize="large")

@@ -1,67 +1,42 @@
 """The ants-vs-bees part of the report: which images and weights, samples, accuracies, confusion matrices.
 
-Samples are shown as the network sees them before normalisation: Resize(256)
-and CenterCrop(224) as torchvision does them on PIL images (same size rule,
-bilinear filter, rounding of the crop offset), without importing torchvision.
+Samples are shown as the network sees them before normalisation, through the
+notebooks' own Resize(256) and CenterCrop(224) (``netlab.transforms``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from netlab.imagefolder import load_rgb
 from netlab.report import figures, notebook
-from netlab.report.html import Html, Section, figure, key_value_table, notice, paragraph, table
 from netlab.report.inputs import ReportInputError, ReportInputs, read_json, require
-from netlab.report.part import Part
+from netlab.report.render import Heading, Part, embed
 from netlab.seeds import derive_seed
+from netlab.transforms import notebook_view
 
-RESIZE, CROP = 256, 224
 SAMPLES_PER_CLASS = 4
-SIDECAR_ROWS = (
-    "n_images",
-    "counts",
-    "image_source",
-    "image_root",
-    "weights",
-    "model",
-    "transform",
-    "batch_size",
-    "batchnorm",
-    "device",
-    "torch",
-    "torchvision",
+SIDECAR_ROWS = tuple(
+    [
+        "n_images",
+        "counts",
+        "image_source",
+        "image_root",
+        "weights",
+        "model",
+        "transform",
+        "batch_size",
+        "batchnorm",
+        "device",
+        "torch",
+        "torchvision",
+    ]
 )
-
-
-def resize_shorter(image: Image.Image, size: int = RESIZE) -> Image.Image:
-    """torchvision ``Resize(size)`` on a PIL image: the shorter side becomes ``size``, bilinear."""
-    w, h = image.size
-    short, long = (w, h) if w <= h else (h, w)
-    new_short, new_long = size, int(size * long / short)
-    new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
-    if (new_w, new_h) == (w, h):
-        return image
-    return image.resize((new_w, new_h), Image.BILINEAR)
-
-
-def center_crop(image: Image.Image, size: int = CROP) -> Image.Image:
-    """torchvision ``CenterCrop(size)`` on an image at least ``size`` on each side."""
-    w, h = image.size
-    if w < size or h < size:
-        raise ValueError(f"image of {w}x{h} is smaller than the {size}x{size} crop")
-    top, left = round((h - size) / 2.0), round((w - size) / 2.0)
-    return image.crop((left, top, left + size, top + size))
-
-
-def notebook_view(image: Image.Image) -> Image.Image:
-    """What the notebooks feed ResNet50, before ToTensor and Normalize."""
-    return center_crop(resize_shorter(image))
+CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 
 
 def pick_samples(rows: pd.DataFrame, seed: int, per_class: int = SAMPLES_PER_CLASS) -> pd.DataFrame:
@@ -74,17 +49,18 @@ def pick_samples(rows: pd.DataFrame, seed: int, per_class: int = SAMPLES_PER_CLA
     return pd.concat(picked, ignore_index=True)
 
 
-def _read_rows(path: Any) -> pd.DataFrame:
+def read_rows(path: Any) -> pd.DataFrame:
+    """Path, label and class of every image of a features file."""
     try:
-        rows = pd.read_parquet(path, columns=["path", "label", "class_name"])
+        return pd.read_parquet(path, columns=["path", "label", "class_name"])
     except (OSError, ValueError, KeyError) as exc:
         raise ReportInputError(f"{path}: cannot read path, label and class_name ({exc})") from None
-    return rows
 
 
 def sample_figure(inputs: ReportInputs, rows: pd.DataFrame) -> tuple[bytes, pd.DataFrame]:
     """The sample grid (PNG) and the list of images shown."""
     picked = pick_samples(rows, inputs.config["seed"])
+    view = notebook_view()
     grid: dict[str, list[figures.Sample]] = {}
     for record in picked.itertuples(index=False):
         path = inputs.image_root / record.path
@@ -92,63 +68,53 @@ def sample_figure(inputs: ReportInputs, rows: pd.DataFrame) -> tuple[bytes, pd.D
             raise ReportInputError(
                 f"{path}: listed in {inputs.features['train']} but missing under the image root"
             )
-        view = notebook_view(load_rgb(path))
-        grid.setdefault(record.class_name, []).append(
-            figures.Sample(
-                np.asarray(view), path.name if len(path.name) <= 26 else path.name[:23] + "…"
-            )
-        )
+        title = path.name if len(path.name) <= 26 else path.name[:23] + "…"
+        sample = figures.Sample(np.asarray(view(load_rgb(path))), title)
+        grid.setdefault(record.class_name, []).append(sample)
     fig = figures.image_samples(grid, "Training images after Resize(256) and CenterCrop(224)")
     return figures.png_bytes(fig), picked.rename(columns={"class_name": "class"})
 
 
-def model_label(model: Mapping[str, Any]) -> str:
-    """A reader's name for a classifier of the metrics file."""
+def model_label(model: Mapping[str, Any]) -> tuple[str, float | None]:
+    """A reader's name for a classifier of the metrics file, and the notebooks' accuracy for it, if any."""
     k = model.get("params", {}).get("n_neighbors")
     if k is not None:
-        return f"k-NN, k = {k}"
-    return "logistic regression" if model["name"] == "logistic_regression" else str(model["name"])
+        return f"k-NN, k = {k}", notebook.IMAGES["knn_accuracy"].get(int(k))
+    if model["name"] == "logistic_regression":
+        return "logistic regression", notebook.IMAGES["logistic_accuracy"]
+    return str(model["name"]), None
 
 
-def notebook_accuracy(model: Mapping[str, Any]) -> float | None:
-    """The notebooks' accuracy for the same classifier, if they report one."""
-    k = model.get("params", {}).get("n_neighbors")
-    if k is not None:
-        return notebook.IMAGES["knn_accuracy"].get(int(k))
-    return notebook.IMAGES["logistic_accuracy"] if model["name"] == "logistic_regression" else None
-
-
-def classifier_rows(metrics: Mapping[str, Any], source: Any) -> list[dict[str, Any]]:
+def classifier_rows(metrics: Mapping[str, Any], source: Any) -> pd.DataFrame:
+    """Per classifier: accuracy, correct and validation images, the notebooks' accuracy."""
     rows = []
     for m in metrics["models"]:
         require(m, ["name", "accuracy", "confusion", "classes"], source)
         matrix = np.asarray(m["confusion"])
+        label, theirs = model_label(m)
         rows.append(
-            {
-                "model": m["name"],
-                "classifier": model_label(m),
-                "accuracy": float(m["accuracy"]),
-                "correct": int(np.trace(matrix)),
-                "n_val": int(matrix.sum()),
-                "notebook_accuracy": notebook_accuracy(m),
-            }
+            [
+                m["name"],
+                label,
+                float(m["accuracy"]),
+                int(np.trace(matrix)),
+                int(matrix.sum()),
+                theirs,
+            ]
         )
-    return rows
+    columns = ["model", "classifier", "accuracy", "correct", "n_val", "notebook_accuracy"]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def confusion_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
+def confusion_rows(metrics: Mapping[str, Any]) -> pd.DataFrame:
     """Confusion matrices in long form: model, true class, predicted class, count."""
-    return [
-        {
-            "model": m["name"],
-            "true_class": m["classes"][i],
-            "predicted_class": m["classes"][j],
-            "count": int(count),
-        }
+    rows = [
+        [m["name"], m["classes"][i], m["classes"][j], int(count)]
         for m in metrics["models"]
         for i, row in enumerate(m["confusion"])
         for j, count in enumerate(row)
     ]
+    return pd.DataFrame(rows, columns=["model", "true_class", "predicted_class", "count"])
 
 
 def weights_label(weights: Any) -> str:
@@ -171,7 +137,8 @@ def read_sidecars(inputs: ReportInputs) -> dict[str, dict[str, Any]]:
     return sidecars
 
 
-def _sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
+def sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The sidecars' settings side by side, one row per key."""
     keys = [k for k in SIDECAR_ROWS if any(k in s for s in sidecars.values())]
 
     def text(value: Any) -> str:
@@ -179,54 +146,56 @@ def _sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
             return "; ".join(f"{k}: {v}" for k, v in value.items())
         return "–" if value is None else str(value)
 
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {"": keys, **{split: [text(s.get(k)) for k in keys] for split, s in sidecars.items()}}
     )
-    return table(
-        frame,
-        id="features-provenance",
-        caption="How the features were made (from the features' sidecars)",
+
+
+def census(sidecars: Mapping[str, Mapping[str, Any]], source: str) -> pd.DataFrame:
+    """Images used, files ignored and files skipped per split and class, with a total per split.
+
+    From the sidecar's ``census``; a sidecar without one gives its class
+    counts as used and leaves ignored and skipped unknown. With the
+    hymenoptera images the notebooks' own totals (244 / 153) stand beside ours.
+    """
+    rows = []
+    for split, s in sidecars.items():
+        per_class = s.get("census") or [
+            {"class": c, "used": n, "ignored": None, "skipped": None}
+            for c, n in s.get("counts", {}).items()
+        ]
+        mine = [{"split": split, **{k: c.get(k) for k in CENSUS_COLUMNS[1:]}} for c in per_class]
+        total = pd.DataFrame(mine, columns=CENSUS_COLUMNS)[CENSUS_COLUMNS[2:]].sum(min_count=1)
+        rows += [*mine, {"split": split, "class": "all classes", **total.to_dict()}]
+    frame = pd.DataFrame(rows, columns=CENSUS_COLUMNS).astype(
+        {c: "Int64" for c in CENSUS_COLUMNS[2:]}
     )
+    if source == "hymenoptera":
+        notebooks = {"train": notebook.IMAGES["n_train"], "val": notebook.IMAGES["n_val"]}
+        frame["notebooks (ImageFolder)"] = [
+            notebooks.get(split) if c == "all classes" else None
+            for split, c in zip(frame["split"], frame["class"], strict=True)
+        ]
+        frame = frame.astype({"notebooks (ImageFolder)": "Int64"})
+    return frame
 
 
-def _skipped(sidecars: Mapping[str, Mapping[str, Any]]) -> Html:
+def file_rows(sidecars: Mapping[str, Mapping[str, Any]], key: str) -> pd.DataFrame:
+    """The files a sidecar lists under ``key`` (``skipped`` or ``ignored``), with why."""
     rows = [
         {"split": split, "file": item.get("path"), "reason": item.get("reason")}
         for split, s in sidecars.items()
-        for item in s.get("skipped", [])
+        for item in s.get(key, [])
     ]
-    if not rows:
-        return paragraph("No image was skipped: every file of the image folder was used.")
-    return table(
-        pd.DataFrame(rows),
-        id="skipped-images",
-        caption=f"{len(rows)} file(s) left out (images.on_bad_image: skip) and why",
-    )
+    return pd.DataFrame(rows, columns=["split", "file", "reason"])
 
 
-def _downloads(inputs: ReportInputs) -> list[Html]:
-    out = []
-    for i, path in enumerate(inputs.downloads):
-        record = read_json(path)
-        if not isinstance(record, Mapping):
-            raise ReportInputError(f"{path}: expected a JSON object")
-        out.append(
-            key_value_table(
-                {k: record[k] for k in sorted(record)},
-                id=f"download-{i}",
-                caption=f"Download record {path.name}",
-            )
-        )
-    return out
-
-
-def images_part(inputs: ReportInputs) -> Part:
+def images_part(inputs: ReportInputs, sidecars: Mapping[str, Mapping[str, Any]]) -> Part:
     """The ants-vs-bees section with its tables and figures."""
     config = inputs.config
-    sidecars = read_sidecars(inputs)
     metrics = read_json(inputs.metrics)
     require(metrics, ["models", "n_train", "n_val"], inputs.metrics)
-    rows = {split: _read_rows(path) for split, path in inputs.features.items()}
+    rows = {split: read_rows(path) for split, path in inputs.features.items()}
     for split, frame in rows.items():
         if len(frame) != sidecars[split]["n_images"]:
             raise ReportInputError(
@@ -234,69 +203,13 @@ def images_part(inputs: ReportInputs) -> Part:
                 f"says {sidecars[split]['n_images']} images"
             )
     comparable = notebook.images_comparable(config)
-    weights = config["features"]["weights"]
-    body: list[Html] = [
-        paragraph(
-            f"Images from '{config['images']['source']}' ({len(rows['train'])} training and {len(rows['val'])} "
-            f"validation images), each resized to 256, centre-cropped to 224 and normalised, then passed through "
-            f"ResNet50 without its last layer: a 2048-d feature vector per image. Weights: "
-            f"{sidecars['train']['weights']['description']}. Logistic regression and k-NN are trained on the training "
-            "features and scored on the validation features."
-        )
-    ]
-    if weights is None:
-        body.append(
-            notice(
-                "The ResNet50 weights are random (seeded), not ImageNet weights: these features are not ImageNet "
-                "features, and the accuracies below say nothing about the notebooks' 0.804. Set features.weights to "
-                "IMAGENET1K_V1 (and images.source to hymenoptera) to reproduce the notebooks.",
-                kind="warning",
-            )
-        )
-    if config["images"]["source"] == "synthetic":
-        body.append(
-            notice(
-                "The images are synthetic stand-ins drawn by netlab (insect-like figures), not the hymenoptera photos.",
-                kind="warning",
-            )
-        )
-    body += [_sidecar_table(sidecars), _skipped(sidecars), *_downloads(inputs)]
     sample_png, samples = sample_figure(inputs, rows["train"])
-    body.append(
-        figure(
-            sample_png,
-            id="fig-image-samples",
-            alt="sample training images per class",
-            source="image-samples.png",
-            caption=f"Up to {SAMPLES_PER_CLASS} training images per class, drawn with the config seed, "
-            "with their label (row) and file name, as the network sees them before normalisation "
-            "(Resize 256, CenterCrop 224).",
-        )
-    )
-    classifiers = pd.DataFrame(classifier_rows(metrics, inputs.metrics))
-    shown = pd.DataFrame(
-        {
-            "classifier": classifiers["classifier"],
-            "accuracy": [f"{a:.3f}" for a in classifiers["accuracy"]],
-            "correct": classifiers["correct"],
-            "validation images": classifiers["n_val"],
-        }
-    )
-    if comparable:
-        shown["notebook (real data, ImageNet weights)"] = [
-            "–" if a is None or pd.isna(a) else f"{a:.3f}" for a in classifiers["notebook_accuracy"]
-        ]
-    body.append(
-        table(
-            shown,
-            id="classifiers",
-            caption="Accuracy on the validation images",
-            numeric=("accuracy", "notebook (real data, ImageNet weights)"),
-        )
-    )
+    classifiers = classifier_rows(metrics, inputs.metrics)
     heatmaps = [
         figures.Confusion(
-            f"{model_label(m)}: accuracy {float(m['accuracy']):.3f}", m["confusion"], m["classes"]
+            f"{model_label(m)[0]}: accuracy {float(m['accuracy']):.3f}",
+            m["confusion"],
+            m["classes"],
         )
         for m in metrics["models"]
     ]
@@ -311,39 +224,40 @@ def images_part(inputs: ReportInputs) -> Part:
     confusion_png = figures.png_bytes(
         figures.confusion_heatmaps(heatmaps, "Confusion matrices (validation images)")
     )
-    body.append(
-        figure(
-            confusion_png,
-            id="fig-confusion",
-            alt="confusion matrices",
-            source="confusion.png",
-            caption="Rows: true class; columns: predicted class; cell: number of validation images."
-            + (" The last panel is the notebook's, for comparison." if comparable else ""),
-        )
-    )
-    body.append(_comparison_note(config, comparable))
+    image_census = census(sidecars, config["images"]["source"])
+    context = {
+        "config": config,
+        "n": {split: len(frame) for split, frame in rows.items()},
+        "weights": sidecars["train"]["weights"]["description"],
+        "weights_label": weights_label(config["features"]["weights"]),
+        "provenance": sidecar_table(sidecars),
+        "census": image_census,
+        "ignored": file_rows(sidecars, "ignored"),
+        "skipped": file_rows(sidecars, "skipped"),
+        "downloads": download_records(inputs.downloads),
+        "samples": embed(sample_png, "image-samples.png"),
+        "per_class": SAMPLES_PER_CLASS,
+        "classifiers": classifiers,
+        "confusion": embed(confusion_png, "confusion.png"),
+        "comparable": comparable,
+        "ref": notebook.IMAGES,
+    }
     tables = {
         "classifiers": classifiers,
-        "confusion": pd.DataFrame(confusion_rows(metrics)),
+        "confusion": confusion_rows(metrics),
         "image_samples": samples,
+        "image_census": image_census,
     }
     figs = {"image-samples.png": sample_png, "confusion.png": confusion_png}
-    return Part(Section("images", "Images: ants vs bees", body), tables, figs)
+    return Part(Heading("images", "Images: ants vs bees"), "images.html.j2", context, tables, figs)
 
 
-def _comparison_note(config: Mapping[str, Any], comparable: bool) -> Html:
-    ref = notebook.IMAGES
-    quoted = (
-        f"logistic regression {ref['logistic_accuracy']:.3f} (confusion {ref['logistic_confusion']}), "
-        + ", ".join(f"k-NN k = {k}: {a:.3f}" for k, a in ref["knn_accuracy"].items())
-    )
-    if comparable:
-        return paragraph(
-            f"The notebooks' numbers on the same {ref['n_train']} + {ref['n_val']} images: {quoted}."
-        )
-    return paragraph(
-        f"The notebooks' numbers ({quoted}) were measured on the real hymenoptera images with "
-        f"{ref['weights']} weights and BatchNorm by each image's own statistics. This run used image source "
-        f"'{config['images']['source']}', weights '{weights_label(config['features']['weights'])}' and "
-        f"batchnorm '{config['features'].get('batchnorm', 'eval')}', so they are not compared here."
-    )
+def download_records(paths: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each download record's file name and its entries, sorted by key."""
+    out = []
+    for path in paths:
+        record = read_json(path)
+        if not isinstance(record, Mapping):
+            raise ReportInputError(f"{path}: expected a JSON object")
+        out.append((path.name, {k: record[k] for k in sorted(record)}))
+    return out

@@ -1,9 +1,8 @@
-"""The files the report reads, matched to the config's settings, with checks that name the file at fault.
+"""The files the report reads, under names that say what each is, and reading them with errors that name the file.
 
-The workflow passes flat lists in ``settings(config)`` order; ``collect``
-pairs them with the settings and refuses a list whose length or directories
-do not match, so a wiring mistake cannot put one setting's numbers under
-another's name.
+``named_inputs`` is the rule's input (``unpack``): one name per file or list
+of files, e.g. ``one_hidden_layer/data1/h4/best``. ``read_inputs`` looks the
+same names up again, so no list is ever paired with settings by position.
 """
 
 from __future__ import annotations
@@ -14,7 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from netlab import paths
 from netlab.config import Setting, settings, used_datasets
+
+SPLITS = ("train", "val")
 
 
 class ReportInputError(ValueError):
@@ -33,17 +37,12 @@ class SettingFiles:
 
 
 @dataclass(frozen=True)
-class DatasetFiles:
-    data: Path
-    plot: Path
-
-
-@dataclass(frozen=True)
 class ReportInputs:
-    """Everything the report shows, by meaning rather than by position."""
+    """Everything the report shows, by meaning."""
 
     config: Mapping[str, Any]
-    datasets: dict[str, DatasetFiles]
+    data: dict[str, Path]
+    plots: dict[str, Path]
     settings: list[SettingFiles]
     handbuilt_table: Path
     handbuilt_summary: Path
@@ -51,128 +50,101 @@ class ReportInputs:
     features_meta: dict[str, Path]
     metrics: Path
     metrics_table: Path
+    tuned: Path
+    generalisation: dict[str, Path]
+    generalisation_figures: dict[str, Path]
     image_root: Path
     downloads: tuple[Path, ...]
     benchmarks: tuple[tuple[str, Path], ...]
     snakemake_version: str
 
 
-SPLITS = ("train", "val")
+def setting_name(s: Setting, what: str) -> str:
+    return f"{s.experiment}/{s.dataset}/h{s.hidden}/{what}"
 
 
-def _paths(values: Sequence[str | Path]) -> list[Path]:
-    return [Path(v) for v in values]
-
-
-def _by_split(paths: Sequence[str | Path], what: str) -> dict[str, Path]:
-    found = {}
-    for path in _paths(paths):
-        if path.stem not in SPLITS:
-            raise ReportInputError(
-                f"{what}: {path} is not named after a split ({', '.join(SPLITS)})"
-            )
-        found[path.stem] = path
-    if set(found) != set(SPLITS):
-        raise ReportInputError(
-            f"{what}: expected one file per split {SPLITS}, got {[str(p) for p in paths]}"
-        )
-    return found
-
-
-def _datasets(
-    config: Mapping[str, Any], data: Sequence[str], plots: Sequence[str]
-) -> dict[str, DatasetFiles]:
-    names = used_datasets(config)
-    data_paths, plot_paths = _paths(data), _paths(plots)
-    if len(data_paths) != len(names) or len(plot_paths) != len(names):
-        raise ReportInputError(
-            f"data files: the config uses {len(names)} data sets ({', '.join(names)}), "
-            f"got {len(data_paths)} data files and {len(plot_paths)} plots"
-        )
-    for name, d, p in zip(names, data_paths, plot_paths, strict=True):
-        if d.stem != name or p.stem != name:
-            raise ReportInputError(
-                f"data files: expected files of data set '{name}', got {d} and {p}"
-            )
-    return {
-        name: DatasetFiles(d, p) for name, d, p in zip(names, data_paths, plot_paths, strict=True)
+def named_inputs(
+    config: Mapping[str, Any], image_root: str, downloads: Sequence[str]
+) -> dict[str, str | list[str]]:
+    """Every file the report reads, by name (the rule's ``input: unpack(...)``), in the workflow's order
+    (the time-per-stage table lists the stages in this order)."""
+    named: dict[str, str | list[str]] = {}
+    for name in used_datasets(config):
+        named[f"data/{name}"] = f"results/data/{name}.txt"
+        named[f"plot/{name}"] = f"results/data/{name}.png"
+    for s in settings(config):
+        named[setting_name(s, "trials")] = [
+            paths.trial_file("json", t, **s._asdict())
+            for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
+        ]
+    for s in settings(config):
+        for what, name in (
+            ("table", "trials.csv"),
+            ("best", "best.json"),
+            ("boundary", "boundary.png"),
+        ):
+            named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
+    for name in config["experiments"]:
+        named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
+        named[f"generalisation_figure/{name}"] = paths.generalisation_file(name, "png")
+    named |= {
+        "handbuilt_table": "results/handbuilt/handbuilt.csv",
+        "handbuilt_summary": "results/handbuilt/handbuilt.json",
+        "downloads": list(downloads),
+        "images": image_root,
+    }
+    for split in SPLITS:
+        named[f"features/{split}"] = f"results/features/{split}.parquet"
+        named[f"features_meta/{split}"] = f"results/features/{split}.json"
+    return named | {
+        "metrics": "results/classify/metrics.json",
+        "metrics_table": "results/classify/metrics.csv",
+        "tuned": "results/classify/cv.json",
     }
 
 
-def _settings(
+def read_inputs(
+    named: Mapping[str, Any],
     config: Mapping[str, Any],
-    tables: Sequence[str],
-    best: Sequence[str],
-    boundaries: Sequence[str],
-    trials: Sequence[str],
-) -> list[SettingFiles]:
-    wanted = list(settings(config))
-    lists = {"trial tables": tables, "best-trial files": best, "boundary figures": boundaries}
-    for what, values in lists.items():
-        if len(values) != len(wanted):
-            raise ReportInputError(
-                f"{what}: the config has {len(wanted)} settings, got {len(values)} files"
-            )
-    counts = [config["experiments"][s.experiment]["trials"] for s in wanted]
-    if len(trials) != sum(counts):
-        raise ReportInputError(
-            f"trial records: the config asks for {sum(counts)} trials, got {len(trials)} files"
-        )
-    out, start = [], 0
-    for s, n, table, b, boundary in zip(
-        wanted, counts, _paths(tables), _paths(best), _paths(boundaries), strict=True
-    ):
-        records = tuple(_paths(trials[start : start + n]))
-        start += n
-        folder = table.parent
-        strays = [p for p in (b, boundary, *records) if p.parent != folder]
-        if strays:
-            raise ReportInputError(
-                f"setting {s.experiment}/{s.dataset}/h{s.hidden}: files outside {folder}: {[str(p) for p in strays]}"
-            )
-        if folder.parts[-3:] != (s.experiment, s.dataset, f"h{s.hidden}"):
-            raise ReportInputError(
-                f"setting {s.experiment}/{s.dataset}/h{s.hidden}: its files are in {folder}, "
-                "which names another setting"
-            )
-        out.append(SettingFiles(s, table, b, boundary, records))
-    return out
-
-
-def collect(
-    config: Mapping[str, Any],
-    *,
-    data: Sequence[str],
-    plots: Sequence[str],
-    tables: Sequence[str],
-    best: Sequence[str],
-    boundaries: Sequence[str],
-    trials: Sequence[str],
-    handbuilt_table: str,
-    handbuilt_summary: str,
-    features: Sequence[str],
-    features_meta: Sequence[str],
-    metrics: str,
-    metrics_table: str,
-    image_root: str,
-    downloads: Sequence[str],
     benchmarks: Sequence[Sequence[str]],
     snakemake_version: str,
 ) -> ReportInputs:
-    """Match the workflow's file lists to the config (lists in ``settings(config)`` order)."""
+    """The named inputs as the report uses them; a name the config needs but the rule lacks is an error."""
+
+    def path(name: str) -> Any:
+        """One file, or a tuple of files for a name that holds a list."""
+        if name not in named:
+            raise ReportInputError(f"report input '{name}' is missing (the rule must name it)")
+        value = named[name]
+        return Path(value) if isinstance(value, (str, Path)) else tuple(map(Path, value))
+
+    datasets = used_datasets(config)
     return ReportInputs(
         config=config,
-        datasets=_datasets(config, data, plots),
-        settings=_settings(config, tables, best, boundaries, trials),
-        handbuilt_table=Path(handbuilt_table),
-        handbuilt_summary=Path(handbuilt_summary),
-        features=_by_split(features, "features"),
-        features_meta=_by_split(features_meta, "feature sidecars"),
-        metrics=Path(metrics),
-        metrics_table=Path(metrics_table),
-        image_root=Path(image_root),
-        downloads=tuple(_paths(downloads)),
-        benchmarks=tuple((str(rule), Path(path)) for rule, path in benchmarks),
+        data={d: path(f"data/{d}") for d in datasets},
+        plots={d: path(f"plot/{d}") for d in datasets},
+        settings=[
+            SettingFiles(
+                s,
+                *(path(setting_name(s, what)) for what in ("table", "best", "boundary")),
+                path(setting_name(s, "trials")),
+            )
+            for s in settings(config)
+        ],
+        handbuilt_table=path("handbuilt_table"),
+        handbuilt_summary=path("handbuilt_summary"),
+        features={split: path(f"features/{split}") for split in SPLITS},
+        features_meta={split: path(f"features_meta/{split}") for split in SPLITS},
+        metrics=path("metrics"),
+        metrics_table=path("metrics_table"),
+        tuned=path("tuned"),
+        generalisation={e: path(f"generalisation/{e}") for e in config["experiments"]},
+        generalisation_figures={
+            e: path(f"generalisation_figure/{e}") for e in config["experiments"]
+        },
+        image_root=path("images"),
+        downloads=path("downloads") if "downloads" in named else (),
+        benchmarks=tuple((str(rule), Path(p)) for rule, p in benchmarks),
         snakemake_version=snakemake_version,
     )
 
@@ -187,7 +159,19 @@ def read_json(path: Path) -> Any:
         raise ReportInputError(f"{path}: not valid JSON ({exc})") from None
 
 
-def require(record: Mapping[str, Any], keys: Sequence[str], source: Path) -> None:
+def read_table(path: Path, what: str, columns: Sequence[str] = (), **options: Any) -> pd.DataFrame:
+    """Read a CSV (or TSV: ``sep="\\t"``) input that must hold ``columns``; errors name the file and what it is."""
+    try:
+        frame = pd.read_csv(path, **options)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{path}: cannot read {what} ({exc})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ReportInputError(f"{path}: {what} without the column(s) {', '.join(missing)}")
+    return frame
+
+
+def require(record: Any, keys: Sequence[str], source: Path) -> None:
     """Refuse a record that lacks any of ``keys``, naming the file and the keys."""
     if not isinstance(record, Mapping):
         raise ReportInputError(f"{source}: expected a JSON object, found {type(record).__name__}")

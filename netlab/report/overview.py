@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -13,34 +14,24 @@ from urllib.parse import quote
 import pandas as pd
 import yaml
 
-from netlab.report.benchmarks import stage_times
-from netlab.report.html import (
-    Html,
-    Section,
-    join,
-    key_value_table,
-    link,
-    notice,
-    paragraph,
-    preformatted,
-    table,
-    tag,
-)
-from netlab.report.images import read_sidecars
+from netlab.paths import trial_number
+from netlab.report.benchmarks import stage_times, with_trial_times
 from netlab.report.inputs import ReportInputs
-from netlab.report.part import Part
+from netlab.report.render import Heading, Part
 
 # Distributions whose versions decide the numbers; read at report time.
-PACKAGES = (
-    "numpy",
-    "pandas",
-    "numba",
-    "torch",
-    "torchvision",
-    "scikit-learn",
-    "matplotlib",
-    "pillow",
-    "pyarrow",
+PACKAGES = tuple(
+    [
+        "numpy",
+        "pandas",
+        "numba",
+        "torch",
+        "torchvision",
+        "scikit-learn",
+        "matplotlib",
+        "pillow",
+        "pyarrow",
+    ]
 )
 
 
@@ -55,20 +46,25 @@ def versions(snakemake_version: str) -> dict[str, str]:
     return found
 
 
-def _with_total(times: pd.DataFrame) -> pd.DataFrame:
+def with_total(times: pd.DataFrame) -> pd.DataFrame:
     """The stage table with a last row adding up all stages."""
     if times.empty:
         return times
-    total = {
+    total = {c: float(times[c].sum()) for c in times.columns if c.endswith("_total")}
+    total |= {
         "stage": "all stages",
         "jobs": int(times["jobs"].sum()),
         "benchmarks_read": int(times["benchmarks_read"].sum()),
-        "wall_s_total": float(times["wall_s_total"].sum()),
         "wall_s_mean": float("nan"),
         "wall_s_max": float(times["wall_s_max"].max()),
-        "cpu_s_total": float(times["cpu_s_total"].sum()),
     }
     return pd.concat([times, pd.DataFrame([total])], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
 
 
 def href(path: Path, page_dir: Path) -> str:
@@ -78,56 +74,38 @@ def href(path: Path, page_dir: Path) -> str:
     return quote(Path(os.path.relpath(path, page_dir)).as_posix())
 
 
-def _links(paths: Iterable[Path], page_dir: Path, label=lambda p: p.name) -> Html:
-    return join((link(href(p, page_dir), label(p)) for p in paths), sep=" ")
+def links(paths: Iterable[Path], page_dir: Path, label=lambda p: p.name) -> list[Link]:
+    return [Link(href(p, page_dir), label(p)) for p in paths]
 
 
-def links_table(
+def link_rows(
     inputs: ReportInputs, page_dir: Path, tables: Sequence[Path], figures: Sequence[Path]
-) -> Html:
-    """Every file the report was built from, and every file it wrote, as links."""
-    rows: list[tuple[str, Html]] = []
-    for name, files in inputs.datasets.items():
-        rows.append((f"data set {name}", _links([files.data, files.plot], page_dir)))
+) -> list[tuple[str, list[Link]]]:
+    """Every file the report was built from, and every file it wrote: (what, links)."""
+    rows = [
+        (f"data set {name}", links([path, inputs.plots[name]], page_dir))
+        for name, path in inputs.data.items()
+    ]
     for f in inputs.settings:
         s = f.setting
-        rows.append(
-            (
-                f"{s.experiment} / {s.dataset} / H={s.hidden}",
-                _links([f.table, f.best, f.boundary], page_dir),
-            )
-        )
-        rows.append(
-            (
-                f"{s.experiment} / {s.dataset} / H={s.hidden}: trial records",
-                _links(f.trials, page_dir, label=lambda p: p.stem.removeprefix("trial")),
-            )
-        )
+        name = f"{s.experiment} / {s.dataset} / H={s.hidden}"
+        rows.append((name, links([f.table, f.best, f.boundary], page_dir)))
+        trials = links(f.trials, page_dir, label=lambda p: str(trial_number(p)))
+        rows.append((f"{name}: trial records", trials))
     rows.append(
-        (
-            "hand-built networks",
-            _links([inputs.handbuilt_table, inputs.handbuilt_summary], page_dir),
-        )
+        ("hand-built networks", links([inputs.handbuilt_table, inputs.handbuilt_summary], page_dir))
     )
-    rows.append(("image folder", _links([inputs.image_root], page_dir, label=lambda p: f"{p}/")))
-    for split in inputs.features:
-        rows.append(
-            (
-                f"features, {split}",
-                _links([inputs.features[split], inputs.features_meta[split]], page_dir),
-            )
-        )
-    rows.append(("classifiers", _links([inputs.metrics, inputs.metrics_table], page_dir)))
+    rows.append(("image folder", links([inputs.image_root], page_dir, label=lambda p: f"{p}/")))
+    rows += [
+        (f"features, {split}", links([path, inputs.features_meta[split]], page_dir))
+        for split, path in inputs.features.items()
+    ]
+    rows.append(("classifiers", links([inputs.metrics, inputs.metrics_table], page_dir)))
     if inputs.downloads:
-        rows.append(("download records", _links(inputs.downloads, page_dir)))
-    rows.append(("this report's tables", _links(tables, page_dir)))
-    rows.append(("this report's figures", _links(figures, page_dir)))
-    frame = pd.DataFrame(rows, columns=["output", "files"], dtype=object)
-    return tag(
-        "div",
-        table(frame, id="links", caption="Links to every output (relative to this page)"),
-        class_="links",
-    )
+        rows.append(("download records", links(inputs.downloads, page_dir)))
+    rows.append(("this report's tables", links(tables, page_dir)))
+    rows.append(("this report's figures", links(figures, page_dir)))
+    return rows
 
 
 def config_yaml(config: Mapping[str, Any]) -> str:
@@ -138,8 +116,10 @@ def config_yaml(config: Mapping[str, Any]) -> str:
 
 
 def what_ran(config: Mapping[str, Any], weights: str) -> dict[str, object]:
-    """The run in a few lines, from the config."""
-    facts: dict[str, object] = {"config seed (every random choice derives from it)": config["seed"]}
+    """The run in a few lines, from the config (the seed as text: an identifier, not a quantity)."""
+    facts: dict[str, object] = {
+        "config seed (every random choice derives from it)": str(config["seed"])
+    }
     for name, e in config["experiments"].items():
         n = len(e["datasets"]) * len(e["hidden_sizes"]) * e["trials"]
         facts[f"toy experiment {name}"] = (
@@ -148,74 +128,45 @@ def what_ran(config: Mapping[str, Any], weights: str) -> dict[str, object]:
         )
     facts["image source"] = config["images"]["source"]
     facts["ResNet50 weights"] = weights
-    knn = config["classify"]["knn"]
+    knn, logistic = config["classify"]["knn"], config["classify"]["logistic"]
     facts["classifiers"] = (
-        f"logistic regression ({', '.join(f'{k}={v}' for k, v in config['classify']['logistic'].items())}); "
+        f"logistic regression ({', '.join(f'{k}={v}' for k, v in logistic.items())}); "
         f"k-NN with k ∈ {{{', '.join(map(str, knn['k']))}}} ({knn['algorithm']})"
     )
     return facts
 
 
 def overview_part(
-    inputs: ReportInputs, page_dir: Path, tables: Sequence[Path], figures: Sequence[Path]
+    inputs: ReportInputs,
+    weights: str,
+    trials: pd.DataFrame,
+    page_dir: Path,
+    written: tuple[Sequence[Path], Sequence[Path]],
 ) -> Part:
-    config = inputs.config
-    weights = read_sidecars(inputs)["train"]["weights"]["description"]
+    """The overview; ``trials`` (all trial records) gives the trials' set-up and training times."""
     times, missing = stage_times(inputs.benchmarks)
+    times = with_trial_times(times, trials)
     found = versions(inputs.snakemake_version)
-    intro = paragraph(
-        "This page re-runs the experiments of three notebooks: hand-built ReLU networks, small MLPs on toy 2-D "
-        "data, and ants vs bees with ResNet50 features. Every number on it was produced by this run unless a "
-        "table or note says it is the notebooks'."
+    heading = Heading(
+        "overview",
+        "Overview",
+        [
+            Heading("overview-run", "What ran"),
+            Heading("overview-times", "Time per stage"),
+            Heading("overview-outputs", "Outputs"),
+            Heading("overview-config", "Configuration"),
+        ],
     )
-    ran = [
-        key_value_table(what_ran(config, weights), id="what-ran", caption="What ran"),
-        paragraph(
-            "Seeds: data sets, initial weights of every trial, synthetic images, random ResNet50 weights and the "
-            "images shown as samples are all derived from the config seed and the job's name (SHA-256), so the same "
-            "config gives the same numbers. Each trial's own seed is listed in tables/toy_trials.csv."
-        ),
-        key_value_table(
-            found, id="versions", caption="Software versions (read when this report was built)"
-        ),
-    ]
-    timing = [
-        paragraph(
-            "From the Snakemake benchmark files of the jobs that produced this report's inputs (the list is "
-            "computed from the current config, so files of earlier configs are not counted). Totals add up the "
-            "jobs' own times; jobs running in parallel overlap in real time."
-        ),
-        table(
-            _with_total(times).rename(
-                columns={
-                    "benchmarks_read": "benchmark files read",
-                    "wall_s_total": "wall time, total (s)",
-                    "wall_s_mean": "per job, mean (s)",
-                    "wall_s_max": "longest job (s)",
-                    "cpu_s_total": "CPU time, total (s)",
-                }
-            ),
-            id="stage-times",
-            caption="Wall time per stage (rule)",
-        ),
-    ]
-    if missing:
-        shown = ", ".join(str(p) for p in missing[:5]) + (" …" if len(missing) > 5 else "")
-        timing.append(
-            notice(
-                f"{len(missing)} benchmark file(s) of this config's jobs are missing and not counted: "
-                f"{shown}",
-                kind="warning",
-            )
-        )
-    children = [
-        Section("overview-run", "What ran", ran),
-        Section("overview-times", "Time per stage", timing),
-        Section("overview-outputs", "Outputs", [links_table(inputs, page_dir, tables, figures)]),
-        Section("overview-config", "Configuration", [preformatted(config_yaml(config))]),
-    ]
-    tables_out = {
+    context = {
+        "what_ran": what_ran(inputs.config, weights),
+        "versions": found,
+        "times": with_total(times),
+        "missing": missing,
+        "links": link_rows(inputs, page_dir, *written),
+        "config_yaml": config_yaml(inputs.config),
+    }
+    tables = {
         "stage_times": times,
         "versions": pd.DataFrame({"package": list(found), "version": list(found.values())}),
     }
-    return Part(Section("overview", "Overview", [intro], children), tables_out)
+    return Part(heading, "overview.html.j2", context, tables)

@@ -17,10 +17,19 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from netlab import atomic, classify, feature_table, handbuilt, toydata, toyplots
+from netlab import (
+    atomic,
+    classify,
+    evaluation,
+    feature_table,
+    handbuilt,
+    paths,
+    toydata,
+    toyplots,
+)
 from netlab.config import settings, used_datasets
 from netlab.feature_table import FeatureTable
-from netlab.report.inputs import ReportInputs, collect
+from netlab.report.inputs import ReportInputs, named_inputs, read_inputs
 from netlab.selection import best_trial, trials_table
 
 CONFIG: dict[str, Any] = {
@@ -65,6 +74,7 @@ CONFIG: dict[str, Any] = {
     "classify": {
         "logistic": {"solver": "liblinear", "random_state": 0, "max_iter": 1000},
         "knn": {"k": [1, 3], "algorithm": "kd_tree"},
+        "cv": {"folds": 3, "C": [0.1, 1.0], "k": [1, 3]},
     },
 }
 
@@ -110,6 +120,14 @@ def _trial_record(
         "errors": int(rng.integers(0, 6) if n_points < 200 else rng.integers(18, 40)),
         "checkpoints": [[int(a), float(b)] for a, b in zip(t, loss, strict=True)],
         "wall_time_s": float(rng.uniform(0.1, 2.0)),
+        # the job's time split (#13): kernel set-up, waiting for another job's compile, arithmetic
+        **dict(
+            zip(
+                ("setup_s", "wait_s", "train_s"),
+                np.random.default_rng(seed).uniform(0.0, [0.3, 0.1, 1.5]).tolist(),
+                strict=True,
+            )
+        ),
     }
 
 
@@ -143,12 +161,55 @@ def _images(root: Path, rng: np.random.Generator) -> dict[str, FeatureTable]:
     return tables
 
 
+def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) -> None:
+    """Generalisation tables and figures as the evaluation rules write them: real test sets and floors,
+    test errors synthetic (the fixture has no trained weights)."""
+    for name, e in cfg["experiments"].items():
+        summaries = []
+        for s in settings(cfg):
+            if s.experiment != name:
+                continue
+            spec = cfg["datasets"][s.dataset]
+            train = toydata.read_points(workdir / f"results/data/{s.dataset}.txt")
+            test = toydata.generate_test(spec, seed=6)
+            folder = Path(paths.setting_file("best.json", **s._asdict()))
+            best = json.loads((workdir / folder).read_text())
+            test_errors = best["errors"] + int(rng.integers(0, 6))
+            floors = toydata.floor_errors(spec, *train), toydata.floor_errors(spec, *test)
+            summaries.append(
+                {
+                    **s._asdict(),
+                    "trials": best["trials"],
+                    "best_trial": best["best_trial"],
+                    "n_train": len(train[1]),
+                    "train_errors": best["errors"],
+                    "train_floor": floors[0],
+                    "n_test": len(test[1]),
+                    "test_errors": test_errors,
+                    "test_floor": floors[1],
+                    "fits_noise": evaluation.fits_noise(best["errors"], test_errors, *floors),
+                    "trials_fitting_noise": 0,
+                    "test_errors_min": test_errors,
+                    "test_errors_median": float(test_errors),
+                    "test_errors_max": test_errors + 2,
+                }
+            )
+        evaluation.write_experiment(
+            name,
+            e["hidden_layers"],
+            summaries,
+            workdir / paths.generalisation_file(name, "csv"),
+            workdir / paths.generalisation_file(name, "png"),
+        )
+
+
 def make_results(
     workdir: Path,
     cfg: dict[str, Any] | None = None,
     *,
     missing_benchmark: bool = False,
     download_record: bool = False,
+    census: bool = False,
 ) -> ReportInputs:
     """Write a results tree under ``workdir`` (paths relative to it, as in a workflow run) and collect it.
 
@@ -158,19 +219,15 @@ def make_results(
     rng = np.random.default_rng(1234)
     results = workdir / "results"
     bench: list[tuple[str, str]] = []
-    data, plots = [], []
     for name in used_datasets(cfg):
         x, labels = toydata.generate(cfg["datasets"][name], seed=5)
         atomic.write_text(results / "data" / f"{name}.txt", toydata.format_points(x, labels))
         atomic.save_figure(
             toyplots.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60
         )
-        data.append(f"results/data/{name}.txt")
-        plots.append(f"results/data/{name}.png")
-    tables, best, boundaries, trials = [], [], [], []
     for s in settings(cfg):
         e = cfg["experiments"][s.experiment]
-        folder = f"results/mlp/{s.experiment}/{s.dataset}/h{s.hidden}"
+        folder = str(Path(paths.setting_file("trials.csv", **s._asdict())).parent)
         x, labels = toydata.read_points(workdir / f"results/data/{s.dataset}.txt")
         records = []
         for trial in range(1, e["trials"] + 1):
@@ -206,10 +263,6 @@ def make_results(
             f"{s.dataset}, H={s.hidden}",
         )
         atomic.save_figure(figure, workdir / folder / "boundary.png", dpi=60)
-        tables.append(f"{folder}/trials.csv")
-        best.append(f"{folder}/best.json")
-        boundaries.append(f"{folder}/boundary.png")
-        trials += records
         bench.append(
             (
                 "best_of_trials",
@@ -257,6 +310,21 @@ def make_results(
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))
         _benchmark(workdir / bench[-1][1], 12.0)
     sidecars["val"]["skipped"] = [{"path": "val/bees/broken.jpg", "reason": "truncated JPEG"}]
+    if census:  # what the features rule records of an archive like the real one (#10)
+        gif = "train/ants/imageNotFound.gif"
+        for side in sidecars.values():
+            side["census"] = [
+                {"class": c, "used": n, "ignored": 0, "skipped": 0}
+                for c, n in side["counts"].items()
+            ]
+            side["ignored"] = []
+        sidecars["train"]["census"][0]["ignored"] = 1
+        sidecars["train"]["ignored"] = [
+            {"path": gif, "reason": "not an image file (extension '.gif')"}
+        ]
+        sidecars["val"]["census"][1]["skipped"] = 1
+        for split in sidecars:
+            atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
     atomic.write_json(results / "features" / "val.json", sidecars["val"])
     metrics = classify.metrics(
         features["train"],
@@ -270,6 +338,17 @@ def make_results(
     bench.append(("classify", "results/benchmarks/classify/classify.tsv"))
     if not missing_benchmark:
         _benchmark(workdir / bench[-1][1], 2.0)
+    _evaluation(workdir, cfg, rng)
+    tuned = classify.tuned(
+        features["train"],
+        features["val"],
+        sidecars,
+        cfg["classify"]["logistic"],
+        cfg["classify"]["knn"]["algorithm"],
+        cfg["classify"]["cv"],
+        seed=7,
+    )
+    atomic.write_json(results / "classify" / "cv.json", tuned)
     downloads = []
     if download_record:
         record = {
@@ -281,22 +360,5 @@ def make_results(
         (workdir / "resources").mkdir(exist_ok=True)
         (workdir / "resources" / "hymenoptera_data.zip.sha256.json").write_text(json.dumps(record))
         downloads.append("resources/hymenoptera_data.zip.sha256.json")
-    return collect(
-        cfg,
-        data=data,
-        plots=plots,
-        tables=tables,
-        best=best,
-        boundaries=boundaries,
-        trials=trials,
-        handbuilt_table="results/handbuilt/handbuilt.csv",
-        handbuilt_summary="results/handbuilt/handbuilt.json",
-        features=["results/features/train.parquet", "results/features/val.parquet"],
-        features_meta=["results/features/train.json", "results/features/val.json"],
-        metrics="results/classify/metrics.json",
-        metrics_table="results/classify/metrics.csv",
-        image_root="results/images/synthetic",
-        downloads=downloads,
-        benchmarks=bench,
-        snakemake_version="9.27.1",
-    )
+    named = named_inputs(cfg, "results/images/synthetic", downloads)
+    return read_inputs(named, cfg, bench, snakemake_version="9.27.1")

@@ -84,11 +84,11 @@ def check(found: dict, errors: list[str], sections: list[str], tables: list[str]
 def fixture_page(tmp_path_factory) -> Path:
     from report_fixture import make_results
 
-    from netlab.report.build import build_report
+    from netlab.report.build import write_report
 
     workdir = tmp_path_factory.mktemp("report")
     with contextlib.chdir(workdir):
-        build_report(make_results(workdir), "results/report/index.html")
+        write_report(make_results(workdir), "results/report/index.html")
     return workdir / "results/report/index.html"
 
 
@@ -107,7 +107,9 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
             "toy",
             "toy-one_hidden_layer",
             "toy-two_hidden_layers",
+            "generalisation",
             "images",
+            "uncertainty",
             "handbuilt",
         ],
         tables=[
@@ -122,12 +124,15 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
             "notebook-two_hidden_layers-noisy-h8",
             "features-provenance",
             "classifiers",
+            "generalisation-one_hidden_layer",
+            "classifier-mcnemar",
+            "classifier-cv",
             "handbuilt-table",
         ],
     )
     assert (
-        len(found["images"]) == 3 + 5 + 4 + 1 + 1
-    )  # scatter, boundaries, loss + spread, samples, confusion
+        len(found["images"]) == 3 + 5 + 4 + 1 + 1 + 2
+    )  # scatter, boundaries, loss + spread, samples, confusion, generalisation
     assert shot.stat().st_size > 100_000
 
 

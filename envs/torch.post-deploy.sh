@@ -1,0 +1,1 @@
+netlab.post-deploy.sh

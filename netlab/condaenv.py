@@ -1,0 +1,115 @@
+"""What a rule's conda env file provides, checked against what the rule's code imports.
+
+No conda channel is reachable where the tests run, so the check is by construction: each package an env
+file names is mapped to the Python distribution of the same software (``pytorch`` is ``torch``), its
+requirements are followed through the installed distributions' metadata (as conda follows a package's
+dependencies), and every top-level module the rule's code may import must come from that set. The same
+set can be laid out as a site-packages directory holding nothing else, to run a job against it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import yaml
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+
+# conda-forge package -> the Python distribution it installs, where the names differ (besides case, -/_).
+CONDA_TO_DISTRIBUTION = {
+    "pytorch": "torch",
+    "pytorch-gpu": "torch",
+    "pytorch-cpu": "torch",
+    "matplotlib-base": "matplotlib",
+    "snakemake-minimal": "snakemake",
+}
+# conda packages that are no Python distribution of their own
+NOT_DISTRIBUTIONS = {"python", "pip"}
+
+
+def canonical(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def env_packages(env_file: str | Path) -> list[str]:
+    """The conda package names an env file lists (versions dropped); pip entries are not packages."""
+    spec = yaml.safe_load(Path(env_file).read_text())
+    names = []
+    for entry in spec.get("dependencies") or []:
+        if isinstance(entry, str):
+            names.append(re.split(r"[\s=<>!~]", entry.strip(), maxsplit=1)[0])
+    return names
+
+
+def env_distributions(env_file: str | Path) -> set[str]:
+    """The Python distributions an env file names, canonical names."""
+    return {
+        canonical(CONDA_TO_DISTRIBUTION.get(name, name))
+        for name in env_packages(env_file)
+        if name not in NOT_DISTRIBUTIONS
+    }
+
+
+def _installed() -> dict[str, metadata.Distribution]:
+    return {canonical(d.metadata["Name"]): d for d in metadata.distributions()}
+
+
+def requirement_closure(
+    names: Iterable[str], installed: Mapping[str, metadata.Distribution] | None = None
+) -> set[str]:
+    """``names`` and everything they require (no extras, markers for this platform), as installed here.
+
+    A requirement that is not installed here (a CUDA library the CPU build does without) is left out.
+    """
+    installed = _installed() if installed is None else installed
+    environment = {**default_environment(), "extra": ""}
+    seen: set[str] = set()
+    pending = [canonical(n) for n in names]
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in installed:
+            continue
+        seen.add(name)
+        for text in installed[name].requires or []:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                pending.append(canonical(requirement.name))
+    return seen
+
+
+def providers(modules: Iterable[str]) -> dict[str, set[str]]:
+    """Top-level module -> the canonical names of the installed distributions that provide it."""
+    table = metadata.packages_distributions()
+    return {m: {canonical(d) for d in table.get(m, [])} for m in modules}
+
+
+def missing_modules(modules: Iterable[str], env_file: str | Path) -> dict[str, set[str]]:
+    """The modules among ``modules`` that no distribution of the env provides -> their providers here
+    (an empty set: not installed anywhere here)."""
+    available = requirement_closure(env_distributions(env_file))
+    return {m: found for m, found in providers(modules).items() if not found & available}
+
+
+def link_site_packages(distributions: Iterable[str], site: Path) -> list[str]:
+    """Fill ``site`` with links to the installed files of ``distributions`` only; return what was linked."""
+    installed = _installed()
+    site.mkdir(parents=True, exist_ok=True)
+    linked = []
+    for name in sorted(distributions):
+        dist = installed[name]
+        for top in sorted(
+            {Path(f).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+        ):
+            source = Path(dist.locate_file(top))
+            if source.exists() and not (site / top).exists():
+                os.symlink(source, site / top)
+                linked.append(top)
+    return linked

@@ -1,0 +1,150 @@
+"""Config layers: ``config.yaml``, then each ``--configfile``, then ``--config``, merged as the README says.
+
+Snakemake merges every mapping recursively and hands nested ``--config`` values over as text; these pure
+functions merge with the schema in view (a value that is one of several shapes is replaced whole), give
+command-line text the schema's types, and remember which layer set each key, for error messages.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import jsonschema
+import yaml
+
+
+class Layer(NamedTuple):
+    """One source of settings, in the order Snakemake applies them; later layers win."""
+
+    source: str  # shown in error messages: a file name or "--config"
+    values: Mapping[str, Any]
+
+
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Follow a local ``$ref`` (``#/$defs/x``)."""
+    while "$ref" in schema:
+        node: Any = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _child(schema: Mapping[str, Any], key: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema of ``instance[key]`` given the schema of ``instance`` ({} when it says nothing)."""
+    schema = _resolve(schema, root)
+    if isinstance(key, int):
+        items = schema.get("items", {})
+        return items if isinstance(items, Mapping) else {}
+    if key in schema.get("properties", {}):
+        return schema["properties"][key]
+    extra = schema.get("additionalProperties", {})
+    return extra if isinstance(extra, Mapping) else {}
+
+
+def _is_alternative(schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    """A value that is one of several shapes (``oneOf``/``anyOf``) is given whole, never merged."""
+    schema = _resolve(schema, root)
+    return "oneOf" in schema or "anyOf" in schema
+
+
+def merge_layers(
+    layers: Sequence[Layer], schema: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[tuple, str]]:
+    """Merge ``layers`` in order, and say which layer set each key.
+
+    Mappings merge key by key (``--config 'experiments={e: {trials: 3}}'`` changes one number), but a
+    value the schema defines as one of several shapes replaces the earlier one whole: a user's
+    ``datasets.data1: {path: ...}`` is a different data set, not the default generator plus a path.
+    """
+    merged: dict[str, Any] = {}
+    origins: dict[tuple, str] = {}
+
+    def merge(target: dict, values: Mapping, sub: Mapping, path: tuple, source: str) -> None:
+        for key, value in values.items():
+            child, where = _child(sub, key, schema), (*path, key)
+            if (
+                isinstance(value, Mapping)
+                and isinstance(target.get(key), dict)
+                and not _is_alternative(child, schema)
+            ):
+                if origins.get(where, source) != source:  # a mapping filled by both layers
+                    origins[where] = f"{origins[where]} and {source}"
+                merge(target[key], value, child, where, source)
+            else:
+                target[key] = copy.deepcopy(value) if isinstance(value, Mapping | list) else value
+                for old in [p for p in origins if p[: len(where)] == where]:
+                    del origins[old]
+                mark(value, where, source)
+
+    def mark(value: Any, where: tuple, source: str) -> None:
+        origins[where] = source
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                mark(item, (*where, key), source)
+
+    for layer in layers:
+        merge(merged, copy.deepcopy(dict(layer.values)), schema, (), layer.source)
+    return merged, origins
+
+
+def origin_of(path: tuple, origins: Mapping[tuple, str]) -> str | None:
+    """The layer that set ``path`` (or the nearest enclosing key it set)."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in origins:
+            return origins[path[:end]]
+    return None
+
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, Mapping),
+}
+
+
+def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
+    """Turn the text Snakemake makes of nested ``--config`` values (``'3'``) into the type the schema
+    asks for (``3``); a value that fits no type the schema allows is left for validation to name."""
+    schema = _resolve(schema, root)
+    alternatives = schema.get("oneOf") or schema.get("anyOf")
+    if alternatives:
+        for alternative in alternatives:
+            candidate = coerce_text(value, alternative, root)
+            checker = {"$defs": root.get("$defs", {}), **alternative}
+            validator = jsonschema.validators.validator_for(root)(checker)
+            if validator.is_valid(candidate):
+                return candidate
+        return value
+    if isinstance(value, Mapping):
+        return {k: coerce_text(v, _child(schema, k, root), root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [coerce_text(v, _child(schema, i, root), root) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    if "const" in schema or "enum" in schema:
+        types = types or sorted(
+            {
+                t
+                for v in schema.get("enum", [schema.get("const")])
+                for t, fits in _JSON_TYPES.items()
+                if fits(v)
+            }
+        )
+    if not types or "string" in types:
+        return value
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    if types == ["number"] and isinstance(parsed, str):
+        return value
+    return parsed if any(_JSON_TYPES[t](parsed) for t in types if t in _JSON_TYPES) else value

@@ -1,0 +1,16 @@
+import json
+from pathlib import Path
+
+from netlab import evaluation
+from netlab.joblog import logged
+
+with logged(snakemake.log[0]) as log:
+    summaries = [json.loads(Path(p).read_text()) for p in snakemake.input.summaries]
+    table = evaluation.write_experiment(
+        snakemake.wildcards.experiment,
+        snakemake.params.hidden_layers,
+        summaries,
+        snakemake.output.table,
+        snakemake.output.figure,
+    )
+    log.info("%d settings", len(table))

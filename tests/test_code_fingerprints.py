@@ -1,0 +1,144 @@
+"""Each rule's code fingerprint is derived from what its script imports, and covers all of it."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from netlab.codegraph import import_closure, shell_modules
+from netlab.provenance import code_digest, code_files, rule_code_digest
+
+
+def _script(rule) -> Path:
+    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
+
+
+def _imported_at_runtime(script: Path | None, modules: Sequence[str] = ()) -> set[Path]:
+    """The netlab files Python really loads for the script's imports, or for ``modules`` run with
+    ``python -m`` (in a fresh interpreter)."""
+    imports = [f"import {m}" for m in modules]
+    if script is not None:
+        tree = ast.parse(script.read_text())
+        nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        imports += [ast.unparse(n) for n in nodes]
+    code = "\n".join(imports) + (
+        "\nimport sys, json\n"
+        "print(json.dumps([m.__file__ for n, m in sys.modules.items()"
+        " if n.split('.')[0] == 'netlab' and getattr(m, '__file__', None)]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+    )
+    return {Path(f).resolve() for f in json.loads(out.stdout.splitlines()[-1])}
+
+
+def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
+    runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
+    assert {r.name for r in runs_code} >= {"toy_data", "train_trial", "features", "report"}
+    for rule in runs_code:
+        assert rule.params.code == rule_code_digest(rule, ROOT), rule.name
+
+
+def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
+    checked = 0
+    for rule in parsed_rules:
+        modules = shell_modules(rule.shellcmd or "")
+        if rule.script is None and not modules:
+            continue
+        script = _script(rule) if rule.script else None
+        covered = set(code_files(ROOT, script, rule.shellcmd or ""))
+        missing = _imported_at_runtime(script, modules) - covered
+        assert not missing, f"rule {rule.name}: {sorted(map(str, missing))} not in its fingerprint"
+        assert script is None or script in covered
+        checked += 1
+    assert checked >= 8
+
+
+def test_any_covered_file_changes_the_fingerprint(tmp_path):
+    """Editing any file of a closure (here: a copy of the repository's netlab) changes the digest."""
+    import shutil
+
+    shutil.copytree(ROOT / "netlab", tmp_path / "netlab")
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    script = tmp_path / "scripts" / "best_of_trials.py"
+    before = code_digest(tmp_path, script)
+    for path in code_files(tmp_path, script):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# an edit\n")
+        assert code_digest(tmp_path, script) != before, path
+        path.write_bytes(original)
+        os.utime(path, (1, 1))  # times alone never matter
+        assert code_digest(tmp_path, script) == before, path
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A messy package: relative imports, imports inside functions, a star import, a subpackage."""
+    pkg = tmp_path / "netlab"
+    (pkg / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "",
+        "a.py": "import numpy as np\nfrom . import b\n",
+        "b.py": "def f():\n    from .sub import deep\n    import torch.nn\n",
+        "c.py": "from netlab.sub.deep import *\n",
+        "unused.py": "import pandas\n",
+        "sub/__init__.py": "from .. import c  # noqa\n",
+        "sub/deep.py": "import os, json\nfrom PIL import Image\n",
+        "cli.py": "from netlab import a\n",
+    }
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    script = tmp_path / "scripts" / "job.py"
+    script.parent.mkdir()
+    script.write_text("import netlab.a as a\nfrom netlab import sub\nimport yaml\n")
+    return tmp_path
+
+
+def test_closure_follows_relative_lazy_and_package_imports(package):
+    closure = import_closure([package / "scripts" / "job.py"], package)
+    names = {p.relative_to(package).as_posix() for p in closure.files}
+    assert names == {
+        "scripts/job.py",
+        "netlab/__init__.py",
+        "netlab/a.py",
+        "netlab/b.py",
+        "netlab/c.py",
+        "netlab/sub/__init__.py",
+        "netlab/sub/deep.py",
+    }
+    assert closure.third_party == {"numpy", "torch", "PIL", "yaml"}
+
+
+def test_a_module_run_by_a_shell_command_is_a_root(package):
+    command = "python -u -m netlab.cli --out {output} 2> {log}"
+    assert shell_modules(command) == ["netlab.cli"]
+    files = {p.relative_to(package).as_posix() for p in code_files(package, command=command)}
+    assert {"netlab/cli.py", "netlab/a.py", "netlab/sub/deep.py"} <= files
+    assert "netlab/unused.py" not in files
+    with pytest.raises(ValueError, match=r"no module netlab\.nowhere"):
+        code_files(package, command="python -m netlab.nowhere")
+
+
+def test_a_hand_kept_code_list_is_refused_naming_the_fix(tmp_path):
+    from conftest import copy_workflow, snakemake
+
+    workdir = copy_workflow(tmp_path / "clone")
+    rules = workdir / "rules" / "classify.smk"
+    text = rules.read_text()
+    anchor = '        knn=config["classify"]["knn"],\n'
+    assert anchor in text
+    rules.write_text(text.replace(anchor, anchor + '        code=code("classify"),\n'))
+    proc = snakemake(workdir, "--dry-run", check=False)
+    assert proc.returncode != 0
+    assert (
+        "params: code=code('classify',): hand-kept code lists are gone" in proc.stdout + proc.stderr
+    )

@@ -1,0 +1,151 @@
+"""Every job imports netlab and all it needs from its own env (``--sdm conda``), nothing else.
+
+No conda channel is reachable here, so this is shown by construction: each rule's import closure maps
+onto the packages its env file names; and the workflow runs under ``--sdm conda`` with a stand-in conda
+(``offline_conda.py``) whose envs hold only the distributions their files name (and what those require),
+with job paths that do not reach the site-packages Snakemake runs from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_workflow, snakemake, write_config
+from offline_conda import make_conda
+
+from netlab.codegraph import import_closure, shell_modules
+from netlab.condaenv import env_packages, missing_modules
+
+
+def _env_file(rule) -> Path:
+    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.conda_env).resolve()
+
+
+def _script(rule) -> Path:
+    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
+
+
+def _job_rules(parsed_rules):
+    return [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
+
+
+def test_every_rule_runs_in_a_conda_env_that_covers_its_imports(parsed_rules):
+    for rule in _job_rules(parsed_rules):
+        assert rule.conda_env, f"rule {rule.name} has no conda: env"
+        roots = [_script(rule)] if rule.script else shell_modules(rule.shellcmd or "")
+        modules = import_closure(roots, ROOT).third_party
+        gaps = missing_modules(modules, _env_file(rule))
+        assert not gaps, f"rule {rule.name}: {rule.conda_env} lacks {gaps}"
+
+
+def test_every_env_brings_netlab_and_snakemake(parsed_rules):
+    for env_file in {_env_file(r) for r in _job_rules(parsed_rules)}:
+        assert "snakemake-minimal" in env_packages(env_file), env_file
+        deploy = env_file.with_name(env_file.stem + ".post-deploy.sh")
+        assert os.access(deploy, os.X_OK), deploy
+        assert "NETLAB_CHECKOUT" in deploy.read_text() and ".pth" in deploy.read_text()
+
+
+def test_a_gap_is_named(tmp_path):
+    env = tmp_path / "small.yaml"
+    env.write_text("dependencies:\n  - python =3.11\n  - numpy >=1.26\n  - matplotlib-base\n")
+    modules = import_closure([ROOT / "scripts" / "report.py"], ROOT).third_party
+    gaps = missing_modules(modules, env)
+    assert {"jsonschema", "pandas", "yaml"} <= set(gaps)
+    assert "PIL" not in gaps  # matplotlib requires pillow, as conda-forge's matplotlib-base does
+    assert "numpy" not in gaps and "matplotlib" not in gaps
+    assert gaps["yaml"] == {"pyyaml"}
+
+
+@pytest.fixture(scope="module")
+def conda_run(tmp_path_factory):
+    """The test config run under --sdm conda with the offline stand-in conda."""
+    base = tmp_path_factory.mktemp("sdm")
+    workdir = copy_workflow(base / "netlab")
+    bin_dir = make_conda(base / "conda")
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    args = ("--cores", "2", "--sdm", "conda", "--skip-script-cleanup")
+    config = workdir / "tests/config/config.yaml"
+    proc = snakemake(workdir, *args, config=config, env=env)
+    return workdir, env, args, proc
+
+
+@pytest.mark.slow
+def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
+    from test_determinism import assert_same_results
+
+    workdir, _, _, _ = conda_run
+    submitting = {p for p in sys.path if "site-packages" in p} | {str(ROOT)}
+    scripts = list((workdir / ".snakemake" / "scripts").glob("*.py"))
+    ran = {s.name.split(".")[1] for s in scripts}
+    assert ran >= {"toy_data", "toy_plot", "train_trial", "best_of_trials", "boundary_plot"}
+    assert ran >= {"handbuilt", "synthetic_images", "features", "classify", "report"}
+    for script in scripts:
+        (extended,) = re.findall(r"sys\.path\.extend\((\[.*?\])\)", script.read_text())
+        assert not any(p in extended for p in submitting), (script.name, extended)
+        assert "site-packages" not in extended, (script.name, extended)
+    # the same numbers as the run in the test environment; the versions table differs by design: the
+    # report lists the versions importable where it runs (its env, envs/torch.yaml, has no scikit-learn)
+    versions = "results/report/tables/versions.csv"
+    assert "scikit-learn,not installed" in (workdir / versions).read_text()
+    assert_same_results(workflow_run, workdir, ignore=frozenset({versions}))
+
+
+@pytest.mark.slow
+def test_an_env_has_nothing_its_file_does_not_name(conda_run):
+    import subprocess
+
+    workdir, env, _, _ = conda_run
+    envs = {p.name: p for p in (workdir / ".snakemake" / "conda").iterdir() if p.is_dir()}
+    assert len(envs) == 2
+    imports = "import netlab, numpy, snakemake; print(netlab.__file__)"
+    for prefix in envs.values():
+        python = prefix / "bin" / "python"
+        proc = subprocess.run(
+            [python, "-c", imports], capture_output=True, text=True, env=env, cwd=prefix
+        )
+        assert proc.stdout.strip() == str(workdir / "netlab" / "__init__.py"), proc.stderr
+        has_torch = "pytorch" in (prefix.with_suffix(".yaml")).read_text()
+        proc = subprocess.run(
+            [python, "-c", "import torch"], capture_output=True, env=env, cwd=prefix
+        )
+        assert (proc.returncode == 0) == has_torch
+        proc = subprocess.run(
+            [python, "-c", "import pytest"], capture_output=True, env=env, cwd=prefix
+        )
+        assert proc.returncode != 0  # installed where Snakemake runs, named by no env file
+
+
+@pytest.mark.slow
+def test_download_extract_and_weight_jobs_in_their_env(conda_run, tmp_path):
+    """The rules the test config does not reach: a loopback download, its extraction, a weights fetch."""
+    from serve_zip import imagefolder_zip, serve
+
+    workdir, env, args, _ = conda_run
+    files = {
+        "/h.zip": imagefolder_zip({"train": {"ants": 2, "bees": 2}, "val": {"ants": 1, "bees": 1}})
+    }
+    files["/resnet50.pth"] = b"not the published weights"
+    with serve(files) as base:
+
+        def edit(config):
+            config["images"]["source"] = "hymenoptera"
+            config["images"]["hymenoptera"] = {"url": base + "/h.zip"}
+            config["images"]["max_unpacked_bytes"] = 10**7
+            config["features"]["weights"] = "IMAGENET1K_V1"
+            config["features"]["weights_url"] = base + "/resnet50.pth"
+
+        config = write_config(tmp_path / "real.yaml", edit)
+        targets = ("results/images/hymenoptera", "resources/weights/resnet50-IMAGENET1K_V1.pth")
+        proc = snakemake(
+            workdir, *args, "--keep-going", *targets, config=config, env=env, check=False
+        )
+    output = proc.stdout + proc.stderr
+    assert (workdir / "results/images/hymenoptera/train/ants").is_dir(), output[-3000:]
+    assert "published hash prefix: expected 0676ba61" in output  # torchvision imported in the env
+    assert "ModuleNotFoundError" not in output

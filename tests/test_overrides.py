@@ -1,0 +1,114 @@
+"""The README's configuration examples, typed as a user types them in a copy of the workflow.
+
+Each runs ``snakemake -n`` in the workflow directory with the default ``config.yaml`` and reads the plan.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, copy_workflow
+
+DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
+_JOB = re.compile(r"^rule (\w+):\n((?:    .*\n)+)", re.MULTILINE)
+
+
+def user_types(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """``snakemake --cores 8 -n ARGS`` in ``workdir``, as typed at a shell."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "8", "-n", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def jobs(proc: subprocess.CompletedProcess) -> dict[str, list[str]]:
+    """Rule name -> the text of each planned job."""
+    planned: dict[str, list[str]] = {}
+    for rule, body in _JOB.findall(proc.stdout + proc.stderr):
+        planned.setdefault(rule, []).append(body)
+    return planned
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    workdir = copy_workflow(tmp_path_factory.mktemp("overrides") / "netlab")
+    (workdir / "mydata.txt").write_text("0.5 1.5 1\n-1 2 -1\n2 -0.5 1\n")
+    return workdir
+
+
+def _data1_reads_my_file(proc) -> None:
+    (data1,) = [j for j in jobs(proc)["toy_data"] if "dataset=data1" in j]
+    assert "input: mydata.txt" in data1
+    others = [j for j in jobs(proc)["toy_data"] if "dataset=data1" not in j]
+    assert len(others) == len(DEFAULT["datasets"]) - 1 and all("input:" not in j for j in others)
+
+
+def test_a_dataset_switched_to_a_file_with_configfile(workdir):
+    (workdir / "my.yaml").write_text("datasets:\n  data1: {path: mydata.txt}\n")
+    _data1_reads_my_file(user_types(workdir, "--configfile", "my.yaml"))
+
+
+def test_a_dataset_switched_to_a_file_with_config(workdir):
+    _data1_reads_my_file(user_types(workdir, "--config", "datasets={data1: {path: mydata.txt}}"))
+
+
+def test_nested_numbers_from_the_command_line(workdir):
+    proc = user_types(workdir, "--config", "experiments={one_hidden_layer: {trials: 3}}")
+    one = DEFAULT["experiments"]["one_hidden_layer"]
+    two = DEFAULT["experiments"]["two_hidden_layers"]
+    expected = len(one["datasets"]) * len(one["hidden_sizes"]) * 3 + two["trials"]
+    assert len(jobs(proc)["train_trial"]) == expected
+    assert "trial3.json" in "".join(jobs(proc)["train_trial"])
+    assert "trial4.json" not in "".join(j for j in jobs(proc)["train_trial"] if "one_hidden" in j)
+
+
+def test_a_bad_nested_value_says_where_it_came_from(workdir):
+    proc = user_types(
+        workdir, "--config", "experiments={one_hidden_layer: {trials: lots}}", check=False
+    )
+    assert proc.returncode != 0
+    assert (
+        "config key experiments.one_hidden_layer.trials (set in --config): 'lots' is not of type 'integer'"
+        in proc.stdout + proc.stderr
+    )
+    (workdir / "bad.yaml").write_text("experiments:\n  two_hidden_layers: {lr: fast}\n")
+    proc = user_types(workdir, "--configfile", "bad.yaml", check=False)
+    assert proc.returncode != 0
+    assert "experiments.two_hidden_layers.lr (set in " in proc.stdout + proc.stderr
+    assert "bad.yaml): 'fast' is not of type 'number'" in proc.stdout + proc.stderr
+
+
+def test_one_experiment_from_the_command_line(workdir):
+    planned = jobs(user_types(workdir, "experiment_two_hidden_layers"))
+    assert set(planned) == {
+        "toy_data",
+        "train_trial",
+        "best_of_trials",
+        "boundary_plot",
+        "experiment_two_hidden_layers",
+    }
+    assert len(planned["train_trial"]) == DEFAULT["experiments"]["two_hidden_layers"]["trials"]
+    assert all("two_hidden_layers" in j for j in planned["train_trial"])
+
+
+@pytest.mark.parametrize(
+    "target, rules",
+    [
+        ("images", {"synthetic_images", "features", "classify", "images"}),
+        ("handbuilt", {"handbuilt"}),
+        ("toy", {"toy_data", "toy_plot", "train_trial", "best_of_trials", "boundary_plot", "toy"}),
+    ],
+)
+def test_one_part_from_the_command_line(workdir, target, rules):
+    assert set(jobs(user_types(workdir, target))) == rules

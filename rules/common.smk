@@ -1,6 +1,9 @@
 # Functions, config validation and wildcard constraints only: no rules here.
+import shlex
 import sys
 from pathlib import Path
+
+from snakemake.settings.types import DeploymentMethod
 
 # Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .),
 # or, under --sdm conda, the checkout linked into their env.
@@ -20,6 +23,8 @@ from netlab.jobpath import isolate_conda_jobs
 from netlab.provenance import digest_files, rule_code_digest
 from netlab.seeds import derive_seed
 from netlab.toydata import has_test_set, training_spec
+from netlab.mlp import layer_sizes
+from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 # Snakemake merges every mapping recursively; read the layers again with the README's rules
@@ -202,3 +207,20 @@ def download_records():
     if config["images"]["source"] == "hymenoptera":
         return ["resources/hymenoptera_data.zip.sha256.json"]
     return []
+
+
+def trial_python():
+    """The Python of a trial job (a shell command): the conda env's when Snakemake deploys one, else the
+    one running Snakemake (what a script: job would get), not whatever `python` the PATH holds.
+    """
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
+        return "python"
+    return shlex.quote(sys.executable)
+
+
+def trial_cost(wildcards):
+    """What the trainer's cost model needs of a trial (its resources): layer sizes, data points, max_iter."""
+    spec = experiment(wildcards)
+    sizes = layer_sizes(spec["hidden_layers"], int(wildcards.hidden))
+    n_points = dataset_points(config["datasets"][wildcards.dataset])
+    return sizes, n_points, spec["max_iter"]

@@ -1,28 +1,3 @@
-import shlex
-import sys
-
-from snakemake.settings.types import DeploymentMethod
-
-from netlab.mlp import layer_sizes
-from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
-
-# The Python of a trial job: the conda env's when Snakemake deploys one, else the one running Snakemake
-# (what a script: job would get), not whatever `python` the PATH holds.
-TRIAL_PYTHON = (
-    "python"
-    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
-    else shlex.quote(sys.executable)
-)
-
-
-def trial_cost(wildcards):
-    """What the cost model needs of a trial: layer sizes, data points, max_iter."""
-    spec = experiment(wildcards)
-    sizes = layer_sizes(spec["hidden_layers"], int(wildcards.hidden))
-    n_points = dataset_points(config["datasets"][wildcards.dataset])
-    return sizes, n_points, spec["max_iter"]
-
-
 rule train_trial:
     input:
         data="results/data/{dataset}.txt",
@@ -48,7 +23,7 @@ rule train_trial:
         seed=trial_seed,
     # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
     shell:
-        TRIAL_PYTHON
+        trial_python()
         + " -m netlab.trials --data {input.data:q} --record {output.record:q}"
         " --weights {output.weights:q} --log {log:q} --hidden-layers {params.hidden_layers}"
         " --hidden {wildcards.hidden} --seed {params.seed} --lr {params.lr} --tol {params.tol}"

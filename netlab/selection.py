@@ -18,6 +18,12 @@ TRIAL_COLUMNS = [
     "trial", "seed", "iterations", "converged", "final_loss", "errors",
     "wall_time_s", "setup_s", "wait_s", "train_s", "path",
 ]  # fmt: skip
+OPTIONAL_COLUMNS = {
+    "setup_s",
+    "wait_s",
+    "train_s",
+    "path",
+}  # absent from records made before the split: NA
 
 
 def trials_table(json_paths: Sequence[str | Path]) -> pd.DataFrame:
@@ -25,7 +31,10 @@ def trials_table(json_paths: Sequence[str | Path]) -> pd.DataFrame:
     rows = []
     for path in sorted(json_paths, key=trial_number):
         record = json.loads(Path(path).read_text())
-        rows.append({"trial": trial_number(path), **{k: record[k] for k in TRIAL_COLUMNS[1:]}})
+        fields = {
+            k: record.get(k) if k in OPTIONAL_COLUMNS else record[k] for k in TRIAL_COLUMNS[1:]
+        }
+        rows.append({"trial": trial_number(path), **fields})
     return pd.DataFrame(rows, columns=TRIAL_COLUMNS)
 
 

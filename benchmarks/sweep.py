@@ -115,6 +115,11 @@ def trial_record(results: Path, benchmark: Path) -> dict:
 
 def main() -> None:
     args = arguments()
+    # The scratch copy's jobs import its own netlab (``python -m`` puts the working directory first), whose
+    # kernel directory is new: keep kernels in one place across runs, so "kernels cached" holds.
+    os.environ.setdefault(
+        "NETLAB_KERNEL_DIR", str(Path.home() / ".cache" / "netlab" / "sweep-kernels")
+    )
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="netlab-sweep-"))
     workdir = copy_workflow(args.source.resolve(), scratch)
     cmd = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--directory", str(workdir),

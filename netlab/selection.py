@@ -18,6 +18,8 @@ TRIAL_COLUMNS = [
     "trial", "seed", "iterations", "converged", "final_loss", "errors",
     "wall_time_s", "setup_s", "wait_s", "train_s", "path",
 ]  # fmt: skip
+# The trial record's measured durations: how long, not what was computed (runs compare without them).
+TIMING_COLUMNS = ("wall_time_s", "setup_s", "wait_s", "train_s")
 OPTIONAL_COLUMNS = {
     "setup_s",
     "wait_s",

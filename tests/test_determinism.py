@@ -19,10 +19,12 @@ import pandas as pd
 import pytest
 from conftest import copy_workflow, planned_jobs, snakemake
 
+from netlab.selection import TIMING_COLUMNS
+
 pytestmark = pytest.mark.slow
 
 # a trial's timings (whole call, set-up, waiting, training): wall times, not results
-WALL_TIME_KEYS = {"wall_time_s", "setup_s", "wait_s", "train_s"}
+WALL_TIME_KEYS = set(TIMING_COLUMNS)
 # the report's stage timings are wall times by definition
 TIMING_TABLES = {"stage_times.csv"}
 

@@ -28,11 +28,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netlab.selection import TIMING_COLUMNS
+
 #: Per-job files whose content is meant to differ between runs (timestamps, durations).
 VOLATILE_DIRS = ("results/logs", "results/benchmarks")
 #: JSON keys and CSV columns holding measured durations (trial records, the report's stage times).
 VOLATILE_FIELDS = frozenset(
-    {"wall_time_s", "wall_s_total", "wall_s_mean", "wall_s_max", "cpu_s_total"}
+    {
+        *TIMING_COLUMNS,
+        *(f"{name}_total" for name in TIMING_COLUMNS),
+        "wall_s_total",
+        "wall_s_mean",
+        "wall_s_max",
+        "cpu_s_total",
+    }
 )
 #: HTML tables (by id) holding measured durations: the report's time per stage.
 VOLATILE_TABLES = re.compile(rb'<table id="stage-times">.*?</table>', re.DOTALL)

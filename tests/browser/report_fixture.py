@@ -30,7 +30,7 @@ from netlab import (
 from netlab.config import settings, used_datasets
 from netlab.feature_table import FeatureTable
 from netlab.report.inputs import ReportInputs, named_inputs, read_inputs
-from netlab.selection import best_trial, trials_table
+from netlab.selection import summarise_setting
 
 CONFIG: dict[str, Any] = {
     "seed": 11,
@@ -242,19 +242,10 @@ def make_results(
                 )
             )
             _benchmark(workdir / bench[-1][1], record["wall_time_s"] + 0.5)
-        table = trials_table([workdir / r for r in records])
-        row = best_trial(table)
-        atomic.write_csv(workdir / folder / "trials.csv", table)
-        atomic.write_json(
+        summarise_setting(
+            [workdir / r for r in records],
+            workdir / folder / "trials.csv",
             workdir / folder / "best.json",
-            {
-                "best_trial": int(row["trial"]),
-                "errors": int(row["errors"]),
-                "iterations": int(row["iterations"]),
-                "final_loss": float(row["final_loss"]),
-                "seed": int(row["seed"]),
-                "trials": len(table),
-            },
         )
         figure = toyplots.boundary(
             x,

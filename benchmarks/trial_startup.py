@@ -6,10 +6,11 @@
 Each job is a fresh ``python`` training for two iterations on the ``--path``
 given (the fused kernel by default), so its time is start-up:
 interpreter, imports, and getting the kernel (compiling it, or loading the
-machine code numba cached). Every scenario uses its own kernel directory
-(``NETLAB_KERNEL_DIR``) and numba user cache (``HOME``), never the package's.
-A job reports its import time, its first trial's time, whether numba loaded
-the kernel from the cache or compiled it, and whether torch got imported.
+kernel's library that an earlier job made). Every scenario uses its own kernel
+directory (``NETLAB_KERNEL_DIR``) and numba user cache (``HOME``), never the
+package's. A job reports its import time, its first trial's time, whether it
+imported numba (it compiled) or only loaded the library, and whether torch got
+imported.
 """
 
 from __future__ import annotations
@@ -35,11 +36,7 @@ imported = time.perf_counter()
 x, y = toydata.as_training_arrays(*toydata.read_points(sys.argv[1]))
 result = mlp.train(x, y, mlp.init_params(mlp.layer_sizes({layers}, {hidden}), 0), max_iter=2, path="{path}")
 done = time.perf_counter()
-stats = {{"loaded": 0, "compiled": 0}}
-if result.path == "fused":
-    from netlab.trainer import kernel_cache
-    descend = kernel_cache.fused_kernel(tuple(mlp.layer_sizes({layers}, {hidden}))).descend
-    stats = {{"loaded": sum(descend.stats.cache_hits.values()), "compiled": sum(descend.stats.cache_misses.values())}}
+stats = {{"numba": "numba" in sys.modules}}
 print(json.dumps({{"imports": imported - start, "first_trial": done - imported, "torch": "torch" in sys.modules,
                   "setup": result.setup_s, "wait": result.wait_s, "loss": result.final_loss, **stats}}))
 """
@@ -113,7 +110,7 @@ def show(title: str, results: list[dict]) -> None:
         if "failed" in r:
             print(f"  FAILED: {r['failed']}")
             continue
-        how = "loaded from cache" if r["loaded"] else "compiled" if r["compiled"] else "none"
+        how = "compiled (numba imported)" if r["numba"] else "library loaded (no numba)"
         print(f"  wall {r['wall']:6.2f} s = imports {r['imports']:5.2f} s + first trial {r['first_trial']:5.2f} s"
               f" (set-up {r['setup']:5.2f} s, waited {r['wait']:5.2f} s) + interpreter/exit; kernel {how};"
               f" torch imported: {r['torch']}; loss {r['loss']:.6f}")  # fmt: skip
@@ -175,10 +172,7 @@ def main() -> None:
             jobs.run(shared, home, args.jobs),
         )
         show(f"concurrent warm: {args.jobs} more jobs at once", jobs.run(shared, home, args.jobs))
-        cached = sorted(p.name for p in (shared / "__pycache__").iterdir())
-        print(
-            f"  kernel directory: {sorted(p.name for p in shared.glob('*.py'))}, numba cache files {cached}"
-        )
+        print(f"  kernel directory: {sorted(p.name for p in shared.glob('*.*'))}")
 
         wrap = read_only(cold)
         if wrap is None:

@@ -6,7 +6,7 @@ call = ``setup_s`` importing and compiling or loading the trainer's code +
 ``wait_s`` waiting for another job's compile + ``train_s`` the loop, and the
 ``path`` that ran); its weights go to an ``.npz`` (arrays only, no
 pickles) so the best model can be drawn without re-training. Imports stay
-light (no pandas, no torch, numba only on the fused path): a hundred trial
+light (no pandas, no torch, numba only in the job that compiles a kernel): a hundred trial
 jobs each pay them. The workflow runs a trial as ``python -m netlab.trials``
 (``main``), a shell command: a Snakemake ``script:`` would add its preamble
 (importing Snakemake's own modules, about 0.1 s) to every trial job.

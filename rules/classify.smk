@@ -21,6 +21,7 @@ rule classify:
         "results/logs/classify.log",
     benchmark:
         "results/benchmarks/classify.tsv"
+    priority: 10
     conda:
         "../envs/netlab.yaml"
     threads: 1
@@ -52,6 +53,7 @@ rule classify_cv:
         "results/logs/classify_cv.log",
     benchmark:
         "results/benchmarks/classify_cv.tsv"
+    priority: 10
     conda:
         "../envs/netlab.yaml"
     threads: 1

@@ -16,6 +16,7 @@ rule download_images:
         "results/logs/download_images/hymenoptera.log",
     benchmark:
         "results/benchmarks/download_images/hymenoptera.tsv"
+    priority: 10
     conda:
         "../envs/torch.yaml"
     threads: 1
@@ -40,6 +41,7 @@ rule extract_images:
         "results/benchmarks/extract_images/{source}.tsv"
     wildcard_constraints:
         source="hymenoptera|local",
+    priority: 10
     conda:
         "../envs/torch.yaml"
     threads: 1
@@ -61,6 +63,7 @@ rule fetch_weights:
         "results/benchmarks/fetch_weights/{name}.tsv"
     wildcard_constraints:
         name=r"[A-Za-z0-9_]+",
+    priority: 10
     conda:
         "../envs/torch.yaml"
     threads: 1

@@ -5,6 +5,7 @@ rule synthetic_images:
         "results/logs/synthetic_images.log",
     benchmark:
         "results/benchmarks/synthetic_images.tsv"
+    priority: 10
     conda:
         "../envs/netlab.yaml"
     threads: 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
+import os
 import subprocess
 import sys
 
@@ -13,7 +15,7 @@ import torch
 
 from netlab import mlp, toydata
 from netlab.reference import sequential
-from netlab.trainer import choice, codegen, kernel_cache
+from netlab.trainer import choice, codegen, kernel_cache, native
 
 
 def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
@@ -287,7 +289,7 @@ def test_the_path_follows_the_cost_of_the_run():
     # the notebooks' nets on long runs: the fused kernel; short runs: numpy, which loads in no time
     assert choice.choose_path([2, 8, 8, 1], 800, None) == "fused"
     assert choice.choose_path([2, 4, 1], 100, 200_000) == "fused"
-    assert choice.choose_path([2, 8, 1], 100, 2000) == "general"
+    assert choice.choose_path([2, 8, 1], 100, 200) == "general"
     # nets whose kernel would compile too long: numpy, however long the run
     assert not choice.fused_allowed([2, 64, 64, 1]) and not choice.fused_allowed([2, 128, 1])
     assert choice.choose_path([2, 64, 64, 1], 800, None) == "general"
@@ -298,7 +300,7 @@ def test_the_path_follows_the_cost_of_the_run():
 
 
 def test_declared_resources_grow_with_the_net_and_the_data():
-    small = choice.trial_mem_mb([2, 4, 1], 100, 3000)
+    small = choice.trial_mem_mb([2, 4, 1], 100, 200)
     assert choice.trial_mem_mb([2, 4, 1], 100, None) > small  # the fused path loads numba
     assert choice.trial_mem_mb([2, 256, 256, 1], 100_000, None) > choice.trial_mem_mb(
         [2, 256, 256, 1], 800, None
@@ -352,3 +354,91 @@ def test_a_job_waits_for_another_jobs_compile_under_a_portable_lock(tmp_path, mo
     finally:
         other.wait(timeout=60)
     assert kernel.wait_s >= 0.5 and kernel.compiled
+
+
+needs_cc = pytest.mark.skipif(native.c_compiler() is None, reason="no C compiler to link a library")
+FUSED_RUN = (  # a trial job on the fused path: prints what it imported and what it computed
+    "import json, sys\n"
+    "from netlab import mlp, toydata\n"
+    "x, y = toydata.as_training_arrays(*toydata.noisy(n=80))\n"
+    "r = mlp.train(x, y, mlp.init_params([2, 3, 3, 1], 1), max_iter=3000, check_every=100, path='fused')\n"
+    "print(json.dumps({'numba': 'numba' in sys.modules, 'loss': r.final_loss, 't': r.iterations,\n"
+    "                  'checks': r.checkpoints, 'w': [w.tolist() for w, _ in r.params]}))\n"
+)
+
+
+def fused_job(kernels, **env) -> dict:
+    """Run ``FUSED_RUN`` as a fresh process with kernel directory ``kernels``."""
+    env = {**os.environ, kernel_cache.KERNEL_DIR_ENV: str(kernels), **env}
+    done = subprocess.run(
+        [sys.executable, "-c", FUSED_RUN], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_cc
+def test_later_jobs_load_the_library_without_numba_and_compute_the_same(tmp_path):
+    first, later = fused_job(tmp_path), fused_job(tmp_path)
+    assert first.pop("numba") and not later.pop("numba")  # only the compiling job imports numba
+    assert first == later
+    (library,) = tmp_path.glob("fused_2_3_3_1_*.so")
+    assert native.machine_tag() in library.name
+
+
+@needs_cc
+def test_a_library_is_never_loaded_for_another_cpu(tmp_path):
+    host = fused_job(tmp_path)
+    generic = fused_job(tmp_path, NUMBA_CPU_NAME="x86-64", NUMBA_CPU_FEATURES="+64bit,+sse,+sse2")
+    assert host["numba"] and generic["numba"]  # the second job compiled for its CPU setting
+    assert len(list(tmp_path.glob("fused_2_3_3_1_*.so"))) == 2
+    assert generic["t"] == host["t"] and math.isclose(generic["loss"], host["loss"], rel_tol=1e-5)
+
+
+def test_without_a_c_compiler_numba_runs_the_same_loop(tmp_path, monkeypatch, capfd):
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=80))
+
+    def job(kernels) -> mlp.TrainResult:
+        monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(kernels))
+        kernel_cache._load.cache_clear()  # as a new job would
+        return mlp.train(x, y, mlp.init_params([2, 3, 1], 4), max_iter=2000, path="fused")
+
+    with_library = job(tmp_path / "cc") if native.c_compiler() else None
+    monkeypatch.setattr(native, "c_compiler", lambda: None)
+    capfd.readouterr()
+    without = job(tmp_path / "no-cc")
+    assert "no C compiler ($CC or cc) to keep the trainer for 2-3-1" in capfd.readouterr().err
+    assert not list((tmp_path / "no-cc").glob("*.so"))
+    if with_library is not None:
+        assert (without.iterations, without.checkpoints) == (
+            with_library.iterations,
+            with_library.checkpoints,
+        )
+        for (w1, b1), (w2, b2) in zip(without.params, with_library.params, strict=True):
+            # float32 rounding apart: numba optimises the library's C wrapper and the kernel together
+            np.testing.assert_allclose(w1, w2, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(b1, b2, rtol=1e-5, atol=1e-6)
+
+
+@needs_cc
+def test_the_library_refuses_arrays_the_machine_code_cannot_take(tmp_path, monkeypatch):
+    monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
+    sizes = (2, 2, 1)
+    kernel_cache._load.cache_clear()
+    descend = kernel_cache.fused_kernel(sizes).descend
+    layout = codegen.Layout(sizes)
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=20))
+    buf = codegen.blocks(x, y, layout)
+    flat = np.zeros(len(layout.offset), np.float32)
+    checks = (np.empty(4, np.int64), np.empty(4, np.float64))
+
+    def call(buf=buf, flat=flat, n=20):
+        return descend(buf, n, flat, np.empty_like(flat), 0.25, 1e-4, 10, 20, 1, 1.0, *checks)
+
+    assert call()[0] == 20
+    with pytest.raises(TypeError, match="float32"):
+        call(flat=flat.astype(np.float64))
+    with pytest.raises(ValueError, match="wrong shapes"):
+        call(flat=flat[:-1])
+    with pytest.raises(ValueError, match="wrong shapes"):
+        call(n=buf.shape[0] * codegen.BLOCK + 1)

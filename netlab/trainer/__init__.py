@@ -6,7 +6,8 @@
 * ``fused``: drives the generated numba kernel (small nets, long runs);
 * ``codegen``: writes that kernel's source for given layer sizes;
 * ``numerics``: the numba helpers the generated kernel calls (exp, BCE, step);
-* ``kernel_cache``: where generated kernels live on disk, compiled once per machine, under a portable lock.
+* ``kernel_cache``: where generated kernels live on disk, compiled once per machine, under a portable lock;
+* ``native``: a compiled kernel as a shared library for this CPU, loaded by later jobs without numba.
 
 Nothing here is imported by ``netlab.mlp`` until a run needs it: a trial job pays only for its own path.
 """

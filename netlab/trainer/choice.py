@@ -29,7 +29,9 @@ from netlab import toydata
 ASSUMED_ITERATIONS = 100_000  # a run to convergence, for choosing (max_iter None)
 RUNTIME_ITERATIONS = 2_000_000  # a run to convergence, for the declared run time (max_iter None)
 
-FUSED_SETUP_S = 0.55  # import numba (0.30 s) and load a cached kernel (0.25 s)
+FUSED_SETUP_S = (
+    0.05  # load this machine's library of the kernel (llvmlite names the CPU, then dlopen)
+)
 FUSED_NS_PER_WEIGHT_POINT = 0.15  # the kernel's time per weight and data point, per iteration
 FUSED_US_PER_ITERATION = 0.5  # its fixed cost per iteration (loop, step, check bookkeeping)
 COMPILE_S = (
@@ -42,7 +44,7 @@ GENERAL_US_PER_ITERATION = 8.0  # numpy's fixed cost per iteration ...
 GENERAL_US_PER_LAYER = 9.0  # ... and per layer (a dozen numpy calls of about 1 us)
 GENERAL_NS_PER_WEIGHT_POINT = 0.066  # BLAS time per weight and data point, per iteration
 
-# peak memory of a trial job (MB): Snakemake's script preamble and numpy, then numba and its compiler
+# peak memory of a trial job (MB): numpy, then (fused, if this job compiles the kernel) numba and LLVM
 BASE_MB = 120
 FUSED_MB = 190
 COMPILE_MB_PER_WEIGHT = 0.25  # numba/LLVM memory while compiling grows with the generated code

@@ -1,8 +1,8 @@
 """The fused path: the notebooks' loop as one generated numba kernel per layer sizes (``codegen``).
 
-Fastest by far for the notebooks' nets over many iterations; it costs
-``import numba`` and loading the cached kernel (about 0.5 s) per process, and a
-compile once per machine that grows quickly with the net (see ``choice``).
+Fastest by far for the notebooks' nets over many iterations; it costs loading
+this machine's library of the kernel (about 0.05 s, ``native``) per process,
+and a compile once per machine that grows quickly with the net (see ``choice``).
 """
 
 from __future__ import annotations

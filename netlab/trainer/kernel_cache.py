@@ -1,15 +1,14 @@
 """Generated kernels on disk: written once per layer sizes, compiled once per machine, loaded by later jobs.
 
 A kernel's source goes to a kernel directory (``kernel_dirs``) under a name
-carrying a digest of the source and of the helpers compiled into it, and is
-compiled with numba's ``cache=True``: later jobs load the machine code. To read
-the machine code, compile afresh in this process (numba cannot show cached
-code): set ``NETLAB_KERNEL_DIR`` to an empty directory, then
-``fused_kernel(sizes).inspect_asm()``.
+carrying a digest of the source and of the helpers compiled into it. The
+first job to need it compiles it with numba and keeps the machine code as a
+shared library beside it (``native``); later jobs load that without importing
+numba. To read the machine code: ``objdump -d`` the ``.so``.
 
 Jobs starting together take a lock per kernel (the ``filelock`` package, so it
-works on every OS): one compiles, the others wait and load its cache. How long
-a job waited is reported apart from its own set-up.
+works on every OS): one compiles, the others wait and load its library. How
+long a job waited is reported apart from its own set-up.
 """
 
 from __future__ import annotations
@@ -22,22 +21,17 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import filelock
-from numba import types
 
-from netlab.trainer import codegen, numerics
+from netlab.trainer import codegen, native
+from netlab.trainer.native import Descend
 
 KERNEL_DIR_ENV = "NETLAB_KERNEL_DIR"
-# the kernel's argument types: buf, n, flat, grad, lr, tol, check_every, max_iter, t, prev_loss, check_t, check_loss
-SIGNATURE = (
-    types.float32[:, ::1], types.int64, types.float32[::1], types.float32[::1], types.float64, types.float64,
-    types.int64, types.int64, types.int64, types.float64, types.int64[::1], types.float64[::1],
-)  # fmt: skip
 log = logging.getLogger("netlab.trainer")
 
 
@@ -45,7 +39,7 @@ log = logging.getLogger("netlab.trainer")
 class Kernel:
     """A ready kernel and what getting it cost this process: waiting for another job's compile, and the rest."""
 
-    descend: Callable[..., tuple[int, float, int, int]]
+    descend: Descend
     wait_s: float
     compiled: bool
 
@@ -88,7 +82,10 @@ def kernel_file(sizes: tuple[int, ...]) -> Path:
     one, and an existing file is never rewritten.
     """
     source = codegen.kernel_source(sizes)
-    helpers = b"".join(Path(m.__file__).read_bytes() for m in (numerics, codegen))
+    helpers = b"".join(  # numerics by its file: importing it would import numba
+        (Path(codegen.__file__).with_name(name)).read_bytes()
+        for name in ("numerics.py", "codegen.py")
+    )
     digest = hashlib.sha256(source.encode() + helpers).hexdigest()[:16]
     name = "fused_" + "_".join(map(str, sizes)) + "_" + digest + ".py"
     dirs = kernel_dirs()
@@ -98,25 +95,75 @@ def kernel_file(sizes: tuple[int, ...]) -> Path:
 
 @functools.cache
 def _load(sizes: tuple[int, ...]) -> Kernel:
-    """Import the kernel's module and compile it, which numba does by loading its cached machine code."""
+    """This machine's library of the kernel (``native``), made first if no job has made it yet."""
     path = kernel_file(sizes)
-    descend = _import_file(path, f"netlab_{path.stem}").descend
+    libraries = [d / native.library_name(path) for d in kernel_dirs()]
+    found = next((p for p in libraries if p.is_file()), None)
+    if found:
+        return Kernel(native.load(found, sizes), 0.0, False)
     asked = time.perf_counter()
     with _exclusive(path.with_suffix(".lock")):
         wait = time.perf_counter() - asked
-        compiled = not any((path.parent / "__pycache__").glob(f"{path.stem}.*.nbi"))
-        if compiled:
-            message = f"compiling the trainer for {sizes_label(sizes)} (once per machine)"
-            log.info(message)
-            print(f"netlab: {message}", file=sys.stderr, flush=True)  # Snakemake's console too
-        start = time.perf_counter()
-        descend.compile(SIGNATURE)
-        if compiled:
-            message = f"compiled the trainer for {sizes_label(sizes)} in {time.perf_counter() - start:.1f} s"
-            log.info(message)
-            print(f"netlab: {message}", file=sys.stderr, flush=True)
-    descend.disable_compile()  # a call with other types is a bug here, not a reason to compile again
+        found = next((p for p in libraries if p.is_file()), None)
+        if found:  # made by the job this one waited for
+            return Kernel(native.load(found, sizes), wait, False)
+        descend, compiled = _compile(path, sizes, libraries)
     return Kernel(descend, wait, compiled)
+
+
+def _compile(path: Path, sizes: tuple[int, ...], libraries: list[Path]) -> tuple[Descend, bool]:
+    """Compile the kernel with numba and keep it as the first of ``libraries`` that can be written.
+
+    Without a C compiler, or with nowhere to write, the kernel runs as numba
+    compiled (or loaded from numba's cache) in this process, and the job says
+    so. Returns the kernel and whether this call compiled it.
+    """
+    from numba import types
+
+    descend = _import_file(path, f"netlab_{path.stem}").descend
+    signature = (
+        types.float32[:, ::1], types.int64, types.float32[::1], types.float32[::1], types.float64,
+        types.float64, types.int64, types.int64, types.int64, types.float64, types.int64[::1],
+        types.float64[::1],
+    )  # fmt: skip  # descend's arguments, as codegen names them
+    cc = native.c_compiler()
+    label = sizes_label(sizes)
+    if cc is None:
+        _say(
+            f"no C compiler ($CC or cc) to keep the trainer for {label} as a library: "
+            "it loads through numba (about 0.5 s a job); install one to save that"
+        )
+        if any((path.parent / "__pycache__").glob(f"{path.stem}.*.nbi")):
+            descend.compile(signature)
+            descend.disable_compile()
+            return descend, False
+    _say(f"compiling the trainer for {label} (once per machine)")
+    start = time.perf_counter()
+    descend.compile(signature)
+    descend.disable_compile()  # a call with other types is a bug here, not a reason to compile again
+    problems = []
+    for library in libraries if cc is not None else []:
+        try:
+            library.parent.mkdir(parents=True, exist_ok=True)
+            native.export(descend, sizes, library, cc)
+        except OSError as exc:
+            problems.append(f"{library.parent}: {exc.strerror or exc}")
+            continue
+        descend = native.load(library, sizes)
+        break
+    else:
+        if problems:
+            _say(
+                f"cannot keep the trainer's library ({'; '.join(problems)}): numba's code runs in this job"
+            )
+    _say(f"compiled the trainer for {label} in {time.perf_counter() - start:.1f} s")
+    return descend, True
+
+
+def _say(message: str) -> None:
+    """Log ``message`` and show it on Snakemake's console, which prints a job's stderr."""
+    log.info(message)
+    print(f"netlab: {message}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

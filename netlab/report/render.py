@@ -1,9 +1,9 @@
 """The page from Jinja2 templates (autoescaped), its tables by pandas' Styler and its figures as data URIs.
 
 Words and layout live in ``templates/``: ``page.html.j2`` and one partial per
-section. Python hands them numbers, DataFrames and embedded figures; nothing
-here writes markup by hand, and every value inserted is escaped by Jinja2 or
-by the Styler.
+section. Python hands them numbers, DataFrames and PNG files; nothing here
+writes markup by hand, and every value inserted is escaped by Jinja2 or by the
+Styler.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import math
 import numbers
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +66,8 @@ def table(
     """``frame`` as an HTML table (no index); numbers, and the columns named in ``numeric``, right-aligned.
     ``formats`` gives a column's format (``{:.3f}``) in place of ``cell_text``."""
     frame = frame.reset_index(drop=True)
-    right = set(numeric)
-    classes = pd.DataFrame(
-        {
-            c: ["num" if c in right or _is_number(v) else "" for v in frame[c]]
-            for c in frame.columns
-        },
-        index=frame.index,
-    )
+    classes = frame.map(lambda v: "num" if _is_number(v) else "")
+    classes[[c for c in numeric if c in frame.columns]] = "num"
     styler = (
         TableStyler(frame, uuid=id, cell_ids=False)
         .hide(axis="index")
@@ -96,73 +89,43 @@ def key_values(items: Mapping[str, object], *, id: str, caption: str) -> markups
     return table(frame, id=id, caption=caption)
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A PNG embedded in the page: its data URI and size (so the layout never jumps)."""
-
-    uri: str
-    width: int
-    height: int
-
-
-def embed(data: bytes, source: str) -> Figure:
-    """``data`` as a figure of the page; refuses anything that is not a PNG, naming ``source``."""
+def embed(path: Any) -> dict[str, Any]:
+    """A PNG file as a figure of the page: its data URI and size (so the layout never jumps)."""
+    data = Path(path).read_bytes()
     if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
-        raise ValueError(f"{source}: not a PNG image")
+        raise ValueError(f"{path}: not a PNG image")
     width, height = struct.unpack(">II", data[16:24])
-    return Figure("data:image/png;base64," + base64.b64encode(data).decode("ascii"), width, height)
+    uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return {"uri": uri, "width": width, "height": height}
 
 
-@dataclass(frozen=True)
-class Heading:
-    """A numbered section of the page; the contents list is made from these."""
-
-    id: str
-    title: str
-    children: Sequence[Heading] = ()
-    number: str = ""
-    depth: int = 2
-
-    def __getitem__(self, id: str) -> Heading:
-        """The subsection ``id`` (for the partials: ``heading["overview-run"]``)."""
-        for child in self.children:
-            if child.id == id:
-                return child
-        raise KeyError(f"section {self.id} has no subsection {id}")
-
-
-def numbered(headings: Sequence[Heading], prefix: str = "", depth: int = 2) -> list[Heading]:
-    """``1.``, ``1.1.`` ... and the heading level, from the order of the sections."""
+def numbered(sections: Sequence[tuple], prefix: str = "", depth: int = 2) -> list[dict[str, Any]]:
+    """``(id, title, subsections)`` as headings numbered ``1.``, ``1.1.`` ..., with their level; a
+    heading's subsections by id in ``sub`` (for the partials: ``heading.sub["overview-run"]``)."""
     out = []
-    for i, h in enumerate(headings, 1):
+    for i, (id, title, subsections) in enumerate(sections, 1):
         number = f"{prefix}{i}."
-        children = numbered(h.children, number, depth + 1)
-        out.append(replace(h, number=number, depth=depth, children=children))
+        sub = {h["id"]: h for h in numbered(subsections, number, depth + 1)}
+        out.append({"id": id, "title": title, "number": number, "depth": depth, "sub": sub})
     return out
-
-
-@dataclass(frozen=True)
-class Part:
-    """One section of the page: its heading, its partial and what the partial shows, and the tables (written
-    as CSV) and figures (PNG bytes) it makes."""
-
-    heading: Heading
-    template: str
-    context: Mapping[str, Any]
-    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    figures: Mapping[str, bytes] = field(default_factory=dict)
 
 
 ENV.globals.update(table=table, key_values=key_values)
 ENV.filters["thousands"] = "{:,}".format
 
 
-def render_page(parts: Sequence[Part], **context: Any) -> str:
-    """The whole document: ``page.html.j2`` around every part's partial (rendered with its own context)."""
-    headings = numbered([p.heading for p in parts])
+def render_page(
+    sections: Mapping[str, Mapping[str, Any]], titles: Sequence[tuple], **page: Any
+) -> str:
+    """The whole document: ``page.html.j2`` around each section's partial ``{id}.html.j2``, rendered with
+    that section's context; ``titles`` give the sections' order and headings."""
+    headings = numbered(titles)
     bodies = [
-        markupsafe.Markup(ENV.get_template(p.template).render(heading=h, **p.context))
-        for p, h in zip(parts, headings, strict=True)
+        markupsafe.Markup(
+            ENV.get_template(f"{h['id']}.html.j2").render(heading=h, **sections[h["id"]])
+        )
+        for h in headings
     ]
-    sections = list(zip(headings, bodies, strict=True))
-    return ENV.get_template("page.html.j2").render(sections=sections, headings=headings, **context)
+    return ENV.get_template("page.html.j2").render(
+        sections=list(zip(headings, bodies, strict=True)), headings=headings, **page
+    )

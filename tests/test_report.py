@@ -22,7 +22,7 @@ from PIL import Image
 from netlab import imageplots, toydata, trialplots
 from netlab import notebook_results as notebook
 from netlab.config import settings
-from netlab.report import overview, render
+from netlab.report import render
 from netlab.report.benchmarks import stage_times
 from netlab.report.build import write_report
 from netlab.report.inputs import ReportInputError, setting_name
@@ -137,10 +137,13 @@ def test_cells_are_formatted_for_reading(value, text):
     assert render.cell_text(value) == text
 
 
-def test_the_seed_is_an_identifier_not_a_quantity():
-    facts = overview.what_ran(config(seed=2025), "random")
-    shown = page_of_text(render.key_values(facts, id="what-ran", caption="What ran")).text
+def test_the_seed_is_an_identifier_not_a_quantity(tmp_path):
+    with contextlib.chdir(tmp_path):
+        page = build(tmp_path, make_results(tmp_path, config(seed=2025)))
+    table = re.search(r'<table id="what-ran">.*?</table>', page.read_text(), re.S).group(0)
+    shown = " ".join(page_of_text(table).text.split())
     assert "2025" in shown and "2,025" not in shown
+    assert "toy experiment two_hidden_layers 2 hidden layer(s); data noisy; H ∈ {8}" in shown
 
 
 def test_a_figure_that_is_not_a_png_is_refused_by_name(tmp_path):

@@ -1,8 +1,8 @@
 """Assemble the report: every section, its tables and figures, written next to ``index.html``.
 
 A section is a function ``(inputs, config) -> (context, tables)`` and a
-partial ``templates/{id}.html.j2``; the page shows them in the order of
-``SECTIONS``. The tables and figures are written first and the page last, each
+partial ``templates/{id}.html.j2``; ``page.html.j2`` gives the sections'
+order and titles. The tables and figures are written first and the page last, each
 file atomically, so an ``index.html`` that exists belongs to a complete report.
 """
 
@@ -16,11 +16,11 @@ from typing import Any
 from netlab import atomic
 from netlab.report.generalisation import generalisation, uncertainty
 from netlab.report.handbuilt import handbuilt
-from netlab.report.images import images, weights_label
+from netlab.report.images import images
 from netlab.report.inputs import SPLITS, read_json
 from netlab.report.outputs import TABLES, figure_names
 from netlab.report.overview import overview
-from netlab.report.render import render_page
+from netlab.report.render import ENV
 from netlab.report.toy import toy
 
 SECTIONS = {
@@ -30,31 +30,6 @@ SECTIONS = {
     "uncertainty": uncertainty,
     "handbuilt": handbuilt,
 }
-
-
-def titles(config: Mapping[str, Any]) -> list[tuple]:
-    """Each section's (id, title, subsections), in the page's order."""
-    return [
-        (
-            "overview",
-            "Overview",
-            [
-                ("overview-run", "What ran", []),
-                ("overview-times", "Time per stage", []),
-                ("overview-outputs", "Outputs", []),
-                ("overview-config", "Configuration", []),
-            ],
-        ),
-        (
-            "toy",
-            "Toy experiments",
-            [(f"toy-{n}", f"Experiment {n}", []) for n in config["experiments"]],
-        ),
-        ("generalisation", "Toy nets on held-out data", []),
-        ("images", "Images: ants vs bees", []),
-        ("uncertainty", "Ants vs bees: uncertainty and model selection", []),
-        ("handbuilt", "Hand-built networks", []),
-    ]
 
 
 def write_report(
@@ -85,7 +60,6 @@ def write_report(
     for name, path in figures.items():
         with atomic.replacing(path) as tmp:
             shutil.copyfile(inputs[f"figure/{name}"], tmp)
-    label = weights_label(config["features"]["weights"])
-    page = render_page(contexts, titles(config), config=config, weights=label)
+    page = ENV.get_template("page.html.j2").render(sections=contexts, config=config)
     atomic.write_text(html_path, page)
     return [*tables.values(), *figures.values(), Path(html_path)]

@@ -48,15 +48,6 @@ def confusion_rows(metrics: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "true_class", "predicted_class", "count"])
 
 
-def weights_label(weights: Any) -> str:
-    """The config's ``features.weights`` in words."""
-    if weights is None:
-        return "random (seeded)"
-    if isinstance(weights, Mapping):
-        return f"local file {weights.get('path')}"
-    return str(weights)
-
-
 def sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """The sidecars' settings side by side, one row per key."""
     keys = [k for k in SIDECAR_ROWS if any(k in s for s in sidecars.values())]
@@ -111,7 +102,6 @@ def images(
         "config": config,
         "n": {split: s["n_images"] for split, s in sidecars.items()},
         "weights": sidecars["train"]["weights"]["description"],
-        "weights_label": weights_label(config["features"]["weights"]),
         "provenance": sidecar_table(sidecars),
         "census": image_census,
         "ignored": file_rows(sidecars, "ignored"),

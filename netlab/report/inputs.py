@@ -40,11 +40,10 @@ def named_inputs(
         named[f"data/{name}"] = f"results/data/{name}.txt"
         named[f"plot/{name}"] = f"results/data/{name}.png"
     for s in settings(config):
+        trials = range(1, config["experiments"][s.experiment]["trials"] + 1)
         named[setting_name(s, "trials")] = [
-            paths.trial_file("json", t, **s._asdict())
-            for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
+            paths.trial_file("json", t, **s._asdict()) for t in trials
         ]
-    for s in settings(config):
         for what, name in (
             ("table", "trials.csv"),
             ("best", "best.json"),
@@ -54,7 +53,6 @@ def named_inputs(
     for name in config["experiments"]:
         named[f"figure/{name}-loss.png"] = f"results/mlp/{name}/loss.png"
         named[f"figure/{name}-spread.png"] = f"results/mlp/{name}/spread.png"
-    for name in config["experiments"]:
         named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
         named[f"figure/{name}-generalisation.png"] = paths.generalisation_file(name, "png")
     named |= {

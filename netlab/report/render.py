@@ -11,16 +11,20 @@ from __future__ import annotations
 import base64
 import math
 import numbers
+import os
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
+
+from netlab.paths import trial_number
 
 TEMPLATES = Path(__file__).with_name("templates")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -51,10 +55,6 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def table(
     frame: pd.DataFrame,
     *,
@@ -66,7 +66,11 @@ def table(
     """``frame`` as an HTML table (no index); numbers, and the columns named in ``numeric``, right-aligned.
     ``formats`` gives a column's format (``{:.3f}``) in place of ``cell_text``."""
     frame = frame.reset_index(drop=True)
-    classes = frame.map(lambda v: "num" if _is_number(v) else "")
+    classes = frame.map(
+        lambda v: (
+            "num" if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) else ""
+        )
+    )
     classes[[c for c in numeric if c in frame.columns]] = "num"
     styler = (
         TableStyler(frame, uuid=id, cell_ids=False)
@@ -83,8 +87,10 @@ def table(
     return markupsafe.Markup(styler.to_html())
 
 
-def key_values(items: Mapping[str, object], *, id: str, caption: str) -> markupsafe.Markup:
-    """A two-column table of named values, left-aligned (an identifier such as a seed is passed as text)."""
+def key_values(items: Any, *, id: str, caption: str) -> markupsafe.Markup:
+    """A two-column table of named values (a mapping or pairs), left-aligned (an identifier such as a seed
+    is passed as text)."""
+    items = dict(items)
     frame = pd.DataFrame({"item": list(items), "value": [cell_text(v) for v in items.values()]})
     return table(frame, id=id, caption=caption)
 
@@ -99,33 +105,35 @@ def embed(path: Any) -> dict[str, Any]:
     return {"uri": uri, "width": width, "height": height}
 
 
-def numbered(sections: Sequence[tuple], prefix: str = "", depth: int = 2) -> list[dict[str, Any]]:
-    """``(id, title, subsections)`` as headings numbered ``1.``, ``1.1.`` ..., with their level; a
-    heading's subsections by id in ``sub`` (for the partials: ``heading.sub["overview-run"]``)."""
-    out = []
-    for i, (id, title, subsections) in enumerate(sections, 1):
-        number = f"{prefix}{i}."
-        sub = {h["id"]: h for h in numbered(subsections, number, depth + 1)}
-        out.append({"id": id, "title": title, "number": number, "depth": depth, "sub": sub})
-    return out
+def weights_label(weights: Any) -> str:
+    """The config's ``features.weights`` in words (the filter ``weights_label``)."""
+    if weights is None:
+        return "random (seeded)"
+    if isinstance(weights, Mapping):
+        return f"local file {weights.get('path')}"
+    return str(weights)
 
 
-ENV.globals.update(table=table, key_values=key_values)
-ENV.filters["thousands"] = "{:,}".format
-
-
-def render_page(
-    sections: Mapping[str, Mapping[str, Any]], titles: Sequence[tuple], **page: Any
-) -> str:
-    """The whole document: ``page.html.j2`` around each section's partial ``{id}.html.j2``, rendered with
-    that section's context; ``titles`` give the sections' order and headings."""
-    headings = numbered(titles)
-    bodies = [
-        markupsafe.Markup(
-            ENV.get_template(f"{h['id']}.html.j2").render(heading=h, **sections[h["id"]])
-        )
-        for h in headings
-    ]
-    return ENV.get_template("page.html.j2").render(
-        sections=list(zip(headings, bodies, strict=True)), headings=headings, **page
+def href(path: Any, page_dir: Path) -> str:
+    """A link from the page to ``path``: relative when the path is, so the results tree can move."""
+    path = Path(path)
+    return (
+        path.as_uri()
+        if path.is_absolute()
+        else quote(Path(os.path.relpath(path, page_dir)).as_posix())
     )
+
+
+def render(template: str, **context: Any) -> markupsafe.Markup:
+    """A template rendered with ``context`` alone (a section's partial, from the page)."""
+    return markupsafe.Markup(ENV.get_template(template).render(**context))
+
+
+ENV.globals.update(table=table, key_values=key_values, render=render)
+ENV.filters.update(
+    thousands="{:,}".format,
+    weights_label=weights_label,
+    href=href,
+    basename=lambda path: Path(path).name,
+    trial_number=trial_number,
+)

@@ -21,7 +21,7 @@ from netlab.selection import TRIAL_COLUMNS
 
 
 def read_setting(inputs: Mapping[str, Any], s: Any) -> dict[str, Any]:
-    """One setting's trial table, best trial and number of training points."""
+    """One setting's trial table, best trial, number of training points and boundary figure."""
     best = read_json(inputs[setting_name(s, "best")], "best_trial", "errors", "iterations")
     first_trial = inputs[setting_name(s, "trials")][0]
     return {
@@ -30,6 +30,7 @@ def read_setting(inputs: Mapping[str, Any], s: Any) -> dict[str, Any]:
         "trials": read_csv(inputs[setting_name(s, "table")], TRIAL_COLUMNS),
         "best": best,
         "points": read_json(first_trial, "n_points")["n_points"],
+        "boundary": embed(inputs[setting_name(s, "boundary")]),
     }
 
 
@@ -163,23 +164,20 @@ def toy(
     for name, e in config["experiments"].items():
         mine = [r for r in results if r["setting"].experiment == name]
         rows = summary[summary["experiment"] == name].to_dict("records")
-        noisy = noisy_rows(mine, config)
-        galleries = {r["setting"].dataset: [] for r in mine}
-        for r in mine:
-            boundary = embed(inputs[setting_name(r["setting"], "boundary")])
-            galleries[r["setting"].dataset].append({**r, "figure": boundary})
+        galleries = {
+            d: (embed(inputs[f"plot/{d}"]), [r for r in mine if r["setting"].dataset == d])
+            for d in e["datasets"]
+        }
         experiments.append(
             {
                 "name": name,
                 "e": e,
                 "summary": pd.DataFrame([display_row(row) for row in rows]),
-                "noisy": noisy,
+                "noisy": noisy_rows(mine, config),
                 "comparisons": [comparison(config, r) for r in mine if r["setting"] in matches],
-                "galleries": {d: (embed(inputs[f"plot/{d}"]), b) for d, b in galleries.items()},
+                "galleries": galleries,
                 "loss": embed(inputs[f"figure/{name}-loss.png"]),
                 "spread": embed(inputs[f"figure/{name}-spread.png"]),
-                "has_truth": bool(noisy["true_boundary_errors"].astype(bool).any()),
-                "has_notebook": any(r["setting"] in matches for r in mine),
             }
         )
     reference = notebook_rows(config, matches)

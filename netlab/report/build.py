@@ -17,7 +17,6 @@ from netlab import atomic
 from netlab.report.generalisation import generalisation, uncertainty
 from netlab.report.handbuilt import handbuilt
 from netlab.report.images import images
-from netlab.report.inputs import SPLITS, read_json
 from netlab.report.outputs import TABLES, figure_names
 from netlab.report.overview import overview
 from netlab.report.render import ENV
@@ -49,7 +48,7 @@ def write_report(
     for name, section in SECTIONS.items():
         contexts[name], made = section(inputs, config)
         frames |= made
-    weights = read_json(inputs[f"features_meta/{SPLITS[0]}"], "weights")["weights"]["description"]
+    weights = contexts["images"]["weights"]  # as the features' sidecar describes them
     run = {"benchmarks": benchmarks, "snakemake_version": snakemake_version, "weights": weights}
     written = [list(tables.values()), list(figures.values())]
     trials = frames["toy_trials"]

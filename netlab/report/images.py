@@ -1,7 +1,7 @@
 """The ants-vs-bees part of the report: which images and weights, samples, accuracies, confusion matrices.
 
-Samples are shown as the network sees them before normalisation, through the
-notebooks' own Resize(256) and CenterCrop(224) (``netlab.transforms``).
+The sample images and the confusion matrices are drawn by the ``image_plots``
+rule (``netlab.imageplots``); here come the tables and the words' numbers.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def images(
     inputs: Mapping[str, Any], config: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The ants-vs-bees section's context and tables."""
-    sidecars = {split: read_json(inputs[f"features_meta/{split}"]) for split in SPLITS}
+    used = ("n_images", "weights", "census", "ignored", "skipped")
+    sidecars = {split: read_json(inputs[f"features_meta/{split}"], *used) for split in SPLITS}
     metrics = read_json(inputs["metrics"], "models")
     classifiers = classifier_rows(metrics)
     image_census = census(sidecars, config["images"]["source"])

@@ -81,15 +81,18 @@ def reading(path: Any) -> Iterator[None]:
         yield
     except KeyError as exc:
         raise ReportInputError(f"{path}: missing {exc}") from None
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+    except (OSError, ValueError) as exc:  # JSON, CSV and decoding errors are ValueErrors
         raise ReportInputError(f"{path}: {exc}") from None
 
 
-def read_json(path: Any, *keys: str) -> Any:
-    """A JSON input; with ``keys``, only those entries (each one required)."""
+def read_json(path: Any, *required: str) -> Any:
+    """A JSON input that must hold the keys ``required`` (what the report takes from it)."""
     with reading(path):
         record = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {k: record[k] for k in keys} if keys else record
+        missing = [key for key in required if key not in record]
+        if missing:
+            raise KeyError(", ".join(missing))
+        return record
 
 
 def read_csv(path: Any, columns: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:

@@ -67,3 +67,42 @@ rule classify_cv:
         seed=derive_seed(config["seed"], "classify", "cv"),
     script:
         "../scripts/classify_cv.py"
+
+
+# The sample images and the confusion matrices in a job of their own: a plot edit re-runs only this
+# and the report.
+rule image_plots:
+    input:
+        features="results/features/train.parquet",
+        images=image_root(),
+        metrics="results/classify/metrics.json",
+    output:
+        samples=report(
+            "results/classify/samples.png",
+            caption="../report/image_plots.rst",
+            category="Classifiers",
+            labels={"figure": "sample images"},
+        ),
+        samples_table="results/classify/samples.csv",
+        confusion=report(
+            "results/classify/confusion.png",
+            caption="../report/image_plots.rst",
+            category="Classifiers",
+            labels={"figure": "confusion matrices"},
+        ),
+    log:
+        "results/logs/image_plots.log",
+    benchmark:
+        "results/benchmarks/image_plots.tsv"
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        seed=config["seed"],
+        # the notebook's confusion matrix as a last panel, where its numbers apply to this run
+        notebook=notebook_confusion(config),
+    script:
+        "../scripts/image_plots.py"

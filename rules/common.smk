@@ -24,6 +24,11 @@ from netlab.provenance import digest_files, rule_code_digest
 from netlab.seeds import derive_seed
 from netlab.toydata import has_test_set, training_spec
 from netlab.mlp import layer_sizes
+from netlab.notebook_results import (
+    notebook_best,
+    notebook_confusion,
+    true_boundary_errors,
+)
 from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
@@ -97,12 +102,15 @@ def test_set(wildcards):
     return []
 
 
+def experiment_settings(wildcards):
+    return [s for s in settings(config) if s.experiment == wildcards.experiment]
+
+
 def experiment_summaries(wildcards):
     """The evaluation summary of every dataset x hidden size of one experiment."""
     return [
         paths.evaluation_file("summary.json", **s._asdict())
-        for s in settings(config)
-        if s.experiment == wildcards.experiment
+        for s in experiment_settings(wildcards)
     ]
 
 
@@ -132,6 +140,30 @@ def best_of_trials_outputs(name, experiments=None):
         paths.setting_file(name, **s._asdict())
         for s in settings(config)
         if experiments is None or s.experiment in experiments
+    ]
+
+
+def trial_plot_inputs(wildcards):
+    """Each setting's best trial and trial records, by name ({dataset}/h{hidden}/best, .../trials)."""
+    named = {}
+    for s in experiment_settings(wildcards):
+        named[f"{s.dataset}/h{s.hidden}/best"] = paths.setting_file(
+            "best.json", **s._asdict()
+        )
+        named[f"{s.dataset}/h{s.hidden}/trials"] = trial_files(s, "json")
+    return named
+
+
+def trial_plot_settings(wildcards):
+    """Per setting: its inputs' name, its panel's label, and the references drawn with it."""
+    return [
+        {
+            "name": f"{s.dataset}/h{s.hidden}",
+            "label": f"{s.dataset}, H={s.hidden}",
+            "truth": true_boundary_errors(config["datasets"][s.dataset]),
+            "notebook": notebook_best(config, s),
+        }
+        for s in experiment_settings(wildcards)
     ]
 
 

@@ -76,3 +76,39 @@ rule boundary_plot:
         runtime=10,
     script:
         "../scripts/boundary_plot.py"
+
+
+# An experiment's loss curves and spread across trials in a job of their own: a plot edit re-runs only
+# this and the report.
+rule trial_plots:
+    input:
+        unpack(trial_plot_inputs),
+    output:
+        loss=report(
+            "results/mlp/{experiment}/loss.png",
+            caption="../report/trial_plots.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"figure": "loss curves"},
+        ),
+        spread=report(
+            "results/mlp/{experiment}/spread.png",
+            caption="../report/trial_plots.rst",
+            category="Toy experiments",
+            subcategory="{experiment}",
+            labels={"figure": "spread across trials"},
+        ),
+    log:
+        "results/logs/trial_plots/{experiment}.log",
+    benchmark:
+        "results/benchmarks/trial_plots/{experiment}.tsv"
+    conda:
+        "../envs/netlab.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        settings=trial_plot_settings,
+    script:
+        "../scripts/trial_plots.py"

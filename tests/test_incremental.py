@@ -52,21 +52,28 @@ def generalisation(*experiments):
     return {f"results/evaluate/{e}/generalisation.csv" for e in experiments}
 
 
+def trial_plots(*experiments):
+    return {f"results/mlp/{e}/loss.png" for e in experiments}
+
+
 def selections(experiment, datasets=None, hiddens=None):
     """What follows any change to a setting's trials: its summary, boundary plot and held-out evaluation,
-    and its experiment's generalisation table."""
+    and its experiment's generalisation table and trial plots."""
     return {
         "best_of_trials": settings(experiment, datasets, hiddens),
         "boundary_plot": boundaries(experiment, datasets, hiddens),
+        "trial_plots": trial_plots(experiment),
         "evaluate_trials": evaluations(experiment, datasets, hiddens),
         "generalisation": generalisation(experiment),
     }
 
 
 REPORT = {"report": {"results/report/index.html"}}
+IMAGE_PLOTS = {"image_plots": {"results/classify/samples.png"}}
 CLASSIFIERS = {
     "classify": {"results/classify/metrics.json"},
     "classify_cv": {"results/classify/cv.json"},
+    **IMAGE_PLOTS,
 }
 FEATURES = {f"results/features/{s}.parquet" for s in ("train", "val")}
 
@@ -138,7 +145,7 @@ CASES = {
     ),
     "change the k of k-NN": (
         edit_config(lambda c: c["classify"]["knn"].__setitem__("k", [1, 3, 5])),
-        {"classify": {"results/classify/metrics.json"}, **REPORT},
+        {"classify": {"results/classify/metrics.json"}, **IMAGE_PLOTS, **REPORT},
     ),
     "edit the trainer's code": (
         edit_source("netlab/mlp.py"),
@@ -146,6 +153,7 @@ CASES = {
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
             "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "trial_plots": trial_plots(ONE, TWO),
             "evaluate_trials": evaluations(ONE) | evaluations(TWO),
             "generalisation": generalisation(ONE, TWO),
             **REPORT,
@@ -164,6 +172,11 @@ CASES = {
             **REPORT,
         },
     ),
+    "edit the trial plots' code": (
+        edit_source("netlab/trialplots.py"),
+        # the image plots share its grid of panels, and the report its sample count
+        {"trial_plots": trial_plots(ONE, TWO), **IMAGE_PLOTS, **REPORT},
+    ),
     "edit the writer every job uses (netlab/atomic.py)": (
         edit_source("netlab/atomic.py"),
         {
@@ -173,6 +186,7 @@ CASES = {
             "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
             "best_of_trials": settings(ONE) | settings(TWO),
             "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "trial_plots": trial_plots(ONE, TWO),
             "evaluate_trials": evaluations(ONE) | evaluations(TWO),
             "generalisation": generalisation(ONE, TWO),
             "handbuilt": {"results/handbuilt/handbuilt.csv"},
@@ -184,7 +198,7 @@ CASES = {
     ),
     "edit a script": (
         edit_source("scripts/classify.py"),
-        {"classify": {"results/classify/metrics.json"}, **REPORT},
+        {"classify": {"results/classify/metrics.json"}, **IMAGE_PLOTS, **REPORT},
     ),
     "a comment in the config": (edit_comment_in_config, {}),
     "touch every source file": (touch_sources, {}),

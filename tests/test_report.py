@@ -16,22 +16,24 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from browser.report_fixture import config, make_results
+from browser.report_fixture import SECTION_IDS, TABLE_IDS, config, make_results
 from PIL import Image
 
-from netlab import toydata
-from netlab.report import figures, images, notebook, overview, render, toy
-from netlab.report.benchmarks import stage_times, with_trial_times
+from netlab import imageplots, toydata, trialplots
+from netlab import notebook_results as notebook
+from netlab.config import settings
+from netlab.report import render
+from netlab.report.benchmarks import stage_times
 from netlab.report.build import write_report
-from netlab.report.inputs import ReportInputError, named_inputs, read_inputs
+from netlab.report.inputs import ReportInputError, setting_name
 from netlab.report.outputs import TABLES, figure_names
 
 PAGE = "results/report/index.html"
 
 
-def build(workdir: Path, inputs) -> Path:
+def build(workdir: Path, run: dict) -> Path:
     with contextlib.chdir(workdir):
-        write_report(inputs, PAGE)
+        write_report(**run, html_path=PAGE)
     return workdir / PAGE
 
 
@@ -58,7 +60,7 @@ def variant(tmp_path_factory):
     )
     with contextlib.chdir(workdir):
         inputs = make_results(
-            workdir, cfg, missing_benchmark=True, download_record=True, census=True
+            workdir, cfg, missing_benchmark=True, download_record=True, ignored=True
         )
     return workdir, inputs, build(workdir, inputs)
 
@@ -135,30 +137,36 @@ def test_cells_are_formatted_for_reading(value, text):
     assert render.cell_text(value) == text
 
 
-def test_the_seed_is_an_identifier_not_a_quantity():
-    facts = overview.what_ran(config(seed=2025), "random")
-    shown = page_of_text(render.key_values(facts, id="what-ran", caption="What ran")).text
+def test_the_seed_is_an_identifier_not_a_quantity(tmp_path):
+    with contextlib.chdir(tmp_path):
+        page = build(tmp_path, make_results(tmp_path, config(seed=2025)))
+    table = re.search(r'<table id="what-ran">.*?</table>', page.read_text(), re.S).group(0)
+    shown = " ".join(page_of_text(table).text.split())
     assert "2025" in shown and "2,025" not in shown
+    assert "toy experiment two_hidden_layers 2 hidden layer(s); data noisy; H ∈ {8}" in shown
 
 
-def test_a_figure_that_is_not_a_png_is_refused_by_name():
+def test_a_figure_that_is_not_a_png_is_refused_by_name(tmp_path):
+    (tmp_path / "boundary.png").write_bytes(b"GIF89a...")
     with pytest.raises(ValueError, match="boundary.png: not a PNG"):
-        render.embed(b"GIF89a...", source="x/boundary.png")
+        render.embed(tmp_path / "boundary.png")
 
 
-def test_figures_with_grids_larger_than_their_panels():
+def test_figures_with_grids_larger_than_their_panels(tmp_path):
     """3 loss panels on a 2-column grid, 3 confusion matrices on 4 columns, a class with fewer samples."""
     curves = {1: [[1000, 0.5], [2000, 0.4]], 2: [[1000, 0.6]]}
-    panels = [figures.LossPanel(f"panel {i}", curves, best_trial=1) for i in range(3)]
-    heatmaps = [figures.Confusion(f"m{i}", [[2, 1], [0, 3]], ["ants", "bees"]) for i in range(3)]
+    panels = [{"label": f"panel {i}", "curves": curves, "best": 1} for i in range(3)]
+    heatmaps = [(f"m{i}", [[2, 1], [0, 3]], ["ants", "bees"]) for i in range(3)]
     pixel = np.zeros((8, 8, 3), dtype=np.uint8)
-    samples = {"ants": [figures.Sample(pixel, "a")] * 4, "bees": [figures.Sample(pixel, "b")] * 2}
+    samples = {"ants": [(pixel, "a")] * 4, "bees": [(pixel, "b")] * 2}
     for fig in (
-        figures.loss_curves(panels, "loss"),
-        figures.confusion_heatmaps(heatmaps, "confusion"),
-        figures.image_samples(samples, "samples"),
+        trialplots.loss_curves(panels, "loss"),
+        imageplots.confusion_heatmaps(heatmaps, "confusion"),
+        imageplots.image_samples(samples, "samples"),
     ):
-        with Image.open(io.BytesIO(figures.png_bytes(fig))) as image:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", **trialplots.SAVED)
+        with Image.open(buffer) as image:
             assert min(image.size) > 100
 
 
@@ -170,13 +178,14 @@ def test_samples_are_drawn_from_the_seed_per_class():
             "class_name": ["ants"] * 10 + ["bees"] * 10,
         }
     )
-    first = images.pick_samples(rows.sample(frac=1, random_state=3), seed=5)
-    assert first.equals(images.pick_samples(rows, seed=5))  # row order of the input does not matter
+    first = imageplots.pick_samples(rows.sample(frac=1, random_state=3), seed=5)
+    assert first.equals(
+        imageplots.pick_samples(rows, seed=5)
+    )  # row order of the input does not matter
     assert first.groupby("class_name").size().to_dict() == {"ants": 4, "bees": 4}
-    assert not first.equals(images.pick_samples(rows, seed=6))
-    assert (
-        len(images.pick_samples(rows.head(12), seed=5)) == 6
-    )  # a class with fewer images gives what it has
+    assert not first.equals(imageplots.pick_samples(rows, seed=6))
+    # a class with fewer images gives what it has
+    assert len(imageplots.pick_samples(rows.head(12), seed=5)) == 6
 
 
 def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
@@ -194,7 +203,8 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
         ("train_trial", tmp_path / "gone.tsv"),
         ("classify", bench("c.tsv", 4.0)),
     ]
-    times, missing = stage_times(rows)
+    trials = pd.DataFrame({"setup_s": [0.25, 0.5], "wait_s": [0.0, 0.0], "train_s": [1.0, 1.5]})
+    times, missing = stage_times(rows, trials)
     assert missing == [tmp_path / "gone.tsv"]
     first = times.iloc[0].to_dict()
     assert first["stage"] == "train_trial" and first["jobs"] == 3 and first["benchmarks_read"] == 2
@@ -202,21 +212,17 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
         first["wall_s_total"] == 4.5 and first["wall_s_max"] == 3.0 and first["cpu_s_total"] == 2.25
     )
     assert times["stage"].tolist() == ["train_trial", "classify"]
+    assert times["train_s_total"].tolist()[0] == 2.5 and np.isnan(times["train_s_total"].iloc[1])
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
-    with pytest.raises(
-        ReportInputError, match="bad.tsv: a Snakemake benchmark file without the column.s. s"
-    ):
-        stage_times([("x", tmp_path / "bad.tsv")])
+    with pytest.raises(ReportInputError, match="bad.tsv: missing .*'s', 'cpu_time'"):
+        stage_times([("x", tmp_path / "bad.tsv")], trials)
 
 
 def test_the_true_boundary_of_the_notebooks_noisy_set_makes_23_errors():
-    assert toy.true_boundary_errors({"generator": "noisy"}) == 23
-    assert toy.true_boundary_errors({"generator": "noisy", "n": 120}) == toydata.noisy_flipped(
-        n=120
-    )
-    assert (
-        toy.true_boundary_errors({"generator": "linear", "n": 5, "angle": 0, "margin": 0}) is None
-    )
+    truth = notebook.true_boundary_errors
+    assert truth({"generator": "noisy"}) == 23
+    assert truth({"generator": "noisy", "n": 120}) == toydata.noisy_flipped(n=120)
+    assert truth({"generator": "linear", "n": 5, "angle": 0, "margin": 0}) is None
 
 
 def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data():
@@ -268,24 +274,22 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
 
 
 def test_inputs_are_looked_up_by_name_in_config_order(base):
-    _, inputs, _ = base
-    named = named_inputs(inputs.config, "results/images/synthetic", [])
+    _, run, _ = base
+    named = run["inputs"]
     assert (
         named["two_hidden_layers/noisy/h8/best"]
         == "results/mlp/two_hidden_layers/noisy/h8/best.json"
     )
-    again = read_inputs(named, inputs.config, [], "9")
-    assert [f.setting for f in again.settings] == [f.setting for f in inputs.settings]
-    assert again.settings[-1].trials[-1].name == "trial6.json"
-    assert again.data == inputs.data and again.features_meta == inputs.features_meta
+    assert named["two_hidden_layers/noisy/h8/trials"][-1].endswith("trial6.json")
+    assert named["figure/two_hidden_layers-loss.png"] == "results/mlp/two_hidden_layers/loss.png"
 
 
-def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base):
-    _, inputs, _ = base
-    named = named_inputs(inputs.config, "results/images/synthetic", [])
+def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base, tmp_path):
+    workdir, run, _ = base
+    named = dict(run["inputs"])
     del named["one_hidden_layer/data4/h8/boundary"]
-    with pytest.raises(ReportInputError, match="'one_hidden_layer/data4/h8/boundary' is missing"):
-        read_inputs(named, inputs.config, [], "9")
+    with pytest.raises(KeyError, match="one_hidden_layer/data4/h8/boundary"):
+        build(workdir, {**run, "inputs": named})
 
 
 @pytest.mark.parametrize(
@@ -293,18 +297,12 @@ def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base):
     [
         (
             lambda d: (d / "trials.csv").write_text("trial,seed\n1,2\n"),
-            "trials.csv: the trial table without the column(s) iterations",
+            "trials.csv: missing \"['iterations', 'converged'",
         ),
-        (lambda d: (d / "best.json").write_text("{not json"), "best.json: not valid JSON"),
+        (lambda d: (d / "best.json").write_text("{not json"), "best.json: Expecting property name"),
         (
-            lambda d: (d / "best.json").write_text(
-                '{"best_trial": 9, "errors": 0, "iterations": 1, "trials": 3}'
-            ),
-            "best.json: best_trial 9 is not one of the trials [1, 2, 3]",
-        ),
-        (
-            lambda d: (d / "trial2.json").write_text('{"errors": 1}'),
-            "trial2.json: missing key(s) checkpoints",
+            lambda d: (d / "trial1.json").write_text('{"errors": 1}'),
+            "trial1.json: missing 'n_points'",
         ),
     ],
 )
@@ -324,22 +322,21 @@ def test_a_broken_input_stops_the_report_before_anything_is_written(
 
 
 def test_every_table_and_figure_is_written_beside_the_page(base):
-    workdir, inputs, _page = base
+    workdir, run, _page = base
     for name in TABLES:
         assert len(pd.read_csv(workdir / f"results/report/tables/{name}.csv")) > 0, name
-    for name in figure_names(inputs.config):
+    for name in figure_names(run["config"]):
         with Image.open(workdir / f"results/report/figures/{name}") as image:
             assert image.size[0] > 200 and image.size[1] > 200, name
 
 
 def test_the_page_is_self_contained_and_every_figure_decodes(base):
-    _, inputs, page = base
+    _, run, page = base
     parsed = page_of(page)
     assert parsed.scripts == 0
-    datasets_shown = sum(len(e["datasets"]) for e in inputs.config["experiments"].values())
-    assert len(parsed.images) == datasets_shown + len(inputs.settings) + len(
-        figure_names(inputs.config)
-    )
+    cfg = run["config"]
+    datasets_shown = sum(len(e["datasets"]) for e in cfg["experiments"].values())
+    assert len(parsed.images) == datasets_shown + len(list(settings(cfg))) + len(figure_names(cfg))
     for img in parsed.images:
         assert img["src"].startswith("data:image/png;base64,")
         with Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1]))) as image:
@@ -351,35 +348,9 @@ def test_the_page_is_self_contained_and_every_figure_decodes(base):
 def test_the_page_has_every_section_and_table(base):
     _, _, page = base
     parsed = page_of(page)
-    for section in (
-        "contents",
-        "overview",
-        "overview-run",
-        "overview-times",
-        "overview-outputs",
-        "overview-config",
-        "toy",
-        "toy-one_hidden_layer",
-        "toy-two_hidden_layers",
-        "images",
-        "handbuilt",
-    ):
+    for section in ("contents", *SECTION_IDS):
         assert section in parsed.ids, section
-    for table_id in (
-        "what-ran",
-        "versions",
-        "stage-times",
-        "links",
-        "toy-notebook",
-        "toy-summary-one_hidden_layer",
-        "toy-summary-two_hidden_layers",
-        "noisy-check-two_hidden_layers",
-        "notebook-two_hidden_layers-noisy-h8",
-        "features-provenance",
-        "skipped-images",
-        "classifiers",
-        "handbuilt-table",
-    ):
+    for table_id in TABLE_IDS:
         assert table_id in parsed.tables, table_id
     contents = [link for link in parsed.links if link.startswith("#")]
     assert contents and all(link[1:] in parsed.ids for link in contents)
@@ -394,13 +365,13 @@ def test_every_link_of_the_page_leads_to_an_existing_file(base):
 
 
 def test_toy_summary_matches_the_trial_tables(base):
-    workdir, inputs, _ = base
+    workdir, run, _ = base
     summary = pd.read_csv(workdir / "results/report/tables/toy_summary.csv")
-    assert len(summary) == len(inputs.settings)
-    for files, row in zip(inputs.settings, summary.itertuples(), strict=True):
-        trials = pd.read_csv(workdir / files.table)
-        best = json.loads((workdir / files.best).read_text())
-        assert (row.experiment, row.dataset, row.hidden) == tuple(files.setting)
+    assert len(summary) == len(list(settings(run["config"])))
+    for s, row in zip(settings(run["config"]), summary.itertuples(), strict=True):
+        trials = pd.read_csv(workdir / run["inputs"][setting_name(s, "table")])
+        best = json.loads((workdir / run["inputs"][setting_name(s, "best")]).read_text())
+        assert (row.experiment, row.dataset, row.hidden) == tuple(s)
         assert (
             row.best_trial == best["best_trial"]
             and row.best_errors == best["errors"] == trials["errors"].min()
@@ -484,14 +455,14 @@ def test_a_missing_benchmark_is_named_not_silently_dropped(variant):
 
 
 def test_same_inputs_give_the_same_report_bytes(base, tmp_path):
-    workdir, inputs, page = base
+    workdir, run, page = base
     copy = tmp_path / "again"
     shutil.copytree(workdir / "results", copy / "results", ignore=shutil.ignore_patterns("report"))
-    build(copy, inputs)
+    build(copy, run)
     for name in [
         "index.html",
         *(f"tables/{t}.csv" for t in TABLES),
-        *(f"figures/{f}" for f in figure_names(inputs.config)),
+        *(f"figures/{f}" for f in figure_names(run["config"])),
     ]:
         assert (copy / "results/report" / name).read_bytes() == (page.parent / name).read_bytes(), (
             name
@@ -499,12 +470,12 @@ def test_same_inputs_give_the_same_report_bytes(base, tmp_path):
 
 
 def test_the_config_is_shown_in_full(base):
-    _, inputs, page = base
+    _, run, page = base
     shown = page_of(page)
     pre = re.search(r"<pre>(.*?)</pre>", page.read_text(), re.S).group(1)
     import html as std_html
 
-    assert yaml.safe_load(std_html.unescape(pre)) == inputs.config
+    assert yaml.safe_load(std_html.unescape(pre)) == run["config"]
     assert "2,049" in shown.text  # the hand-built summary's parameter counts
 
 
@@ -539,8 +510,13 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
 
 
 def test_trial_set_up_waiting_and_training_are_shown_apart(base):
-    workdir, inputs, page = base
-    records = [json.loads((workdir / t).read_text()) for f in inputs.settings for t in f.trials]
+    workdir, run, page = base
+    named = run["inputs"]
+    records = [
+        json.loads((workdir / t).read_text())
+        for s in settings(run["config"])
+        for t in named[setting_name(s, "trials")]
+    ]
     trials = pd.read_csv(workdir / "results/report/tables/toy_trials.csv")
     assert {"setup_s", "wait_s", "train_s"} <= set(trials.columns)
     assert trials["train_s"].sum() == pytest.approx(sum(r["train_s"] for r in records))
@@ -550,9 +526,6 @@ def test_trial_set_up_waiting_and_training_are_shown_apart(base):
         assert times.loc["train_trial", f"{key}_total"] == pytest.approx(total, abs=1e-3)
         assert times.drop(index="train_trial")[f"{key}_total"].isna().all()
     assert "trials: training arithmetic (s)" in page_of(page).text
-    # records without the split (older runs): the stage table is as it was
-    plain = pd.DataFrame({"stage": ["train_trial"], "jobs": [1]})
-    assert with_trial_times(plain, pd.DataFrame({"trial": [1]})).equals(plain)
 
 
 def test_images_used_ignored_and_skipped_per_split_and_class(variant):
@@ -569,10 +542,9 @@ def test_images_used_ignored_and_skipped_per_split_and_class(variant):
     assert "train/ants/imageNotFound.gif" in parsed.text and "val/bees/broken.jpg" in parsed.text
 
 
-def test_sidecars_without_a_census_give_their_counts_and_no_notebook_column(base):
+def test_without_the_real_images_there_is_no_notebook_column(base):
     workdir, _, page = base
     census = pd.read_csv(workdir / "results/report/tables/image_census.csv")
     assert "notebooks (ImageFolder)" not in census.columns
     assert census.set_index(["split", "class"]).loc[("train", "all classes"), "used"] == 10
-    assert census["ignored"].isna().all()
     assert "ignored-files" not in page_of(page).tables

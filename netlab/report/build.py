@@ -1,56 +1,64 @@
-"""Assemble the report: every part's section, tables and figures, written next to ``index.html``.
+"""Assemble the report: every section, its tables and figures, written next to ``index.html``.
 
-A part is a function returning a ``render.Part`` (heading, partial, context,
-tables, figures); the page lists the parts in the order given here. The
-tables and figures are written first and the page last, each file
-atomically, so an ``index.html`` that exists belongs to a complete report.
+A section is a function ``(inputs, config) -> (context, tables)`` and a
+partial ``templates/{id}.html.j2``; ``page.html.j2`` gives the sections'
+order and titles. The tables and figures are written first and the page last, each
+file atomically, so an ``index.html`` that exists belongs to a complete report.
 """
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from netlab import atomic
-from netlab.report.generalisation import generalisation_part, uncertainty_part
-from netlab.report.handbuilt import handbuilt_part
-from netlab.report.images import images_part, read_sidecars, weights_label
-from netlab.report.inputs import ReportInputs
+from netlab.report.generalisation import generalisation, uncertainty
+from netlab.report.handbuilt import handbuilt
+from netlab.report.images import images
 from netlab.report.outputs import TABLES, figure_names
-from netlab.report.overview import overview_part
-from netlab.report.render import render_page
-from netlab.report.toy import all_trials, load_setting, toy_part
+from netlab.report.overview import overview
+from netlab.report.render import ENV
+from netlab.report.toy import toy
+
+SECTIONS = {
+    "toy": toy,
+    "generalisation": generalisation,
+    "images": images,
+    "uncertainty": uncertainty,
+    "handbuilt": handbuilt,
+}
 
 
-def write_report(inputs: ReportInputs, html_path: str | Path) -> list[Path]:
-    """Write ``html_path``, ``tables/*.csv`` and ``figures/*.png`` beside it; return every path written."""
-    html_path = Path(html_path)
-    page_dir = html_path.parent
-    table_paths = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}
-    figure_paths = {name: page_dir / "figures" / name for name in figure_names(inputs.config)}
-    written = (list(table_paths.values()), list(figure_paths.values()))
-    sidecars = read_sidecars(inputs)
-    results = [load_setting(f) for f in inputs.settings]
-    weights = sidecars["train"]["weights"]["description"]
-    parts = [
-        overview_part(inputs, weights, all_trials(results), page_dir, written),
-        toy_part(inputs, results),
-        generalisation_part(inputs),
-        images_part(inputs, sidecars),
-        uncertainty_part(inputs),
-        handbuilt_part(inputs),
-    ]
-    tables = {name: frame for part in parts for name, frame in part.tables.items()}
-    figures = {name: data for part in parts for name, data in part.figures.items()}
-    if set(tables) != set(table_paths) or set(figures) != set(figure_paths):
-        raise RuntimeError(
-            f"report parts made tables {sorted(tables)} and figures {sorted(figures)}, "
-            f"expected {sorted(table_paths)} and {sorted(figure_paths)}"
-        )
-    for name, frame in tables.items():
-        atomic.write_csv(table_paths[name], frame)
-    for name, data in figures.items():
-        with atomic.replacing(figure_paths[name]) as tmp:
-            tmp.write_bytes(data)
-    label = weights_label(inputs.config["features"]["weights"])
-    atomic.write_text(html_path, render_page(parts, config=inputs.config, weights=label))
-    return [*table_paths.values(), *figure_paths.values(), html_path]
+def write_report(
+    inputs: Mapping[str, Any],
+    config: Mapping[str, Any],
+    benchmarks: Sequence[Sequence[str]],
+    snakemake_version: str,
+    html_path: str | Path,
+) -> list[Path]:
+    """Write ``html_path``, ``tables/*.csv`` and ``figures/*.png`` beside it; return every path written.
+    ``inputs`` are the rule's named inputs (``inputs.named_inputs``), ``benchmarks`` the (rule, file) of
+    the jobs that made them."""
+    page_dir = Path(html_path).parent
+    tables = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}
+    figures = {name: page_dir / "figures" / name for name in figure_names(config)}
+    contexts, frames = {}, {}
+    for name, section in SECTIONS.items():
+        contexts[name], made = section(inputs, config)
+        frames |= made
+    weights = contexts["images"]["weights"]  # as the features' sidecar describes them
+    run = {"benchmarks": benchmarks, "snakemake_version": snakemake_version, "weights": weights}
+    written = [list(tables.values()), list(figures.values())]
+    trials = frames["toy_trials"]
+    contexts["overview"], made = overview(inputs, config, trials, run, page_dir, written)
+    frames |= made
+    for name, path in tables.items():
+        atomic.write_csv(path, frames[name])
+    for name, path in figures.items():
+        with atomic.replacing(path) as tmp:
+            shutil.copyfile(inputs[f"figure/{name}"], tmp)
+    page = ENV.get_template("page.html.j2").render(sections=contexts, config=config)
+    atomic.write_text(html_path, page)
+    return [*tables.values(), *figures.values(), Path(html_path)]

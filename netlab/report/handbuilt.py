@@ -8,24 +8,22 @@ tables, so a new check there appears without a change here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from netlab.report.inputs import ReportInputError, ReportInputs, read_json, read_table
-from netlab.report.render import Heading, Part
+import pandas as pd
+
+from netlab.report.inputs import read_csv, read_json
 
 
-def handbuilt_part(inputs: ReportInputs) -> Part:
-    rows = read_table(inputs.handbuilt_table, "the hand-built table")
-    summary = read_json(inputs.handbuilt_summary)
-    if not isinstance(summary, Mapping):
-        raise ReportInputError(f"{inputs.handbuilt_summary}: expected a JSON object")
-    passed = rows["passed"].astype(bool) if "passed" in rows.columns else None
+def handbuilt(
+    inputs: Mapping[str, Any], config: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    rows = read_csv(inputs["handbuilt_table"])
+    summary = read_json(inputs["handbuilt_summary"])
     context = {
         "rows": rows,
-        "failed": [] if passed is None else rows.loc[~passed].iloc[:, 0].astype(str).tolist(),
-        "scalars": {
-            k: v for k, v in summary.items() if k != "rows" and not isinstance(v, (Mapping, list))
-        },
-        "maps": {k: dict(v) for k, v in summary.items() if isinstance(v, Mapping)},
+        "failed": rows.loc[~rows["passed"].astype(bool)].iloc[:, 0].astype(str).tolist(),
+        "scalars": {k: v for k, v in summary.items() if not isinstance(v, (Mapping, list))},
+        "maps": {k: v for k, v in summary.items() if isinstance(v, Mapping)},
     }
-    heading = Heading("handbuilt", "Hand-built networks")
-    return Part(heading, "handbuilt.html.j2", context, {"handbuilt": rows})
+    return context, {"handbuilt": rows}

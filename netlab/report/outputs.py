@@ -10,24 +10,22 @@ from collections.abc import Mapping
 from typing import Any
 
 # results/report/tables/{name}.csv
-TABLES = tuple(
-    [
-        "stage_times",
-        "versions",
-        "toy_summary",
-        "toy_trials",
-        "toy_notebook",
-        "noisy_boundary",
-        "classifiers",
-        "confusion",
-        "image_samples",
-        "image_census",
-        "handbuilt",
-        "generalisation",
-        "classifier_intervals",
-        "classifier_mcnemar",
-        "classifier_cv",
-    ]
+TABLES = (
+    "stage_times",
+    "versions",
+    "toy_summary",
+    "toy_trials",
+    "toy_notebook",
+    "noisy_boundary",
+    "classifiers",
+    "confusion",
+    "image_samples",
+    "image_census",
+    "handbuilt",
+    "generalisation",
+    "classifier_intervals",
+    "classifier_mcnemar",
+    "classifier_cv",
 )
 
 

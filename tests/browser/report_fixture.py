@@ -23,13 +23,16 @@ from netlab import (
     evaluation,
     feature_table,
     handbuilt,
+    imageplots,
     paths,
     toydata,
     toyplots,
+    trialplots,
 )
+from netlab import notebook_results as notebook
 from netlab.config import settings, used_datasets
 from netlab.feature_table import FeatureTable
-from netlab.report.inputs import ReportInputs, named_inputs, read_inputs
+from netlab.report.inputs import named_inputs
 from netlab.selection import summarise_setting
 
 CONFIG: dict[str, Any] = {
@@ -77,6 +80,41 @@ CONFIG: dict[str, Any] = {
         "cv": {"folds": 3, "C": [0.1, 1.0], "k": [1, 3]},
     },
 }
+
+# What the page of the default fixture run shows: its sections and its tables (ids), for the tests of the
+# page (tests/test_report.py) and of the page in a browser (tests/browser/).
+SECTION_IDS = [
+    "overview",
+    "overview-run",
+    "overview-times",
+    "overview-outputs",
+    "overview-config",
+    "toy",
+    "toy-one_hidden_layer",
+    "toy-two_hidden_layers",
+    "generalisation",
+    "images",
+    "uncertainty",
+    "handbuilt",
+]
+TABLE_IDS = [
+    "what-ran",
+    "versions",
+    "stage-times",
+    "links",
+    "toy-notebook",
+    "toy-summary-one_hidden_layer",
+    "toy-summary-two_hidden_layers",
+    "noisy-check-two_hidden_layers",
+    "notebook-two_hidden_layers-noisy-h8",
+    "features-provenance",
+    "skipped-images",
+    "classifiers",
+    "generalisation-one_hidden_layer",
+    "classifier-mcnemar",
+    "classifier-cv",
+    "handbuilt-table",
+]
 
 CLASSES = ["ants", "bees"]
 DIM = feature_table.FEATURE_DIM
@@ -209,9 +247,11 @@ def make_results(
     *,
     missing_benchmark: bool = False,
     download_record: bool = False,
-    census: bool = False,
-) -> ReportInputs:
-    """Write a results tree under ``workdir`` (paths relative to it, as in a workflow run) and collect it.
+    ignored: bool = False,
+) -> dict[str, Any]:
+    """Write a results tree under ``workdir`` (paths relative to it, as in a workflow run); return the
+    arguments of ``write_report`` but the page's path (``inputs``, ``config``, ``benchmarks``,
+    ``snakemake_version``). ``ignored``: the train split has the real archive's ignored ``.gif``.
 
     The caller must run the report with ``workdir`` as the current directory.
     """
@@ -261,6 +301,26 @@ def make_results(
             )
         )
         _benchmark(workdir / bench[-1][1], 1.5)
+    for name in cfg["experiments"]:
+        mine = [s for s in settings(cfg) if s.experiment == name]
+        named = {}
+        for s in mine:
+            named[f"{s.dataset}/h{s.hidden}/best"] = paths.setting_file("best.json", **s._asdict())
+            trials = range(1, cfg["experiments"][name]["trials"] + 1)
+            named[f"{s.dataset}/h{s.hidden}/trials"] = [
+                paths.trial_file("json", t, **s._asdict()) for t in trials
+            ]
+        panels = [
+            {
+                "name": f"{s.dataset}/h{s.hidden}",
+                "label": f"{s.dataset}, H={s.hidden}",
+                "truth": notebook.true_boundary_errors(cfg["datasets"][s.dataset]),
+                "notebook": notebook.notebook_best(cfg, s),
+            }
+            for s in mine
+        ]
+        loss, spread = (f"results/mlp/{name}/{kind}.png" for kind in ("loss", "spread"))
+        trialplots.draw(name, panels, named, loss, spread)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
     atomic.write_json(results / "handbuilt" / "handbuilt.json", handbuilt.summary(rows))
@@ -300,23 +360,22 @@ def make_results(
         atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))
         _benchmark(workdir / bench[-1][1], 12.0)
+    # what the features rule records of the image folder (#10): files used, ignored, skipped per class
+    for side in sidecars.values():
+        side["census"] = [
+            {"class": c, "used": n, "ignored": 0, "skipped": 0} for c, n in side["counts"].items()
+        ]
+        side["ignored"] = []
     sidecars["val"]["skipped"] = [{"path": "val/bees/broken.jpg", "reason": "truncated JPEG"}]
-    if census:  # what the features rule records of an archive like the real one (#10)
+    sidecars["val"]["census"][1]["skipped"] = 1
+    if ignored:  # an archive like the real one
         gif = "train/ants/imageNotFound.gif"
-        for side in sidecars.values():
-            side["census"] = [
-                {"class": c, "used": n, "ignored": 0, "skipped": 0}
-                for c, n in side["counts"].items()
-            ]
-            side["ignored"] = []
         sidecars["train"]["census"][0]["ignored"] = 1
         sidecars["train"]["ignored"] = [
             {"path": gif, "reason": "not an image file (extension '.gif')"}
         ]
-        sidecars["val"]["census"][1]["skipped"] = 1
-        for split in sidecars:
-            atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
-    atomic.write_json(results / "features" / "val.json", sidecars["val"])
+    for split in sidecars:
+        atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
     metrics = classify.metrics(
         features["train"],
         features["val"],
@@ -351,5 +410,20 @@ def make_results(
         (workdir / "resources").mkdir(exist_ok=True)
         (workdir / "resources" / "hymenoptera_data.zip.sha256.json").write_text(json.dumps(record))
         downloads.append("resources/hymenoptera_data.zip.sha256.json")
-    named = named_inputs(cfg, "results/images/synthetic", downloads)
-    return read_inputs(named, cfg, bench, snakemake_version="9.27.1")
+    imageplots.draw_samples(
+        results / "features" / "train.parquet",
+        image_root,
+        cfg["seed"],
+        results / "classify" / "samples.png",
+        results / "classify" / "samples.csv",
+    )
+    figure = results / "classify" / "confusion.png"
+    imageplots.draw_confusion(
+        results / "classify" / "metrics.json", notebook.notebook_confusion(cfg), figure
+    )
+    return {
+        "inputs": named_inputs(cfg, "results/images/synthetic", downloads),
+        "config": cfg,
+        "benchmarks": bench,
+        "snakemake_version": "9.27.1",
+    }

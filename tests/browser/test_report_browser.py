@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from chromium import BINARY, Chromium
+from report_fixture import SECTION_IDS, TABLE_IDS
 
 pytestmark = pytest.mark.skipif(
     not BINARY.exists(), reason=f"{BINARY} is missing (Debian's chromium; .ci/run installs it)"
@@ -88,7 +89,7 @@ def fixture_page(tmp_path_factory) -> Path:
 
     workdir = tmp_path_factory.mktemp("report")
     with contextlib.chdir(workdir):
-        write_report(make_results(workdir), "results/report/index.html")
+        write_report(**make_results(workdir), html_path="results/report/index.html")
     return workdir / "results/report/index.html"
 
 
@@ -98,37 +99,8 @@ def test_report_renders_in_chromium(fixture_page, tmp_path):
     check(
         found,
         errors,
-        sections=[
-            "overview",
-            "overview-run",
-            "overview-times",
-            "overview-outputs",
-            "overview-config",
-            "toy",
-            "toy-one_hidden_layer",
-            "toy-two_hidden_layers",
-            "generalisation",
-            "images",
-            "uncertainty",
-            "handbuilt",
-        ],
-        tables=[
-            "what-ran",
-            "versions",
-            "stage-times",
-            "links",
-            "toy-notebook",
-            "toy-summary-one_hidden_layer",
-            "toy-summary-two_hidden_layers",
-            "noisy-check-two_hidden_layers",
-            "notebook-two_hidden_layers-noisy-h8",
-            "features-provenance",
-            "classifiers",
-            "generalisation-one_hidden_layer",
-            "classifier-mcnemar",
-            "classifier-cv",
-            "handbuilt-table",
-        ],
+        sections=SECTION_IDS,
+        tables=TABLE_IDS,
     )
     assert (
         len(found["images"]) == 3 + 5 + 4 + 1 + 1 + 2

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from netlab import toydata
+
 # The notebooks' training loop (train_best_model): lr / sqrt(t), tol checked every 1000 iterations.
 TRAINING = {"lr": 0.25, "tol": 1e-4, "check_every": 1000, "max_iter": None}
 
@@ -55,6 +57,24 @@ def is_notebook_noisy_set(spec: Mapping[str, Any]) -> bool:
     return all(spec.get(key, default) == default for key, default in NOISY_DATA.items())
 
 
+def true_boundary_errors(spec: Mapping[str, Any]) -> int | None:
+    """Training errors of the noisy set's generating rule (its flipped labels); None for other data."""
+    if spec.get("generator") != "noisy":
+        return None
+    return toydata.noisy_flipped(**{k: spec[k] for k in ("n", "seed", "flip") if k in spec})
+
+
+def notebook_best(config: Mapping[str, Any], setting: Any) -> tuple[int, int] | None:
+    """The notebook's best (errors, iterations) where a setting trains the notebook's own net on its own
+    noisy points; None elsewhere."""
+    same = (
+        is_notebook_noisy_set(config["datasets"][setting.dataset])
+        and config["experiments"][setting.experiment]["hidden_layers"] == NOISY["hidden_layers"]
+        and setting.hidden == NOISY["hidden"]
+    )
+    return (NOISY["errors"], NOISY["iterations"]) if same else None
+
+
 def training_differences(experiment: Mapping[str, Any], trials: int | None = None) -> list[str]:
     """How an experiment's training settings differ from the notebooks' (empty when identical)."""
     out = [
@@ -67,6 +87,14 @@ def training_differences(experiment: Mapping[str, Any], trials: int | None = Non
     return out
 
 
+def model_accuracy(model: Mapping[str, Any]) -> float | None:
+    """The notebooks' accuracy for a classifier of the metrics file, if they ran it."""
+    k = model.get("params", {}).get("n_neighbors")
+    if k is not None:
+        return IMAGES["knn_accuracy"].get(int(k))
+    return IMAGES["logistic_accuracy"] if model["name"] == "logistic_regression" else None
+
+
 def images_comparable(config: Mapping[str, Any]) -> bool:
     """The notebooks' image numbers apply only to the hymenoptera images with their ImageNet weights,
     run as they ran them (BatchNorm by each image's own statistics: ``features.batchnorm: notebook``)."""
@@ -76,3 +104,11 @@ def images_comparable(config: Mapping[str, Any]) -> bool:
         and features["weights"] == IMAGES["weights"]
         and features.get("batchnorm", "eval") == "notebook"
     )
+
+
+def notebook_confusion(config: Mapping[str, Any]) -> list[Any] | None:
+    """The notebook's confusion matrix as a figure's panel (title, matrix, classes), where its numbers
+    apply to this run; None elsewhere."""
+    if not images_comparable(config):
+        return None
+    return ["notebook, logistic regression: 0.804", IMAGES["logistic_confusion"], IMAGES["classes"]]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from netlab import atomic, mlp, toydata, toyplots
-from netlab.selection import trial_number
+from netlab.paths import trial_number
 from netlab.trials import load_weights
 
 

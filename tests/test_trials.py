@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from netlab import boundaryplot, mlp, selection, toydata, trials
+from netlab.paths import trial_number
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_summarise_setting(data_file, tmp_path):
     )
     assert drawn == summary["best_trial"]
     assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    others = [w for w in weights if selection.trial_number(w) != drawn]
+    others = [w for w in weights if trial_number(w) != drawn]
     with pytest.raises(ValueError, match=f"names trial {drawn}, but no weights file"):
         boundaryplot.draw_best_boundary(
             tmp_path / "best.json", data_file, others, tmp_path / "b2.png", "t"

@@ -108,6 +108,7 @@ def test_readme_reproduction_command_on_an_archive_like_the_real_one(
         "features",
         "classify",
         "classify_cv",
+        "image_plots",
         "report",
     }
     snakemake(workdir, "--cores", "2", *readme)

@@ -442,3 +442,18 @@ def test_the_library_refuses_arrays_the_machine_code_cannot_take(tmp_path, monke
         call(flat=flat[:-1])
     with pytest.raises(ValueError, match="wrong shapes"):
         call(n=buf.shape[0] * codegen.BLOCK + 1)
+
+
+@needs_cc
+def test_nowhere_to_keep_the_library_is_said_and_numba_runs(tmp_path, monkeypatch, capfd):
+    def refuse(descend, sizes, target, cc):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(native, "export", refuse)
+    kernel_cache._load.cache_clear()
+    x, y = toydata.as_training_arrays(*toydata.noisy(n=40))
+    result = mlp.train(x, y, mlp.init_params([2, 2, 2, 1], 5), max_iter=50, path="fused")
+    err = capfd.readouterr().err
+    assert f"cannot keep the trainer's library ({tmp_path}: Permission denied)" in err
+    assert result.iterations == 50 and not list(tmp_path.glob("*.so"))

@@ -111,4 +111,5 @@ def notebook_confusion(config: Mapping[str, Any]) -> list[Any] | None:
     apply to this run; None elsewhere."""
     if not images_comparable(config):
         return None
-    return ["notebook, logistic regression: 0.804", IMAGES["logistic_confusion"], IMAGES["classes"]]
+    title = f"notebook, logistic regression: {IMAGES['logistic_accuracy']:.3f}"
+    return [title, IMAGES["logistic_confusion"], IMAGES["classes"]]

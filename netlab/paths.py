@@ -38,6 +38,11 @@ def trial_file(ext: str, trial: object = "{trial}", **fields: object) -> str:
     return setting_file(f"trial{trial}.{ext}", **fields)
 
 
+def trial_files(ext: str, trials: int, **fields: object) -> list[str]:
+    """Every trial's record or weights of a setting run with ``trials`` trials: trial1 .. trialN."""
+    return [trial_file(ext, t, **fields) for t in range(1, trials + 1)]
+
+
 def trial_number(path: str | Path) -> int:
     """``.../trial7.json`` -> 7; a file not named ``trialN.*`` is refused by name."""
     match = TRIAL_NAME.fullmatch(Path(path).stem)

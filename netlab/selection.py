@@ -18,14 +18,11 @@ TRIAL_COLUMNS = [
     "trial", "seed", "iterations", "converged", "final_loss", "errors",
     "wall_time_s", "setup_s", "wait_s", "train_s", "path",
 ]  # fmt: skip
+# Where a trial's wall time went: set-up (kernel load or compile), waiting for another job's compile, the loop.
+TIME_PARTS = ("setup_s", "wait_s", "train_s")
 # The trial record's measured durations: how long, not what was computed (runs compare without them).
-TIMING_COLUMNS = ("wall_time_s", "setup_s", "wait_s", "train_s")
-OPTIONAL_COLUMNS = {
-    "setup_s",
-    "wait_s",
-    "train_s",
-    "path",
-}  # absent from records made before the split: NA
+TIMING_COLUMNS = ("wall_time_s", *TIME_PARTS)
+OPTIONAL_COLUMNS = {*TIME_PARTS, "path"}  # absent from records made before the split: NA
 
 
 def trials_table(json_paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -127,11 +127,13 @@ def trial_seed(wildcards):
 
 def trial_files(wildcards, ext):
     w = wildcards
-    setting = dict(experiment=w.experiment, dataset=w.dataset, hidden=w.hidden)
-    return [
-        paths.trial_file(ext, t, **setting)
-        for t in range(1, experiment(w)["trials"] + 1)
-    ]
+    return paths.trial_files(
+        ext,
+        experiment(w)["trials"],
+        experiment=w.experiment,
+        dataset=w.dataset,
+        hidden=w.hidden,
+    )
 
 
 def best_of_trials_outputs(name, experiments=None):

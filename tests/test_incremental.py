@@ -68,6 +68,15 @@ def selections(experiment, datasets=None, hiddens=None):
     }
 
 
+def retrained(*experiments):
+    """Every trial of ``experiments`` re-runs, and all that follows from them (``selections``)."""
+    follows = [selections(e) for e in experiments]
+    return {
+        "train_trial": set().union(*map(trial_jsons, experiments)),
+        **{rule: set().union(*(f[rule] for f in follows)) for rule in follows[0]},
+    }
+
+
 REPORT = {"report": {"results/report/index.html"}}
 IMAGE_PLOTS = {"image_plots": {"results/classify/samples.png"}}
 CLASSIFIERS = {
@@ -150,12 +159,7 @@ CASES = {
     "edit the trainer's code": (
         edit_source("netlab/mlp.py"),
         {
-            "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
-            "best_of_trials": settings(ONE) | settings(TWO),
-            "boundary_plot": boundaries(ONE) | boundaries(TWO),
-            "trial_plots": trial_plots(ONE, TWO),
-            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
-            "generalisation": generalisation(ONE, TWO),
+            **retrained(ONE, TWO),
             **REPORT,
         },
     ),
@@ -183,12 +187,7 @@ CASES = {
             "toy_data": {f"results/data/{d}.txt" for d in CONFIG["datasets"]},
             "toy_test_data": {f"results/data/{d}.test.txt" for d in CONFIG["datasets"]},
             "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
-            "train_trial": trial_jsons(ONE) | trial_jsons(TWO),
-            "best_of_trials": settings(ONE) | settings(TWO),
-            "boundary_plot": boundaries(ONE) | boundaries(TWO),
-            "trial_plots": trial_plots(ONE, TWO),
-            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
-            "generalisation": generalisation(ONE, TWO),
+            **retrained(ONE, TWO),
             "handbuilt": {"results/handbuilt/handbuilt.csv"},
             "synthetic_images": {"results/images/synthetic"},
             "features": FEATURES,

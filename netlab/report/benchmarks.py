@@ -14,9 +14,7 @@ from typing import Any
 import pandas as pd
 
 from netlab.report.inputs import read_csv
-
-# What a trial record says of its job's time: set-up (kernel load or compile), waiting, training arithmetic.
-TRIAL_TIMES = ("setup_s", "wait_s", "train_s")
+from netlab.selection import TIME_PARTS
 
 
 def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
@@ -63,7 +61,7 @@ def stage_times(
         .map(lambda v: round(float(v), 3) if isinstance(v, float) else v)
         .reset_index()
     )
-    for c in TRIAL_TIMES:
+    for c in TIME_PARTS:
         table[f"{c}_total"] = float("nan")
         table.loc[table["stage"] == "train_trial", f"{c}_total"] = round(float(trials[c].sum()), 3)
     return table, missing

@@ -40,10 +40,8 @@ def named_inputs(
         named[f"data/{name}"] = f"results/data/{name}.txt"
         named[f"plot/{name}"] = f"results/data/{name}.png"
     for s in settings(config):
-        trials = range(1, config["experiments"][s.experiment]["trials"] + 1)
-        named[setting_name(s, "trials")] = [
-            paths.trial_file("json", t, **s._asdict()) for t in trials
-        ]
+        trials = config["experiments"][s.experiment]["trials"]
+        named[setting_name(s, "trials")] = paths.trial_files("json", trials, **s._asdict())
         for what, name in (
             ("table", "trials.csv"),
             ("best", "best.json"),

@@ -1,5 +1,5 @@
 # netlab: the neural-network notebooks as a reproducible workflow.
-# Run: snakemake --cores 8   (configuration: config.yaml, validated by schemas/)
+# Run: snakemake --cores 8   (configuration: config.yaml, validated by schemas/; docs/ says more)
 
 
 configfile: "config.yaml"
@@ -9,14 +9,9 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/data.smk"
-include: "rules/mlp.smk"
-include: "rules/handbuilt.smk"
-include: "rules/fetch.smk"
+include: "rules/toy.smk"
 include: "rules/images.smk"
-include: "rules/features.smk"
-include: "rules/classify.smk"
-include: "rules/evaluate.smk"
+include: "rules/handbuilt.smk"
 include: "rules/report.smk"
 
 
@@ -28,16 +23,15 @@ rule all:
 
 # Parts of the workflow by name, without editing the config: `snakemake --cores 8 toy`, `... images`,
 # `... handbuilt`, or one experiment: `... experiment_two_hidden_layers` (a '-' in its name becomes '_').
+# Each is what the report reads of that part, so a target never drifts from the page.
 rule toy:
     input:
-        expand("results/data/{dataset}.png", dataset=used_datasets(config)),
-        best_of_trials_outputs("best.json"),
-        best_of_trials_outputs("boundary.png"),
+        flat(toy_inputs(config)),
 
 
 rule images:
     input:
-        "results/classify/metrics.json",
+        flat(image_inputs(image_root(), inputs.download_records(config))),
 
 
 for name in config["experiments"]:
@@ -46,8 +40,7 @@ for name in config["experiments"]:
         name:
             f"experiment_{name.replace('-', '_')}"
         input:
-            best_of_trials_outputs("best.json", experiments=[name]),
-            best_of_trials_outputs("boundary.png", experiments=[name]),
+            flat(toy_inputs(config, experiments=[name])),
 
 
 # Last, when all rules exist: their code fingerprints, derived from what their scripts import.

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from netlab import mlp, toydata
-from netlab.reference import train_reference
 from netlab.seeds import derive_seed
+from netlab.toy import datasets, nets, training
+from netlab.toy.reference import train_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,11 +55,11 @@ def trials(config: dict) -> list[dict]:
         for dataset in exp["datasets"]:
             spec = config["datasets"][dataset]
             if "path" in spec:
-                points = toydata.read_points(spec["path"])
+                points = datasets.read_points(spec["path"])
             else:
-                generated = toydata.generate(spec, derive_seed(config["seed"], "dataset", dataset))
-                points = toydata.parse_points(toydata.format_points(*generated), dataset)
-            x, y = toydata.as_training_arrays(*points)
+                generated = datasets.generate(spec, derive_seed(config["seed"], "dataset", dataset))
+                points = datasets.parse_points(datasets.format_points(*generated), dataset)
+            x, y = datasets.as_training_arrays(*points)
             for hidden in exp["hidden_sizes"]:
                 for trial in range(1, exp["trials"] + 1):
                     out.append({
@@ -72,14 +72,16 @@ def trials(config: dict) -> list[dict]:
     return out
 
 
-def run(case: dict, trainer) -> tuple[mlp.TrainResult, float]:
-    initial = mlp.init_params(mlp.layer_sizes(case["hidden_layers"], case["hidden"]), case["seed"])
+def run(case: dict, trainer) -> tuple[training.TrainResult, float]:
+    initial = nets.init_params(
+        nets.layer_sizes(case["hidden_layers"], case["hidden"]), case["seed"]
+    )
     start = time.process_time()
     result = trainer(case["x"], case["y"], initial, **case["settings"])
     return result, time.process_time() - start
 
 
-def parting_check(fast: mlp.TrainResult, ref: mlp.TrainResult, tol: float) -> dict:
+def parting_check(fast: training.TrainResult, ref: training.TrainResult, tol: float) -> dict:
     """The first check where one run stops and the other goes on, with each run's (decrease - tol) there."""
     prev_fast = prev_ref = 1.0
     for (t, loss_fast), (_, loss_ref) in zip(fast.checkpoints, ref.checkpoints, strict=True):
@@ -99,7 +101,7 @@ def main() -> None:
     config = yaml.safe_load(args.config.read_text())
     cases = trials(config)
     for case in cases:
-        case["fast"], case["fast_cpu"] = run(case, mlp.train)
+        case["fast"], case["fast_cpu"] = run(case, training.train)
         print(f"fast {label(case):45} t={case['fast'].iterations:7d} errors={case['fast'].errors:3d} "
               f"({case['fast_cpu']:.2f} s)", flush=True)  # fmt: skip
     if args.fast_only:
@@ -110,7 +112,7 @@ def main() -> None:
     for case in cases:
         key = (case["dataset"], case["hidden_layers"], case["hidden"])
         if key not in per_iteration:
-            initial = mlp.init_params(mlp.layer_sizes(case["hidden_layers"], case["hidden"]), 0)
+            initial = nets.init_params(nets.layer_sizes(case["hidden_layers"], case["hidden"]), 0)
             start = time.process_time()
             train_reference(case["x"], case["y"], initial, check_every=1000, tol=0.0, max_iter=300)
             per_iteration[key] = (time.process_time() - start) / 300

@@ -23,9 +23,9 @@ import numpy as np
 import torch
 from torchvision import datasets
 
-from netlab import features, weights
-from netlab.imagefolder import scan_split
-from netlab.synthetic_images import write_tree
+from netlab.images import features, weights
+from netlab.images.imagefolder import scan_split
+from netlab.images.synthetic import write_tree
 
 
 def notebook_way(net: torch.nn.Module, root: Path) -> np.ndarray:

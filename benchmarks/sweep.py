@@ -15,7 +15,7 @@ is used as it is (run once before to measure "kernels cached"). For the
 wall time, the number of jobs, and for the trial jobs: job time per job
 (Snakemake's benchmark ``s``), training time (the trial JSON's ``train_s``),
 the overhead (the difference) and its parts: set-up (imports and kernel
-compile/load), waiting for another job's compile, the rest of ``mlp.train``,
+compile/load), waiting for another job's compile, the rest of ``training.train``,
 and outside it (interpreter, Snakemake's script preamble, imports, reading
 the data, writing the results).
 """

@@ -7,12 +7,12 @@ One core (this process and its children pinned to ``--cpu``, torch and BLAS
 on one thread), all timings in this process, same data and initial weights:
 
 * ``first call``: a fresh Python with an empty kernel directory imports
-  ``netlab`` and runs ``mlp.train`` for two iterations on the path chosen for a long run
-  (``netlab.trainer.choice``): imports and, on the fused path, the compile; its
+  ``netlab`` and runs ``training.train`` for two iterations on the path chosen for a long run
+  (``netlab.toy.trainer.choice``): imports and, on the fused path, the compile; its
   peak RSS is the job's memory while compiling;
-* ``us/it`` of the chosen path, of each path of ``mlp.PATHS`` (the fused one
+* ``us/it`` of the chosen path, of each path of ``training.PATHS`` (the fused one
   where ``choice`` allows it), of the notebooks' autograd loop
-  (``netlab.reference``) and of a plain batched PyTorch loop (manual forward
+  (``netlab.toy.reference``) and of a plain batched PyTorch loop (manual forward
   and backward with matmuls, no autograd, float32), each best of ``--repeats``;
 * the ratios of the chosen path against autograd and against the plain loop.
 """
@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from netlab import mlp, toydata
-from netlab.reference import train_reference
-from netlab.trainer import choice
+from netlab.toy import datasets, nets, training
+from netlab.toy.reference import train_reference
+from netlab.toy.trainer import choice
 
 SIZES = [
     "2-2-1", "2-4-1", "2-8-8-1", "2-16-16-1", "2-32-32-1", "2-64-64-1", "2-128-1",
@@ -46,10 +46,10 @@ import time
 start = time.perf_counter()
 import json, sys
 from pathlib import Path
-from netlab import mlp, toydata
-x, y = toydata.as_training_arrays(*toydata.noisy(n=int(sys.argv[2])))
+from netlab.toy import datasets, nets
+x, y = datasets.as_training_arrays(*datasets.noisy(n=int(sys.argv[2])))
 sizes = [int(s) for s in sys.argv[1].split("-")]
-result = mlp.train(x, y, mlp.init_params(sizes, 0), max_iter=2, path=sys.argv[3])
+result = training.train(x, y, nets.init_params(sizes, 0), max_iter=2, path=sys.argv[3])
 first_call = time.perf_counter() - start
 # VmHWM, not ru_maxrss: the latter keeps the (much bigger) parent's peak across fork and exec
 peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
@@ -87,7 +87,7 @@ def cpu_model() -> str:
 
 
 def plain_torch(
-    x: np.ndarray, y: np.ndarray, params: mlp.Params, iterations: int, lr: float = 0.25
+    x: np.ndarray, y: np.ndarray, params: nets.Params, iterations: int, lr: float = 0.25
 ) -> None:
     """The notebooks' loop written by hand in batched PyTorch: matmuls forward and backward, no autograd."""
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).reshape(-1, 1)
@@ -140,16 +140,16 @@ def first_call(sizes: str, n: int, path: str, cpu: int) -> dict:
 
 def measure(label: str, n: int, args: argparse.Namespace) -> dict:
     sizes = [int(s) for s in label.split("-")]
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=n))
-    initial = mlp.init_params(sizes, 0)
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=n))
+    initial = nets.init_params(sizes, 0)
     settings = {"check_every": 1000, "tol": 0.0}
     chosen = choice.choose_path(sizes, n, None)
     row = {"sizes": label, "points": n, "path": chosen, **first_call(label, n, chosen, args.cpu)}
-    for path in mlp.PATHS:
+    for path in training.PATHS:
         if path == "fused" and not choice.fused_allowed(sizes):
             continue
         row[f"{path}_us"] = us_per_iteration(
-            lambda its, path=path: mlp.train(x, y, initial, max_iter=its + 1, path=path, **settings),
+            lambda its, path=path: training.train(x, y, initial, max_iter=its + 1, path=path, **settings),
             choice.us_per_iteration(path, sizes, n), args.seconds, args.repeats,
         )  # fmt: skip
     torch_estimate = 100 + choice.us_per_iteration("general", sizes, n)

@@ -26,15 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from netlab import toydata
+from netlab.toy import datasets
 
 CHILD = """
 import json, sys, time
 start = time.perf_counter()
-from netlab import mlp, toydata
+from netlab.toy import datasets, nets, training
 imported = time.perf_counter()
-x, y = toydata.as_training_arrays(*toydata.read_points(sys.argv[1]))
-result = mlp.train(x, y, mlp.init_params(mlp.layer_sizes({layers}, {hidden}), 0), max_iter=2, path="{path}")
+x, y = datasets.as_training_arrays(*datasets.read_points(sys.argv[1]))
+result = training.train(x, y, nets.init_params(nets.layer_sizes({layers}, {hidden}), 0), max_iter=2, path="{path}")
 done = time.perf_counter()
 stats = {{"numba": "numba" in sys.modules}}
 print(json.dumps({{"imports": imported - start, "first_trial": done - imported, "torch": "torch" in sys.modules,
@@ -52,7 +52,9 @@ def arguments() -> argparse.Namespace:
         "--jobs", type=int, default=4, help="jobs started at once in the concurrent scenarios"
     )
     parser.add_argument("--warm-runs", type=int, default=5)
-    parser.add_argument("--path", default="fused", help="trainer path the jobs run (mlp.PATHS)")
+    parser.add_argument(
+        "--path", default="fused", help="trainer path the jobs run (training.PATHS)"
+    )
     return parser.parse_args()
 
 
@@ -62,7 +64,7 @@ class Jobs:
     def __init__(self, work: Path, layers: int, hidden: int, path: str) -> None:
         self.work = work
         self.data = work / "noisy.txt"
-        self.data.write_text(toydata.format_points(*toydata.noisy()))
+        self.data.write_text(datasets.format_points(*datasets.noisy()))
         self.code = CHILD.format(layers=layers, hidden=hidden, path=path)
         self.count = 0
 
@@ -148,8 +150,8 @@ def main() -> None:
             "pass",
             "import numpy",
             "import numba",
-            "import netlab.mlp",
-            "import netlab.trials",
+            "import netlab.toy.nets",
+            "import netlab.workflow.train_trial",
         ):
             times = []
             for _ in range(3):

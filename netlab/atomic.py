@@ -62,12 +62,3 @@ def write_csv(path: str | Path, frame: Any) -> None:
     """Write a pandas DataFrame as CSV without its index, atomically."""
     with replacing(path) as tmp:
         frame.to_csv(tmp, index=False)
-
-
-def save_figure(fig: Any, path: str | Path, **kwargs: Any) -> None:
-    """Save a matplotlib figure atomically and close it."""
-    import matplotlib.pyplot as plt
-
-    with replacing(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", **kwargs)
-    plt.close(fig)

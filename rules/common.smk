@@ -1,55 +1,48 @@
-# Functions, config validation and wildcard constraints only: no rules here.
+# Functions, config validation and wildcard constraints only: no rules here. The logic lives in
+# netlab.workflow (tested without Snakemake); these wrap it for Snakemake's wildcards.
 import shlex
 import sys
 from pathlib import Path
-
-from snakemake.settings.types import DeploymentMethod
 
 # Parse-time checks use this checkout's netlab; jobs import the installed package (pip install -e .),
 # or, under --sdm conda, the checkout linked into their env.
 ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT))
 
-from netlab.config import (
-    ConfigError,
+from netlab.seeds import derive_seed
+from netlab.toy import paths
+from netlab.toy.datasets import training_spec
+from netlab.toy.settings import Setting, settings, used_datasets
+from netlab.toy.trainer.choice import trial_mem_mb, trial_runtime_min
+from netlab.images.notebook import notebook_confusion
+from netlab.report.inputs import (
+    handbuilt_inputs,
+    image_inputs,
+    named_inputs,
+    toy_inputs,
+)
+from netlab.report.outputs import TABLES, figure_names
+from netlab.workflow import inputs, snakemake_internals
+from netlab.workflow.config import (
     check_config,
     layered_config,
-    settings,
-    used_datasets,
     validate_schema,
 )
-from netlab import paths
-from netlab.jobpath import isolate_conda_jobs
-from netlab.provenance import digest_files, rule_code_digest
-from netlab.seeds import derive_seed
-from netlab.toydata import has_test_set, training_spec
-from netlab.mlp import layer_sizes
-from netlab.notebook_results import (
-    notebook_best,
-    notebook_confusion,
-    true_boundary_errors,
-)
-from netlab.trainer.choice import dataset_points, trial_mem_mb, trial_runtime_min
+from netlab.workflow.fingerprint import code_digest, digest_files
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
-# Snakemake merges every mapping recursively; read the layers again with the README's rules
+snakemake_internals.check_internals(workflow)
+# Snakemake merges every mapping recursively; read the layers again with the docs' rules
 # (a data set given by the user replaces the default's entry; --config text gets the schema's types).
-_settings = workflow.config_settings
+_defaults, _files, _command_line = snakemake_internals.config_layers(workflow)
 _config, CONFIG_ORIGINS = layered_config(
-    defaults=(
-        []
-        if _settings.replace_workflow_config
-        else workflow.configfiles[len(_settings.configfiles) :]
-    ),
-    files=_settings.configfiles,
-    command_line=_settings.config,
-    schema_path=SCHEMA,
+    defaults=_defaults, files=_files, command_line=_command_line, schema_path=SCHEMA
 )
 config.clear()
 config.update(_config)
 validate_schema(config, SCHEMA, CONFIG_ORIGINS)
-# Under --sdm conda, jobs import netlab and everything else from their env only (see netlab.jobpath).
-isolate_conda_jobs(workflow.deployment_settings.deployment_method, ROOT)
+# Under --sdm conda, jobs import netlab and everything else from their env only.
+snakemake_internals.isolate_conda_jobs(workflow, ROOT)
 check_config(config, base=Path.cwd())
 
 
@@ -62,199 +55,76 @@ wildcard_constraints:
 
 
 def fingerprint_rules():
-    """Add a `code` param to each rule that runs code (the content digest of its script or command
-    and of every netlab module they import; derived, listed nowhere): an edit re-runs exactly its jobs.
+    """Every code-running rule gets a `code` param, the content digest of its script or command and of
+    every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs.
     """
-    for each in workflow.rules:
-        digest = rule_code_digest(each, ROOT)
-        if digest is not None:
-            each.set_params(code=digest)
-
-
-def code(*modules):
-    """Gone: a rule's code fingerprint is derived (fingerprint_rules), never listed; say so clearly."""
-    raise ValueError(
-        f"params: code=code{modules!r}: hand-kept code lists are gone; delete this param "
-        "(every rule's fingerprint is derived from what its script imports: fingerprint_rules)"
+    snakemake_internals.add_code_params(
+        workflow,
+        lambda script, command, source: code_digest(ROOT, script, command, source),
     )
 
 
-def experiment(wildcards):
-    return config["experiments"][wildcards.experiment]
+def flat(named):
+    """The files of a {name: file or files} mapping, as a rule's input list."""
+    return [f for v in named.values() for f in ([v] if isinstance(v, str) else v)]
+
+
+def image_root(wildcards=None):
+    return inputs.image_root(config)
+
+
+def weights_file(wildcards=None):
+    return inputs.weights_file(config)
+
+
+def report_inputs(wildcards=None):
+    return named_inputs(config, image_root(), inputs.download_records(config))
 
 
 def dataset_source(wildcards):
-    """The user's file for a dataset given by path; nothing for a generated one."""
-    spec = config["datasets"][wildcards.dataset]
-    return [spec["path"]] if "path" in spec else []
+    return inputs.dataset_source(config, wildcards.dataset)
 
 
 def test_source(wildcards):
-    """The user's test file for a dataset given by path (it must name test_path); nothing for a generated one."""
-    spec = config["datasets"][wildcards.dataset]
-    return [spec["test_path"]] if "test_path" in spec else []
+    return inputs.test_source(config, wildcards.dataset)
 
 
 def test_set(wildcards):
-    """The dataset's test file, or nothing for a file dataset without test_path."""
-    if has_test_set(config["datasets"][wildcards.dataset]):
-        return [f"results/data/{wildcards.dataset}.test.txt"]
-    return []
+    return inputs.test_set(config, wildcards.dataset)
 
 
-def experiment_settings(wildcards):
-    return [s for s in settings(config) if s.experiment == wildcards.experiment]
+def setting_of(wildcards):
+    return Setting(wildcards.experiment, wildcards.dataset, int(wildcards.hidden))
+
+
+def trial_files(wildcards, ext):
+    return inputs.setting_trial_files(config, setting_of(wildcards), ext)
 
 
 def experiment_summaries(wildcards):
     """The evaluation summary of every dataset x hidden size of one experiment."""
     return [
         paths.evaluation_file("summary.json", **s._asdict())
-        for s in experiment_settings(wildcards)
+        for s in inputs.experiment_settings(config, wildcards.experiment)
     ]
 
 
 def trial_seed(wildcards):
-    return derive_seed(
-        config["seed"],
-        "trial",
-        wildcards.experiment,
-        wildcards.dataset,
-        wildcards.hidden,
-        wildcards.trial,
-    )
-
-
-def trial_files(wildcards, ext):
     w = wildcards
-    return paths.trial_files(
-        ext,
-        experiment(w)["trials"],
-        experiment=w.experiment,
-        dataset=w.dataset,
-        hidden=w.hidden,
-    )
+    return inputs.trial_seed(config, w.experiment, w.dataset, w.hidden, w.trial)
 
 
-def best_of_trials_outputs(name, experiments=None):
-    """One file per experiment x dataset x hidden size, e.g. name='trials.csv' (of `experiments`, or all)."""
-    return [
-        paths.setting_file(name, **s._asdict())
-        for s in settings(config)
-        if experiments is None or s.experiment in experiments
-    ]
-
-
-def trial_plot_inputs(wildcards):
-    """Each setting's best trial and trial records, by name ({dataset}/h{hidden}/best, .../trials)."""
-    named = {}
-    for s in experiment_settings(wildcards):
-        named[f"{s.dataset}/h{s.hidden}/best"] = paths.setting_file(
-            "best.json", **s._asdict()
-        )
-        named[f"{s.dataset}/h{s.hidden}/trials"] = trial_files(s, "json")
-    return named
-
-
-def trial_plot_settings(wildcards):
-    """Per setting: its inputs' name, its panel's label, and the references drawn with it."""
-    return [
-        {
-            "name": f"{s.dataset}/h{s.hidden}",
-            "label": f"{s.dataset}, H={s.hidden}",
-            "truth": true_boundary_errors(config["datasets"][s.dataset]),
-            "notebook": notebook_best(config, s),
-        }
-        for s in experiment_settings(wildcards)
-    ]
-
-
-def all_trial_jsons(wildcards):
-    return [f for s in settings(config) for f in trial_files(s, "json")]
-
-
-# --- images, features, classifiers ---------------------------------------------
-
-# Image roots made by a rule, by images.source (a local directory is its own root).
-IMAGE_ROOTS = {
-    "synthetic": "results/images/synthetic",
-    "hymenoptera": "results/images/hymenoptera",
-}
-
-
-def image_root(wildcards=None):
-    """The ImageFolder root (train/ and val/ inside) that images.source names."""
-    source = config["images"]["source"]
-    if source in IMAGE_ROOTS:
-        return IMAGE_ROOTS[source]
-    if source.endswith(".zip"):
-        if not Path(source).is_file():
-            raise ConfigError(
-                f"images.source: no such zip file: {Path(source).resolve()}"
-            )
-        return "results/images/local"
-    if not Path(source).is_dir():
-        raise ConfigError(
-            f"images.source: '{source}' is neither synthetic, hymenoptera, a .zip file "
-            f"nor an existing directory ({Path(source).resolve()})"
-        )
-    return source
-
-
-def weights_file(wildcards=None):
-    """The ResNet50 weights file the features need: [] for random weights."""
-    weights = config["features"]["weights"]
-    if weights is None:
-        return []
-    if isinstance(weights, str):
-        return f"resources/weights/resnet50-{weights}.pth"
-    if not Path(weights["path"]).is_file():
-        raise ConfigError(
-            f"features.weights.path: no such file: {Path(weights['path']).resolve()}"
-        )
-    return weights["path"]
-
-
-# --- downloads (resources/) ----------------------------------------------------
-
-
-def hymenoptera(key):
-    """A setting under images.hymenoptera (url, sha256); the schema supplies defaults."""
-    return config["images"]["hymenoptera"][key]
-
-
-def image_archive(wildcards):
-    """The zip that extract_images unpacks into results/images/{source}: the download or the user's zip."""
-    source = config["images"]["source"]
-    if wildcards.source == "hymenoptera" and source == "hymenoptera":
-        return "resources/hymenoptera_data.zip"
-    if wildcards.source == "local" and source.endswith(".zip"):
-        return source
-    raise ValueError(
-        f"results/images/{wildcards.source} is only extracted when images.source is "
-        f"{'hymenoptera' if wildcards.source == 'hymenoptera' else 'a .zip file'}, not {source!r}"
-    )
-
-
-def download_records():
-    """Records of the downloads the config uses (url, observed and pinned sha256), for the report."""
-    if config["images"]["source"] == "hymenoptera":
-        return ["resources/hymenoptera_data.zip.sha256.json"]
-    return []
+def trial_cost(wildcards):
+    w = wildcards
+    return inputs.trial_cost(config, w.experiment, w.dataset, w.hidden)
 
 
 def trial_python():
     """The Python of a trial job (a shell command): the conda env's when Snakemake deploys one, else the
     one running Snakemake (what a script: job would get), not whatever `python` the PATH holds.
     """
-    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
-        return "python"
-    return shlex.quote(sys.executable)
-
-
-def trial_cost(wildcards):
-    """What the trainer's cost model needs of a trial (its resources): layer sizes, data points, max_iter."""
-    spec = experiment(wildcards)
-    sizes = layer_sizes(spec["hidden_layers"], int(wildcards.hidden))
-    n_points = dataset_points(config["datasets"][wildcards.dataset])
-    return sizes, n_points, spec["max_iter"]
+    return (
+        "python"
+        if snakemake_internals.uses_conda(workflow)
+        else shlex.quote(sys.executable)
+    )

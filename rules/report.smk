@@ -1,10 +1,7 @@
 # The report: results/report/index.html (self-contained), tables/*.csv and figures/*.png beside it,
-# all flagged for Snakemake's own report (snakemake --report results/report.zip).
+# all flagged for Snakemake's own report (snakemake --report results/report.zip). It embeds the PNGs
+# the plot rules drew, so it imports no torch or matplotlib and runs in the light env.
 from snakemake import __version__ as SNAKEMAKE_VERSION
-
-from netlab.report.benchmarks import producer_benchmarks
-from netlab.report.inputs import named_inputs
-from netlab.report.outputs import TABLES, figure_names
 
 
 # Runs where Snakemake runs (a cluster's login node): it is quick and reads every result.
@@ -15,7 +12,7 @@ localrules:
 rule report:
     input:
         # One name per file (e.g. one_hidden_layer/data1/h4/best): the script looks them up by name.
-        unpack(lambda w: named_inputs(config, image_root(), download_records())),
+        unpack(report_inputs),
     output:
         html=report(
             "results/report/index.html",
@@ -37,16 +34,15 @@ rule report:
     benchmark:
         "results/benchmarks/report.tsv"
     conda:
-        "../envs/torch.yaml"
+        "../envs/netlab.yaml"
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=15,
     params:
         config=config,
         # Benchmark files of the jobs that made the inputs (and the weights file) under this config.
-        benchmarks=lambda w, input: producer_benchmarks(
-            workflow.rules, [*([weights_file()] if weights_file() else []), *input]
+        benchmarks=lambda w, input: snakemake_internals.producer_benchmarks(
+            workflow.rules, [*weights_file(), *input]
         ),
         snakemake_version=SNAKEMAKE_VERSION,
         # The page's words and layout: editing a template re-runs the report.

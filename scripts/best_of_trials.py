@@ -1,5 +1,5 @@
-from netlab.joblog import logged
-from netlab.selection import summarise_setting
+from netlab.toy.selection import summarise_setting
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     best = summarise_setting(snakemake.input.records, snakemake.output.table, snakemake.output.best)

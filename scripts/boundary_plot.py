@@ -1,5 +1,5 @@
-from netlab.boundaryplot import draw_best_boundary
-from netlab.joblog import logged
+from netlab.toy.figures.boundary import draw_best_boundary
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     w = snakemake.wildcards

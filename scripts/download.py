@@ -1,12 +1,13 @@
-from netlab import atomic, fetch
-from netlab.joblog import logged
+from netlab import atomic
+from netlab.images import download
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     url, pinned = snakemake.params.url, snakemake.params.sha256
-    observed = fetch.download(url, snakemake.output.archive, sha256=pinned)
+    observed = download.download(url, snakemake.output.archive, sha256=pinned)
     atomic.write_json(
         snakemake.output.record,
-        fetch.download_record(url, snakemake.output.archive, observed, pinned),
+        download.download_record(url, snakemake.output.archive, observed, pinned),
     )
     if pinned is None:
         log.warning(

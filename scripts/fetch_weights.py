@@ -1,9 +1,9 @@
-from netlab import fetch
-from netlab.joblog import logged
+from netlab.images import download
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
-    published = fetch.torchvision_weights_url(snakemake.wildcards.name)
-    observed = fetch.fetch_weights(
+    published = download.torchvision_weights_url(snakemake.wildcards.name)
+    observed = download.fetch_weights(
         snakemake.output[0], published_url=published, mirror_url=snakemake.params.mirror_url
     )
     log.info(

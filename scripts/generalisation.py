@@ -1,8 +1,8 @@
 import json
 from pathlib import Path
 
-from netlab import evaluation
-from netlab.joblog import logged
+from netlab.toy import evaluation
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     summaries = [json.loads(Path(p).read_text()) for p in snakemake.input.summaries]

@@ -1,7 +1,8 @@
-from netlab import atomic, toydata
-from netlab.joblog import logged
+from netlab import atomic
+from netlab.toy import datasets
+from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
-    x, labels = toydata.obtain(snakemake.params.spec, snakemake.params.seed, snakemake.input)
+    x, labels = datasets.obtain(snakemake.params.spec, snakemake.params.seed, snakemake.input)
     log.info("%s: %d points, %d positive", snakemake.wildcards.dataset, len(x), (labels > 0).sum())
-    atomic.write_text(snakemake.output.data, toydata.format_points(x, labels))
+    atomic.write_text(snakemake.output.data, datasets.format_points(x, labels))

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from netlab import classify, feature_table
-from netlab.classify import ClassifyError
-from netlab.feature_table import FeatureTable
+from netlab.images import classify, feature_table
+from netlab.images.classify import ClassifyError
+from netlab.images.feature_table import FeatureTable
 
 LOGISTIC = {"solver": "liblinear", "random_state": 0, "max_iter": 1000}
 KNN = {"k": [1, 3], "algorithm": "kd_tree"}

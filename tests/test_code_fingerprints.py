@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from netlab.codegraph import import_closure, shell_modules
-from netlab.provenance import code_digest, code_files, rule_code_digest
+from netlab.workflow.codegraph import import_closure, shell_modules
+from netlab.workflow.fingerprint import code_digest, code_files
+from netlab.workflow.snakemake_internals import rule_code
 
 
 def _script(rule) -> Path:
@@ -45,7 +46,7 @@ def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
     runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
     assert {r.name for r in runs_code} >= {"toy_data", "train_trial", "features", "report"}
     for rule in runs_code:
-        assert rule.params.code == rule_code_digest(rule, ROOT), rule.name
+        assert rule.params.code == code_digest(ROOT, *rule_code(rule)), rule.name
 
 
 def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
@@ -126,19 +127,3 @@ def test_a_module_run_by_a_shell_command_is_a_root(package):
     assert "netlab/unused.py" not in files
     with pytest.raises(ValueError, match=r"no module netlab\.nowhere"):
         code_files(package, command="python -m netlab.nowhere")
-
-
-def test_a_hand_kept_code_list_is_refused_naming_the_fix(tmp_path):
-    from conftest import copy_workflow, snakemake
-
-    workdir = copy_workflow(tmp_path / "clone")
-    rules = workdir / "rules" / "classify.smk"
-    text = rules.read_text()
-    anchor = '        knn=config["classify"]["knn"],\n'
-    assert anchor in text
-    rules.write_text(text.replace(anchor, anchor + '        code=code("classify"),\n'))
-    proc = snakemake(workdir, "--dry-run", check=False)
-    assert proc.returncode != 0
-    assert (
-        "params: code=code('classify',): hand-kept code lists are gone" in proc.stdout + proc.stderr
-    )

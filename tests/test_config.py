@@ -4,15 +4,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netlab.config import (
-    ConfigError,
-    check_config,
-    layered_config,
-    settings,
-    used_datasets,
-    validate_schema,
-)
-from netlab.configlayers import Layer, coerce_text, merge_layers, origin_of
+from netlab.toy.settings import settings, used_datasets
+from netlab.workflow.config import ConfigError, check_config, layered_config, validate_schema
+from netlab.workflow.configlayers import Layer, coerce_text, merge_layers, origin_of
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ import pytest
 from sklearn.neighbors import KNeighborsClassifier
 from test_classify import CLASSES, LOGISTIC, SIDECARS, TRAIN, VAL
 
-from netlab import classify, crossval
-from netlab.feature_table import FeatureTable
+from netlab.images import classify, crossval
+from netlab.images.feature_table import FeatureTable
 
 CV = {"folds": 3, "C": [0.01, 1.0, 100.0], "k": [1, 3]}
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from conftest import copy_workflow, planned_jobs, snakemake
 
-from netlab.selection import TIMING_COLUMNS
+from netlab.toy.selection import TIMING_COLUMNS
 
 pytestmark = pytest.mark.slow
 

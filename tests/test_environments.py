@@ -17,8 +17,8 @@ import pytest
 from conftest import ROOT, copy_workflow, snakemake, write_config
 from offline_conda import make_conda
 
-from netlab.codegraph import import_closure, shell_modules
-from netlab.condaenv import env_packages, missing_modules
+from netlab.workflow.codegraph import import_closure, shell_modules
+from netlab.workflow.software import env_packages, missing_modules
 
 
 def _env_file(rule) -> Path:
@@ -55,7 +55,7 @@ def test_a_gap_is_named(tmp_path):
     env.write_text("dependencies:\n  - python =3.11\n  - numpy >=1.26\n  - matplotlib-base\n")
     modules = import_closure([ROOT / "scripts" / "report.py"], ROOT).third_party
     gaps = missing_modules(modules, env)
-    assert {"jsonschema", "pandas", "yaml"} <= set(gaps)
+    assert {"jinja2", "pandas", "yaml"} <= set(gaps)
     assert "PIL" not in gaps  # matplotlib requires pillow, as conda-forge's matplotlib-base does
     assert "numpy" not in gaps and "matplotlib" not in gaps
     assert gaps["yaml"] == {"pyyaml"}
@@ -86,7 +86,7 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
     assert ran >= {"toy_data", "toy_plot", "best_of_trials", "boundary_plot", "evaluate_trials"}
     assert ran >= {"handbuilt", "synthetic_images", "features", "classify", "report"}
     # train_trial is a shell command: its `python` is the env's (conda puts the env first on PATH)
-    assert "python -m netlab.trials" in proc.stdout + proc.stderr
+    assert "python -m netlab.workflow.train_trial" in proc.stdout + proc.stderr
     for script in scripts:
         (extended,) = re.findall(r"sys\.path\.extend\((\[.*?\])\)", script.read_text())
         assert not any(p in extended for p in submitting), (script.name, extended)

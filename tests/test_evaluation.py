@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netlab import evaluation, toydata
+from netlab.toy import datasets, evaluation
 
 # The generator's boundary: linear at angle 0, so +1 exactly where x2 > 0.
 SPEC = {"generator": "linear", "n": 4, "angle": 0.0, "margin": 0.1}
@@ -66,7 +66,7 @@ def trials(tmp_path):
 def test_count_errors_of_hand_built_nets():
     assert evaluation.count_errors(boundary_net(), *TEST) == 1
     assert evaluation.count_errors(constant_net(), *TEST) == 3
-    assert toydata.floor_errors(SPEC, *TEST) == 1 and toydata.floor_errors(SPEC, *TRAIN) == 1
+    assert datasets.floor_errors(SPEC, *TEST) == 1 and datasets.floor_errors(SPEC, *TRAIN) == 1
 
 
 def test_best_trial_is_chosen_by_training_errors_and_marked_as_fitting_noise(trials):
@@ -126,8 +126,8 @@ def test_fits_noise_needs_both_below_on_training_and_above_on_test(train, test, 
 def test_generalisation_table_and_figure_from_files(trials, tmp_path):
     records, weights = trials
     train_file, test_file = tmp_path / "train.txt", tmp_path / "test.txt"
-    train_file.write_text(toydata.format_points(*TRAIN))
-    test_file.write_text(toydata.format_points(*TEST))
+    train_file.write_text(datasets.format_points(*TRAIN))
+    test_file.write_text(datasets.format_points(*TEST))
     summaries = []
     for hidden in (2, 4):
         setting = {"experiment": "e", "dataset": "d", "hidden": hidden}

@@ -14,10 +14,10 @@ import torch
 import torchvision
 from torchvision.datasets.folder import pil_loader
 
-from netlab import feature_table, features, weights
-from netlab.feature_table import FeatureTable, FeatureTableError
-from netlab.imagefolder import scan_split
-from netlab.synthetic_images import write_tree
+from netlab.images import feature_table, features, weights
+from netlab.images.feature_table import FeatureTable, FeatureTableError
+from netlab.images.imagefolder import scan_split
+from netlab.images.synthetic import write_tree
 
 SEED = 3
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from serve_zip import imagefolder_zip, serve
 
-from netlab import fetch
+from netlab.images import download
+from netlab.images.archive import ArchiveError, safe_extract_zip
 
 TINY = {"train": {"ants": 2, "bees": 2}, "val": {"ants": 1, "bees": 1}}
 
@@ -45,12 +46,12 @@ def test_sha256_file_matches_hashlib(tmp_path):
     data = bytes(range(256)) * 5000  # larger than one read chunk
     path = tmp_path / "blob"
     path.write_bytes(data)
-    assert fetch.sha256_file(path) == sha(data)
+    assert download.sha256_file(path) == sha(data)
 
 
 def test_download_returns_observed_hash_and_writes_file(server, archive_bytes, tmp_path):
     dest = tmp_path / "res" / "data.zip"
-    observed = fetch.download(f"{server}/data.zip", dest, timeout=10)
+    observed = download.download(f"{server}/data.zip", dest, timeout=10)
     assert observed == sha(archive_bytes)
     assert dest.read_bytes() == archive_bytes
     assert listing(tmp_path / "res") == ["data.zip"]
@@ -59,7 +60,9 @@ def test_download_returns_observed_hash_and_writes_file(server, archive_bytes, t
 def test_download_accepts_matching_pin(server, archive_bytes, tmp_path):
     dest = tmp_path / "data.zip"
     pin = sha(archive_bytes).upper()  # case does not matter
-    assert fetch.download(f"{server}/data.zip", dest, sha256=pin, timeout=10) == sha(archive_bytes)
+    assert download.download(f"{server}/data.zip", dest, sha256=pin, timeout=10) == sha(
+        archive_bytes
+    )
     assert dest.is_file()
 
 
@@ -67,8 +70,8 @@ def test_download_refuses_wrong_pin_and_leaves_no_file(server, archive_bytes, tm
     dest = tmp_path / "data.zip"
     wrong = "0" * 64
     url = f"{server}/data.zip"
-    with pytest.raises(fetch.ChecksumError) as err:
-        fetch.download(url, dest, sha256=wrong, timeout=10)
+    with pytest.raises(download.ChecksumError) as err:
+        download.download(url, dest, sha256=wrong, timeout=10)
     message = str(err.value)
     assert url in message and wrong in message and sha(archive_bytes) in message
     assert listing(tmp_path) == []
@@ -77,23 +80,23 @@ def test_download_refuses_wrong_pin_and_leaves_no_file(server, archive_bytes, tm
 def test_download_cut_short_leaves_no_file(server, tmp_path):
     dest = tmp_path / "cut.zip"
     with pytest.raises(
-        fetch.DownloadError, match=r"cut\.zip: incomplete transfer: received \d+ of \d+ bytes"
+        download.DownloadError, match=r"cut\.zip: incomplete transfer: received \d+ of \d+ bytes"
     ):
-        fetch.download(f"{server}/cut.zip", dest, timeout=10)
+        download.download(f"{server}/cut.zip", dest, timeout=10)
     assert listing(tmp_path) == []
 
 
 def test_download_http_error_names_url(server, tmp_path):
-    with pytest.raises(fetch.DownloadError, match=r"/missing\.zip: HTTP 404"):
-        fetch.download(f"{server}/missing.zip", tmp_path / "x.zip", timeout=10)
+    with pytest.raises(download.DownloadError, match=r"/missing\.zip: HTTP 404"):
+        download.download(f"{server}/missing.zip", tmp_path / "x.zip", timeout=10)
     assert listing(tmp_path) == []
 
 
 def test_download_unreachable_server_names_url(tmp_path):
     with serve({}) as base:
         pass  # the port is closed now
-    with pytest.raises(fetch.DownloadError, match=r"127\.0\.0\.1"):
-        fetch.download(f"{base}/data.zip", tmp_path / "x.zip", timeout=5)
+    with pytest.raises(download.DownloadError, match=r"127\.0\.0\.1"):
+        download.download(f"{base}/data.zip", tmp_path / "x.zip", timeout=5)
     assert listing(tmp_path) == []
 
 
@@ -102,7 +105,7 @@ def test_download_file_url(tmp_path, archive_bytes):
     source.parent.mkdir()
     source.write_bytes(archive_bytes)
     dest = tmp_path / "res" / "data.zip"
-    fetch.download(source.as_uri(), dest, sha256=sha(archive_bytes))
+    download.download(source.as_uri(), dest, sha256=sha(archive_bytes))
     assert dest.read_bytes() == archive_bytes
 
 
@@ -116,18 +119,18 @@ def test_download_file_url(tmp_path, archive_bytes):
 )
 def test_download_refuses_malformed_pin_before_transfer(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        fetch.download("http://127.0.0.1:9/never-contacted", tmp_path / "x", **kwargs)
+        download.download("http://127.0.0.1:9/never-contacted", tmp_path / "x", **kwargs)
     assert listing(tmp_path) == []
 
 
 def test_download_refuses_unsupported_scheme(tmp_path):
-    with pytest.raises(fetch.DownloadError, match="unsupported URL scheme 'ftp'"):
-        fetch.download("ftp://example.org/data.zip", tmp_path / "x")
+    with pytest.raises(download.DownloadError, match="unsupported URL scheme 'ftp'"):
+        download.download("ftp://example.org/data.zip", tmp_path / "x")
 
 
 def test_download_record_fields(tmp_path):
     (tmp_path / "x.zip").write_bytes(b"twelve bytes")
-    record = fetch.download_record("http://h/x.zip", tmp_path / "x.zip", "ab" * 32, None)
+    record = download.download_record("http://h/x.zip", tmp_path / "x.zip", "ab" * 32, None)
     assert record["url"] == "http://h/x.zip"
     assert record["sha256"] == "ab" * 32
     assert record["sha256_pinned"] is None
@@ -141,38 +144,39 @@ def test_download_record_fields(tmp_path):
 def test_torchvision_weights_url_and_published_prefix():
     from torchvision.models import ResNet50_Weights
 
-    url = fetch.torchvision_weights_url("IMAGENET1K_V1")
+    url = download.torchvision_weights_url("IMAGENET1K_V1")
     assert url == ResNet50_Weights.IMAGENET1K_V1.url
-    assert fetch.published_sha256_prefix(url) == "0676ba61"
+    assert download.published_sha256_prefix(url) == "0676ba61"
     assert (
-        fetch.published_sha256_prefix(fetch.torchvision_weights_url("IMAGENET1K_V2")) == "11ad3fa6"
+        download.published_sha256_prefix(download.torchvision_weights_url("IMAGENET1K_V2"))
+        == "11ad3fa6"
     )
 
 
 def test_torchvision_weights_unknown_name():
     with pytest.raises(ValueError, match=r"'IMAGENET1K_V9'.*known: IMAGENET1K_V1, IMAGENET1K_V2"):
-        fetch.torchvision_weights_url("IMAGENET1K_V9")
+        download.torchvision_weights_url("IMAGENET1K_V9")
 
 
 def test_published_prefix_missing_in_name():
     with pytest.raises(ValueError, match="carries no sha256 prefix"):
-        fetch.published_sha256_prefix("https://example.org/models/resnet50.pth")
+        download.published_sha256_prefix("https://example.org/models/resnet50.pth")
 
 
 def test_hash_prefix_check_of_a_file_named_by_its_own_hash(tmp_path):
     data = b"pretend state dict"
     good = tmp_path / f"resnet50-{sha(data)[:8]}.pth"
     good.write_bytes(data)
-    assert fetch.verify_file(good, sha256_prefix=fetch.published_sha256_prefix(good.name)) == sha(
-        data
-    )
+    assert download.verify_file(
+        good, sha256_prefix=download.published_sha256_prefix(good.name)
+    ) == sha(data)
 
     bad = tmp_path / f"resnet50-{sha(b'other')[:8]}.pth"
     bad.write_bytes(data)
     with pytest.raises(
-        fetch.ChecksumError, match=f"published hash prefix: expected {sha(b'other')[:8]}"
+        download.ChecksumError, match=f"published hash prefix: expected {sha(b'other')[:8]}"
     ):
-        fetch.verify_file(bad, sha256_prefix=fetch.published_sha256_prefix(bad.name))
+        download.verify_file(bad, sha256_prefix=download.published_sha256_prefix(bad.name))
 
 
 def test_fetch_weights_checks_published_prefix_also_for_a_mirror(tmp_path):
@@ -180,12 +184,12 @@ def test_fetch_weights_checks_published_prefix_also_for_a_mirror(tmp_path):
     prefix = sha(weights)[:8]
     with serve({f"/models/resnet50-{prefix}.pth": weights, "/mirror/w.pth": weights}) as base:
         published = f"{base}/models/resnet50-{prefix}.pth"
-        fetch.fetch_weights(tmp_path / "a.pth", published_url=published)
-        fetch.fetch_weights(
+        download.fetch_weights(tmp_path / "a.pth", published_url=published)
+        download.fetch_weights(
             tmp_path / "b.pth", published_url=published, mirror_url=f"{base}/mirror/w.pth"
         )
-        with pytest.raises(fetch.ChecksumError, match="mirror/w.pth"):
-            fetch.fetch_weights(
+        with pytest.raises(download.ChecksumError, match="mirror/w.pth"):
+            download.fetch_weights(
                 tmp_path / "c.pth",
                 published_url=f"{base}/models/resnet50-{sha(b'x')[:8]}.pth",
                 mirror_url=f"{base}/mirror/w.pth",
@@ -217,7 +221,7 @@ def write(tmp_path: Path, data: bytes, name: str = "in.zip") -> Path:
 
 def test_extract_strips_single_top_directory(tmp_path, archive_bytes):
     dest = tmp_path / "out" / "hymenoptera"
-    files = fetch.safe_extract_zip(
+    files = safe_extract_zip(
         write(tmp_path, archive_bytes), dest, max_bytes=10**7, required=("train", "val")
     )
     assert files == [
@@ -242,7 +246,7 @@ def test_extract_strips_single_top_directory(tmp_path, archive_bytes):
 
 def test_extract_keeps_layout_without_single_top_directory(tmp_path):
     archive = write(tmp_path, imagefolder_zip(TINY, top=None))
-    files = fetch.safe_extract_zip(
+    files = safe_extract_zip(
         archive, tmp_path / "local", max_bytes=10**7, required=("train", "val")
     )
     assert files[0] == "train/ants/ants0.jpg"
@@ -262,7 +266,7 @@ def test_extract_strips_top_directory_beside_macos_metadata(tmp_path):
         (".DS_Store", b"\x00\x00\x00\x01Bud1"),
     ]
     dest = tmp_path / "images"
-    files = fetch.safe_extract_zip(
+    files = safe_extract_zip(
         write(tmp_path, zip_of(entries)), dest, max_bytes=10**6, required=("train", "val")
     )
     # The metadata of the images mirrors the tree (listed as ignored later); the rest has no place.
@@ -276,7 +280,7 @@ def test_extract_keeps_layout_with_splits_and_macos_metadata_at_the_top(tmp_path
         ("val/ants/b.jpg", b"b"),
         ("__MACOSX/train/ants/._a.jpg", MAC),
     ]
-    files = fetch.safe_extract_zip(
+    files = safe_extract_zip(
         write(tmp_path, zip_of(entries)), tmp_path / "d", max_bytes=10**6, required=("train", "val")
     )
     assert files == ["__MACOSX/train/ants/._a.jpg", "train/ants/a.jpg", "val/ants/b.jpg"]
@@ -284,13 +288,13 @@ def test_extract_keeps_layout_with_splits_and_macos_metadata_at_the_top(tmp_path
 
 def test_extract_refuses_two_entries_that_become_one_path(tmp_path):
     entries = [("top/__MACOSX/x", b"a"), ("__MACOSX/top/x", b"b")]
-    with pytest.raises(fetch.ArchiveError, match=r"both become '__MACOSX/x' once top/ is stripped"):
-        fetch.safe_extract_zip(write(tmp_path, zip_of(entries)), tmp_path / "d", max_bytes=10**6)
+    with pytest.raises(ArchiveError, match=r"both become '__MACOSX/x' once top/ is stripped"):
+        safe_extract_zip(write(tmp_path, zip_of(entries)), tmp_path / "d", max_bytes=10**6)
     assert listing(tmp_path) == ["in.zip"]
 
 
 def test_extract_does_not_strip_a_lone_file(tmp_path):
-    files = fetch.safe_extract_zip(
+    files = safe_extract_zip(
         write(tmp_path, zip_of([("a.txt", b"x")])), tmp_path / "d", max_bytes=10
     )
     assert files == ["a.txt"]
@@ -300,10 +304,8 @@ def test_extract_requires_split_directories(tmp_path):
     archive = write(
         tmp_path, zip_of([("data/train/ants/a.jpg", b"x"), ("data/test/ants/b.jpg", b"y")])
     )
-    with pytest.raises(
-        fetch.ArchiveError, match=r"no top-level directory val \(found: test, train\)"
-    ):
-        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=100, required=("train", "val"))
+    with pytest.raises(ArchiveError, match=r"no top-level directory val \(found: test, train\)"):
+        safe_extract_zip(archive, tmp_path / "d", max_bytes=100, required=("train", "val"))
     assert listing(tmp_path) == ["in.zip"]
 
 
@@ -357,8 +359,8 @@ def fifo_entry(name: str) -> zipfile.ZipInfo:
 def test_extract_refuses_unsafe_archive_before_writing(tmp_path, entries, message):
     archive = write(tmp_path, zip_of(entries))
     dest = tmp_path / "sub" / "dest"
-    with pytest.raises(fetch.ArchiveError, match=message) as err:
-        fetch.safe_extract_zip(archive, dest, max_bytes=1000)
+    with pytest.raises(ArchiveError, match=message) as err:
+        safe_extract_zip(archive, dest, max_bytes=1000)
     assert str(archive) in str(err.value)
     assert listing(tmp_path) == [
         "in.zip"
@@ -367,15 +369,15 @@ def test_extract_refuses_unsafe_archive_before_writing(tmp_path, entries, messag
 
 def test_extract_refuses_archive_that_is_no_zip(tmp_path):
     archive = write(tmp_path, b"this is not a zip archive at all" * 10)
-    with pytest.raises(fetch.ArchiveError, match=r"in\.zip: corrupt or unsupported zip archive"):
-        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
+    with pytest.raises(ArchiveError, match=r"in\.zip: corrupt or unsupported zip archive"):
+        safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
     assert listing(tmp_path) == ["in.zip"]
 
 
 def test_extract_refuses_truncated_zip(tmp_path, archive_bytes):
     archive = write(tmp_path, archive_bytes[: len(archive_bytes) // 2])
-    with pytest.raises(fetch.ArchiveError, match="corrupt or unsupported zip archive"):
-        fetch.safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
+    with pytest.raises(ArchiveError, match="corrupt or unsupported zip archive"):
+        safe_extract_zip(archive, tmp_path / "d", max_bytes=10**6)
     assert listing(tmp_path) == ["in.zip"]
 
 
@@ -389,14 +391,14 @@ def test_extract_refuses_corrupt_member_data_and_leaves_nothing(tmp_path):
     for i in range(start, start + info.compress_size):
         data[i] ^= 0x55
     archive = write(tmp_path, bytes(data))
-    with pytest.raises(fetch.ArchiveError, match="corrupt or unsupported zip archive"):
-        fetch.safe_extract_zip(archive, tmp_path / "dest", max_bytes=10**6)
+    with pytest.raises(ArchiveError, match="corrupt or unsupported zip archive"):
+        safe_extract_zip(archive, tmp_path / "dest", max_bytes=10**6)
     assert listing(tmp_path) == ["in.zip"]  # the temporary directory is gone too
 
 
 def test_extract_refuses_empty_archive(tmp_path):
-    with pytest.raises(fetch.ArchiveError, match="empty archive"):
-        fetch.safe_extract_zip(write(tmp_path, zip_of([])), tmp_path / "d", max_bytes=10)
+    with pytest.raises(ArchiveError, match="empty archive"):
+        safe_extract_zip(write(tmp_path, zip_of([])), tmp_path / "d", max_bytes=10)
 
 
 def test_extract_refuses_existing_destination(tmp_path, archive_bytes):
@@ -404,5 +406,5 @@ def test_extract_refuses_existing_destination(tmp_path, archive_bytes):
     dest.mkdir()
     (dest / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="already exists"):
-        fetch.safe_extract_zip(write(tmp_path, archive_bytes), dest, max_bytes=10**7)
+        safe_extract_zip(write(tmp_path, archive_bytes), dest, max_bytes=10**7)
     assert listing(dest) == ["keep.txt"]

@@ -13,8 +13,8 @@ from torchvision.datasets import ImageFolder
 from torchvision.datasets.folder import IMG_EXTENSIONS as TORCHVISION_IMG_EXTENSIONS
 from torchvision.datasets.folder import pil_loader
 
-from netlab.fetch import safe_extract_zip
-from netlab.imagefolder import IMG_EXTENSIONS, ImageFolderError, load_rgb, scan_split
+from netlab.images.archive import safe_extract_zip
+from netlab.images.imagefolder import IMG_EXTENSIONS, ImageFolderError, load_rgb, scan_split
 
 
 def save_image(

@@ -157,19 +157,19 @@ CASES = {
         {"classify": {"results/classify/metrics.json"}, **IMAGE_PLOTS, **REPORT},
     ),
     "edit the trainer's code": (
-        edit_source("netlab/mlp.py"),
+        edit_source("netlab/toy/nets.py"),
         {
             **retrained(ONE, TWO),
             **REPORT,
         },
     ),
     "edit the feature extractor's code": (
-        edit_source("netlab/features.py"),
+        edit_source("netlab/images/features.py"),
         {"features": FEATURES, **CLASSIFIERS, **REPORT},
     ),
     "edit only the report code": (edit_source("netlab/report/__init__.py"), REPORT),
     "edit the plot code": (
-        edit_source("netlab/toyplots.py"),
+        edit_source("netlab/toy/figures/plane.py"),
         {
             "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
             "boundary_plot": boundaries(ONE) | boundaries(TWO),
@@ -177,7 +177,7 @@ CASES = {
         },
     ),
     "edit the trial plots' code": (
-        edit_source("netlab/trialplots.py"),
+        edit_source("netlab/toy/figures/across_trials.py"),
         # the image plots share its grid of panels, and the report its sample count
         {"trial_plots": trial_plots(ONE, TWO), **IMAGE_PLOTS, **REPORT},
     ),
@@ -234,3 +234,46 @@ def test_fresh_clone_with_results_copied_in_has_nothing_to_do(workflow_run, tmp_
     for name in ("results", ".snakemake"):
         subprocess.run(["cp", "-a", str(workflow_run / name), str(clone / name)], check=True)
     assert planned_jobs(clone, clone / "tests" / "config" / "config.yaml") == {}
+
+
+# --- test sets and the CV grid re-run only evaluation and the report -------------------------------
+
+EVALUATION_CASES = {
+    "give a data set a larger test set": (
+        edit_config(lambda c: c["datasets"]["data1"].__setitem__("test_n", 80)),
+        {
+            "toy_test_data": {"results/data/data1.test.txt"},
+            "evaluate_trials": evaluations(ONE, ["data1"]),
+            "generalisation": generalisation(ONE),
+            **REPORT,
+        },
+    ),
+    "change the noisy test set's size": (
+        edit_config(lambda c: c["datasets"]["noisy"].__setitem__("test_n", 300)),
+        {
+            "toy_test_data": {"results/data/noisy.test.txt"},
+            "evaluate_trials": evaluations(TWO),
+            "generalisation": generalisation(TWO),
+            **REPORT,
+        },
+    ),
+    "change the cross-validation grid": (
+        edit_config(lambda c: c["classify"]["cv"].__setitem__("k", [1, 2, 3])),
+        {"classify_cv": {"results/classify/cv.json"}, **REPORT},
+    ),
+    "edit the evaluation code": (
+        edit_source("netlab/toy/evaluation.py"),
+        {
+            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
+            "generalisation": generalisation(ONE, TWO),
+            **REPORT,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EVALUATION_CASES))
+def test_only_evaluation_reruns(workflow_copy, case):
+    edit, expected = EVALUATION_CASES[case]
+    config = edit(workflow_copy) or workflow_copy / "tests" / "config" / "config.yaml"
+    assert planned_jobs(workflow_copy, config) == expected

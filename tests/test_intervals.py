@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from netlab import intervals
+from netlab.images import intervals
 
 
 def test_wilson_eight_of_ten_by_hand():

@@ -18,15 +18,20 @@ import pytest
 import yaml
 from browser.report_fixture import SECTION_IDS, TABLE_IDS, config, make_results
 from PIL import Image
+from test_classify import LOGISTIC, SIDECARS, TRAIN, VAL
 
-from netlab import imageplots, toydata, trialplots
-from netlab import notebook_results as notebook
-from netlab.config import settings
+from netlab.images import classify, figures
+from netlab.images import notebook as images_notebook
+from netlab.plotting import save_figure
+from netlab.report import generalisation as report_generalisation
 from netlab.report import render
 from netlab.report.benchmarks import stage_times
 from netlab.report.build import write_report
 from netlab.report.inputs import ReportInputError, setting_name
 from netlab.report.outputs import TABLES, figure_names
+from netlab.toy import datasets, evaluation, notebook
+from netlab.toy.figures import across_trials
+from netlab.toy.settings import settings
 
 PAGE = "results/report/index.html"
 
@@ -160,13 +165,13 @@ def test_figures_with_grids_larger_than_their_panels(tmp_path):
     pixel = np.zeros((8, 8, 3), dtype=np.uint8)
     samples = {"ants": [(pixel, "a")] * 4, "bees": [(pixel, "b")] * 2}
     for fig in (
-        trialplots.loss_curves(panels, "loss"),
-        imageplots.confusion_heatmaps(heatmaps, "confusion"),
-        imageplots.image_samples(samples, "samples"),
+        across_trials.loss_curves(panels, "loss"),
+        figures.confusion_heatmaps(heatmaps, "confusion"),
+        figures.image_samples(samples, "samples"),
     ):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", **trialplots.SAVED)
-        with Image.open(buffer) as image:
+        path = tmp_path / "figure.png"
+        save_figure(fig, path)
+        with Image.open(path) as image:
             assert min(image.size) > 100
 
 
@@ -178,14 +183,14 @@ def test_samples_are_drawn_from_the_seed_per_class():
             "class_name": ["ants"] * 10 + ["bees"] * 10,
         }
     )
-    first = imageplots.pick_samples(rows.sample(frac=1, random_state=3), seed=5)
+    first = figures.pick_samples(rows.sample(frac=1, random_state=3), seed=5)
     assert first.equals(
-        imageplots.pick_samples(rows, seed=5)
+        figures.pick_samples(rows, seed=5)
     )  # row order of the input does not matter
     assert first.groupby("class_name").size().to_dict() == {"ants": 4, "bees": 4}
-    assert not first.equals(imageplots.pick_samples(rows, seed=6))
+    assert not first.equals(figures.pick_samples(rows, seed=6))
     # a class with fewer images gives what it has
-    assert len(imageplots.pick_samples(rows.head(12), seed=5)) == 6
+    assert len(figures.pick_samples(rows.head(12), seed=5)) == 6
 
 
 def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
@@ -221,7 +226,7 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
 def test_the_true_boundary_of_the_notebooks_noisy_set_makes_23_errors():
     truth = notebook.true_boundary_errors
     assert truth({"generator": "noisy"}) == 23
-    assert truth({"generator": "noisy", "n": 120}) == toydata.noisy_flipped(n=120)
+    assert truth({"generator": "noisy", "n": 120}) == datasets.noisy_flipped(n=120)
     assert truth({"generator": "linear", "n": 5, "angle": 0, "margin": 0}) is None
 
 
@@ -231,7 +236,7 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
     assert not notebook.is_notebook_noisy_set({"generator": "noisy", "n": 120})
     assert not notebook.is_notebook_noisy_set({"generator": "noisy", "seed": 1})
     assert not notebook.is_notebook_noisy_set({"path": "noisy.txt"})
-    assert notebook.images_comparable(
+    assert images_notebook.images_comparable(
         config(
             **{
                 "images.source": "hymenoptera",
@@ -241,10 +246,10 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
         )
     )
     # eval-mode BatchNorm or other weights: not what the notebooks ran
-    assert not notebook.images_comparable(
+    assert not images_notebook.images_comparable(
         config(**{"images.source": "hymenoptera", "features.weights": "IMAGENET1K_V1"})
     )
-    assert not notebook.images_comparable(
+    assert not images_notebook.images_comparable(
         config(
             **{
                 "images.source": "hymenoptera",
@@ -253,8 +258,8 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
             }
         )
     )
-    assert not notebook.images_comparable(config(**{"images.source": "hymenoptera"}))
-    assert not notebook.images_comparable(config(**{"features.weights": "IMAGENET1K_V1"}))
+    assert not images_notebook.images_comparable(config(**{"images.source": "hymenoptera"}))
+    assert not images_notebook.images_comparable(config(**{"features.weights": "IMAGENET1K_V1"}))
     assert (
         notebook.training_differences(
             {"lr": 0.25, "tol": 1e-4, "check_every": 1000, "max_iter": None, "trials": 50}, 50
@@ -406,7 +411,7 @@ def test_the_noisy_set_is_read_against_its_23_flipped_labels_and_the_notebook(ba
     vworkdir, _, vpage = variant
     assert pd.read_csv(vworkdir / "results/report/tables/noisy_boundary.csv")[
         "true_boundary_errors"
-    ].tolist() == [toydata.noisy_flipped(n=120)]
+    ].tolist() == [datasets.noisy_flipped(n=120)]
     assert (
         pd.read_csv(vworkdir / "results/report/tables/toy_notebook.csv")
         .iloc[-1]["compared"]
@@ -548,3 +553,105 @@ def test_without_the_real_images_there_is_no_notebook_column(base):
     assert "notebooks (ImageFolder)" not in census.columns
     assert census.set_index(["split", "class"]).loc[("train", "all classes"), "used"] == 10
     assert "ignored-files" not in page_of(page).tables
+
+
+# --- the sections beyond the notebooks, as data ------------------------------------------------------
+
+BASE = {"trials": 5, "best_trial": 2, "n_train": 100, "n_test": 100, "trials_fitting_noise": 0}
+SUMMARIES = {
+    ("noisy", 8): {
+        **BASE, "train_errors": 20, "train_floor": 23, "test_errors": 30, "test_floor": 24,
+        "test_errors_min": 28, "test_errors_median": 30.0, "test_errors_max": 35, "fits_noise": True,
+        "trials_fitting_noise": 3,
+    },
+    ("noisy", 4): {
+        **BASE, "train_errors": 25, "train_floor": 23, "test_errors": 26, "test_floor": 24,
+        "test_errors_min": 26, "test_errors_median": 27.0, "test_errors_max": 29, "fits_noise": False,
+    },
+    ("mine", 4): {
+        **BASE, "n_test": None, "train_errors": 3, "train_floor": None, "test_errors": None,
+        "test_floor": None, "fits_noise": None, "trials_fitting_noise": None,
+    },
+}  # fmt: skip
+DATASETS = {"noisy": {"generator": "noisy"}, "mine": {"path": "mine.txt"}}
+
+
+def test_toy_section_reads_each_setting():
+    table = evaluation.generalisation_table("two", 2, SUMMARIES)
+    section = report_generalisation.toy_section([table], DATASETS)
+    readings = section["table"]["reading"].tolist()
+    assert readings[0].startswith(
+        "fits the noise: 20 training errors, below the true boundary's 23"
+    )
+    assert "6 test errors more" in readings[0]
+    assert readings[1] == "+2 test errors against the true boundary"
+    assert readings[2] == "no test set"
+    assert section["no_test_set"] == ["mine"]
+    assert section["fitting_noise"] == ["two, noisy, H = 8"]
+
+
+def test_toy_section_without_tables_is_empty():
+    section = report_generalisation.toy_section([], DATASETS)
+    assert section["table"].empty and section["fitting_noise"] == []
+
+
+def test_classifier_section_from_metrics_and_cv():
+    metrics = classify.metrics(
+        TRAIN, VAL, SIDECARS, LOGISTIC, {"k": [1, 3], "algorithm": "kd_tree"}
+    )
+    cv = {"folds": 3, "C": [0.1, 1.0], "k": [1]}
+    tuned = classify.tuned(TRAIN, VAL, SIDECARS, LOGISTIC, "kd_tree", cv, 5)
+    section = report_generalisation.classifier_section(metrics, tuned)
+    assert section["interval_method"] == "wilson"
+    assert section["intervals"]["ci95_low"].tolist() == pytest.approx([0.4365] * 3, abs=1e-4)
+    assert section["mcnemar"]["p_value"].tolist() == [1.0, 1.0]
+    assert len(section["readings"]) == 2
+    assert section["cv"]["model"].tolist()[1] == "knn (k = 1, by 3-fold CV)"
+    assert section["cv_seed"] == 5
+
+
+# --- the sections beyond the notebooks, on the page ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("generalise")
+    with contextlib.chdir(workdir):
+        inputs = make_results(workdir, config())
+    return workdir, build(workdir, inputs)
+
+
+def test_both_sections_and_their_tables_are_on_the_page(built):
+    _, page = built
+    parsed = page_of(page)
+    for section in ("generalisation", "uncertainty"):
+        assert section in parsed.ids
+    for table_id in (
+        "generalisation-one_hidden_layer",
+        "generalisation-two_hidden_layers",
+        "classifier-intervals",
+        "classifier-mcnemar",
+        "classifier-cv",
+    ):
+        assert table_id in parsed.tables, table_id
+    for fig in ("fig-one_hidden_layer-generalisation", "fig-two_hidden_layers-generalisation"):
+        assert fig in parsed.ids
+    assert "larger than chance at 5%" in parsed.text
+    assert "no test set for" not in parsed.text  # every data set of the fixture is generated
+
+
+def test_tables_are_written_beside_the_page(built):
+    workdir, _ = built
+    tables = workdir / "results/report/tables"
+    general = pd.read_csv(tables / "generalisation.csv")
+    assert set(general["experiment"]) == {"one_hidden_layer", "two_hidden_layers"}
+    noisy = general.loc[general["dataset"] == "noisy"].iloc[0]
+    assert noisy["train_floor"] == 23  # the notebook's 800 points: 23 flipped labels
+    intervals = pd.read_csv(tables / "classifier_intervals.csv")
+    assert (intervals["ci95_low"] <= intervals["accuracy"]).all()
+    assert (intervals["accuracy"] <= intervals["ci95_high"]).all()
+    mcnemar = pd.read_csv(tables / "classifier_mcnemar.csv")
+    assert mcnemar["model_b"].tolist() == ["knn_k1", "knn_k3"]
+    cv = pd.read_csv(tables / "classifier_cv.csv")
+    assert len(cv) == 2 and cv["model"].str.contains("by 3-fold CV").all()
+    assert (workdir / "results/report/figures/one_hidden_layer-generalisation.png").exists()

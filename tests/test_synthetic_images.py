@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from netlab.synthetic_images import render, write_tree
+from netlab.images.synthetic import render, write_tree
 
 COUNTS = {"train": {"ants": 3, "bees": 2}, "val": {"ants": 2, "bees": 3}}
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 import yaml
 
-from netlab import toydata
 from netlab.seeds import derive_seed
+from netlab.toy import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,17 +28,17 @@ def notebook_noisy():
 
 def test_noisy_equals_notebook_point_for_point():
     x_nb, y_nb = notebook_noisy()
-    x, labels = toydata.noisy()
+    x, labels = datasets.noisy()
     assert x.dtype == np.float32 and x.shape == (800, 2)
     assert np.array_equal(x, x_nb)
     assert np.array_equal((labels + 1) / 2, y_nb)
 
 
 def test_noisy_file_round_trip_is_exact(tmp_path):
-    x, labels = toydata.noisy()
+    x, labels = datasets.noisy()
     path = tmp_path / "noisy.txt"
-    path.write_text(toydata.format_points(x, labels))
-    x2, labels2 = toydata.read_points(path)
+    path.write_text(datasets.format_points(x, labels))
+    x2, labels2 = datasets.read_points(path)
     assert np.array_equal(x2, x) and np.array_equal(labels2, labels)
     # the notebooks' own loader reads the same values
     data = np.loadtxt(path)
@@ -47,14 +47,14 @@ def test_noisy_file_round_trip_is_exact(tmp_path):
 
 def test_noisy_flipped_counts_label_noise():
     # 24 indices drawn with replacement; one is drawn twice and flips back
-    assert toydata.noisy_flipped() == 23
+    assert datasets.noisy_flipped() == 23
 
 
 @pytest.fixture(scope="module")
 def default_datasets():
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     return {
-        name: toydata.generate(spec, derive_seed(config["seed"], "dataset", name))
+        name: datasets.generate(spec, derive_seed(config["seed"], "dataset", name))
         for name, spec in config["datasets"].items()
     }
 
@@ -62,7 +62,7 @@ def default_datasets():
 def test_generators_are_deterministic_and_well_formed(default_datasets):
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     for name, (x, labels) in default_datasets.items():
-        again = toydata.generate(
+        again = datasets.generate(
             config["datasets"][name], derive_seed(config["seed"], "dataset", name)
         )
         assert np.array_equal(again[0], x) and np.array_equal(again[1], labels), name
@@ -74,7 +74,7 @@ def test_generators_are_deterministic_and_well_formed(default_datasets):
 
 def test_different_seeds_give_different_data():
     spec = {"generator": "circle", "n": 50, "radius": 2.0, "margin": 0.3}
-    assert not np.array_equal(toydata.generate(spec, 1)[0], toydata.generate(spec, 2)[0])
+    assert not np.array_equal(datasets.generate(spec, 1)[0], datasets.generate(spec, 2)[0])
 
 
 def _linearly_separable(x, labels):
@@ -117,8 +117,8 @@ def test_stand_ins_span_the_notebooks_cases(default_datasets):
 def test_bad_data_files_are_refused_naming_file_and_line(tmp_path, text, message):
     path = tmp_path / "mine.txt"
     path.write_text(text)
-    with pytest.raises(toydata.DataFileError) as err:
-        toydata.read_points(path)
+    with pytest.raises(datasets.DataFileError) as err:
+        datasets.read_points(path)
     assert str(path) in str(err.value) and message in str(err.value)
 
 
@@ -142,7 +142,7 @@ def test_files_are_read_as_np_loadtxt_reads_them(tmp_path, name):
     path = tmp_path / f"{name}.txt"
     path.write_bytes(MESSY_FILES[name])
     data = np.loadtxt(path, ndmin=2)  # the notebooks' load_data
-    x, labels = toydata.read_points(path)
+    x, labels = datasets.read_points(path)
     assert x.dtype == np.float32 and labels.dtype == np.int8
     assert np.array_equal(
         x, data[:, 0:2].astype(np.float32)
@@ -158,22 +158,22 @@ def test_what_np_loadtxt_refuses_is_refused(tmp_path, text):
     path.write_text(text)
     with pytest.raises(ValueError):
         np.loadtxt(path)
-    with pytest.raises(toydata.DataFileError, match="non-numeric value"):
-        toydata.read_points(path)
+    with pytest.raises(datasets.DataFileError, match="non-numeric value"):
+        datasets.read_points(path)
 
 
 def test_binary_file_is_refused(tmp_path):
     path = tmp_path / "mine.txt"
     path.write_bytes(b"\xff\xfe\x00\x01")
-    with pytest.raises(toydata.DataFileError, match="not a text file"):
-        toydata.read_points(path)
+    with pytest.raises(datasets.DataFileError, match="not a text file"):
+        datasets.read_points(path)
 
 
 def test_user_file_accepts_notebook_format(tmp_path):
     path = tmp_path / "data1.txt"
     path.write_text("0.5 1.25 1\n-2 3e-1 -1\n  \n4.0\t5.0\t1.0\n")
-    x, labels = toydata.obtain({"path": str(path)}, 0, [str(path)])
+    x, labels = datasets.obtain({"path": str(path)}, 0, [str(path)])
     assert x.tolist() == [[0.5, 1.25], [-2.0, 0.30000001192092896], [4.0, 5.0]]
     assert labels.tolist() == [1, -1, 1]
-    _x32, y = toydata.as_training_arrays(x, labels)
+    _x32, y = datasets.as_training_arrays(x, labels)
     assert y.dtype == np.float32 and y.tolist() == [1.0, 0.0, 1.0]

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import torch
 
-from netlab import mlp, toydata
-from netlab.reference import sequential
-from netlab.trainer import choice, codegen, kernel_cache, native
+from netlab.toy import datasets, nets, training
+from netlab.toy.reference import sequential
+from netlab.toy.trainer import choice, codegen, kernel_cache, native
 
 
 def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
@@ -26,22 +26,22 @@ def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
     return int(sum)
 
 
-@pytest.fixture(params=mlp.PATHS)
+@pytest.fixture(params=training.PATHS)
 def train(request):
-    """``mlp.train`` on each path in turn: every semantic test holds on every path."""
-    return functools.partial(mlp.train, path=request.param)
+    """``training.train`` on each path in turn: every semantic test holds on every path."""
+    return functools.partial(training.train, path=request.param)
 
 
 @pytest.fixture(scope="module")
 def noisy():
-    return toydata.as_training_arrays(*toydata.noisy(n=120))
+    return datasets.as_training_arrays(*datasets.noisy(n=120))
 
 
 def test_error_rate_counts_a_half_as_wrong():
     y = np.array([1, 0, 1, 0], np.float32)
-    assert mlp.error_rate(np.array([0.5, 0.5, 0.9, 0.1], np.float32), y) == 2
-    assert mlp.error_rate(np.array([0.2, 0.8, 0.9, 0.1], np.float32), y) == 2
-    assert mlp.error_rate(np.array([0.9, 0.1, 0.6, 0.4], np.float32), y) == 0
+    assert nets.error_rate(np.array([0.5, 0.5, 0.9, 0.1], np.float32), y) == 2
+    assert nets.error_rate(np.array([0.2, 0.8, 0.9, 0.1], np.float32), y) == 2
+    assert nets.error_rate(np.array([0.9, 0.1, 0.6, 0.4], np.float32), y) == 0
 
 
 def test_error_rate_matches_the_notebooks_loop():
@@ -52,13 +52,13 @@ def test_error_rate_matches_the_notebooks_loop():
     expected = notebook_error_rate(
         torch.from_numpy(pred).reshape(-1, 1), torch.from_numpy(y).reshape(-1, 1)
     )
-    assert mlp.error_rate(pred, y) == expected
-    assert mlp.error_rate(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
+    assert nets.error_rate(pred, y) == expected
+    assert nets.error_rate(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
 
 
 def test_init_params_shapes_bounds_and_determinism():
     sizes = [2, 8, 4, 1]
-    params = mlp.init_params(sizes, seed=11)
+    params = nets.init_params(sizes, seed=11)
     assert [(w.shape, b.shape) for w, b in params] == [
         ((8, 2), (8,)),
         ((4, 8), (4,)),
@@ -67,8 +67,8 @@ def test_init_params_shapes_bounds_and_determinism():
     for (w, b), fan_in in zip(params, sizes[:-1], strict=True):
         assert w.dtype == b.dtype == np.float32
         assert np.abs(w).max() <= 1 / math.sqrt(fan_in) and np.abs(b).max() <= 1 / math.sqrt(fan_in)
-    again = mlp.init_params(sizes, seed=11)
-    other = mlp.init_params(sizes, seed=12)
+    again = nets.init_params(sizes, seed=11)
+    other = nets.init_params(sizes, seed=12)
     assert all(
         np.array_equal(a, b)
         for (wa, ba), (wb, bb) in zip(params, again, strict=True)
@@ -84,7 +84,7 @@ def test_init_params_draws_like_torch_linear(fan_in):
     layers = [torch.nn.Linear(fan_in, 64) for _ in range(40)]
     torch_w = np.concatenate([layer.weight.detach().numpy().ravel() for layer in layers])
     torch_b = np.concatenate([layer.bias.detach().numpy() for layer in layers])
-    ours = [mlp.init_params([fan_in, 64], seed) for seed in range(40)]
+    ours = [nets.init_params([fan_in, 64], seed) for seed in range(40)]
     our_w = np.concatenate([p[0][0].ravel() for p in ours])
     our_b = np.concatenate([p[0][1] for p in ours])
     bound = 1 / math.sqrt(fan_in)
@@ -100,33 +100,33 @@ def test_init_params_draws_like_torch_linear(fan_in):
 
 def test_predict_matches_torch_sequential(noisy):
     x, _ = noisy
-    params = mlp.init_params(mlp.layer_sizes(2, 8), seed=3)
+    params = nets.init_params(nets.layer_sizes(2, 8), seed=3)
     with torch.no_grad():
         expected = sequential(params)(torch.from_numpy(x)).numpy().ravel()
-    np.testing.assert_allclose(mlp.predict(params, x), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(nets.predict(params, x), expected, rtol=1e-6, atol=1e-7)
 
 
 def test_bce_loss_matches_torch_including_saturated_outputs():
     p = np.array([0.0, 1.0, 0.0, 1.0, 1e-45, 1 - 2**-24, 0.5, 0.3, 0.999], np.float32)
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0], np.float32)
     expected = torch.nn.BCELoss()(torch.from_numpy(p), torch.from_numpy(y)).item()
-    assert mlp.bce_loss(p, y) == pytest.approx(expected, rel=1e-6)
+    assert nets.bce_loss(p, y) == pytest.approx(expected, rel=1e-6)
     assert (
-        mlp.bce_loss(np.array([0.0], np.float32), np.array([1.0], np.float32)) == 100.0
+        nets.bce_loss(np.array([0.0], np.float32), np.array([1.0], np.float32)) == 100.0
     )  # log(0) clamped
 
 
 def test_training_through_saturated_outputs_follows_torch(train):
     """z = 10 x1 from -40 to 40: p rounds to exactly 0 or 1 (clamped logs, zero gradient) or is so small that
     p (1 - p) < 1e-12 and the eps guard shapes the gradient, as in torch."""
-    from netlab.reference import train_reference
+    from netlab.toy.reference import train_reference
 
     x1 = np.array([-4.0, -3.0, -2.5, -1.0, 0.5, 1.0, 2.0, 3.0, 4.0], np.float32)
     x = np.stack([x1, np.zeros_like(x1)], axis=1)
     y = np.array([1, 1, 0, 0, 1, 1, 0, 1, 0], np.float32)
     params = [(np.array([[10.0, 0.0], [-10.0, 0.0]], np.float32), np.zeros(2, np.float32)),
               (np.array([[1.0, -1.0]], np.float32), np.zeros(1, np.float32))]  # fmt: skip
-    p = mlp.predict(params, x)
+    p = nets.predict(params, x)
     assert p[0] > 0 and p[0] * (1 - p[0]) < 1e-12 and p[-1] == 1.0
     # the loss exceeds 1.0 (clamped logs count 100), so the first check ends the run: make it the last iteration
     fast = train(x, y, params, check_every=300, max_iter=300)
@@ -140,12 +140,12 @@ def test_training_through_saturated_outputs_follows_torch(train):
 
 def test_a_wide_layer_and_three_inputs_follow_torch(train):
     """30 inputs to the output unit: more than one summing pass per unit (``codegen.GROUP``); d = 3 inputs."""
-    from netlab.reference import train_reference
+    from netlab.toy.reference import train_reference
 
     rng = np.random.default_rng(7)
     x = rng.normal(size=(150, 3)).astype(np.float32)
     y = (x[:, 0] * x[:, 1] - x[:, 2] > 0).astype(np.float32)
-    params = mlp.init_params([3, 30, 1], seed=7)
+    params = nets.init_params([3, 30, 1], seed=7)
     assert codegen.GROUP < 30
     fast = train(x, y, params, check_every=50, tol=0.0, max_iter=1000)
     ref = train_reference(x, y, params, check_every=50, tol=0.0, max_iter=1000)
@@ -160,7 +160,7 @@ def test_a_wide_layer_and_three_inputs_follow_torch(train):
 
 def test_max_iter_caps_t(noisy, train):
     x, y = noisy
-    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
+    params = nets.init_params(nets.layer_sizes(1, 4), seed=1)
     result = train(x, y, params, check_every=7, max_iter=50, tol=0.0)
     assert result.iterations == 50 and not result.converged
     assert [t for t, _ in result.checkpoints] == list(range(7, 50, 7))
@@ -171,7 +171,7 @@ def test_max_iter_caps_t(noisy, train):
 
 def test_checks_compare_with_the_previous_check_starting_from_one(noisy, train):
     x, y = noisy
-    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=1)
+    params = nets.init_params(nets.layer_sizes(1, 4), seed=1)
     # 1.0 - (loss at t = 10, about 0.7) exceeds 0.2, so the run goes on; the next decrease is far below 0.2
     result = train(x, y, params, check_every=10, tol=0.2)
     assert 1.0 - result.checkpoints[0][1] > 0.2
@@ -186,7 +186,7 @@ def test_checks_compare_with_the_previous_check_starting_from_one(noisy, train):
 
 def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noisy, train):
     x, y = noisy
-    params = mlp.init_params(mlp.layer_sizes(2, 4), seed=2)
+    params = nets.init_params(nets.layer_sizes(2, 4), seed=2)
     converged = train(x, y, params, check_every=25, tol=0.5)
     assert converged.converged and converged.iterations == 25
     # the loss at t = 25 is that of the weights after 23 steps (t = 2..24) ...
@@ -201,7 +201,7 @@ def test_a_check_sees_the_forward_pass_before_its_step_and_the_step_is_taken(noi
 
 def test_many_checks_are_all_collected(noisy, train):
     x, y = noisy
-    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=4)
+    params = nets.init_params(nets.layer_sizes(1, 4), seed=4)
     result = train(
         x, y, params, check_every=1, tol=0.0, max_iter=2500
     )  # more checks than one call holds
@@ -211,7 +211,7 @@ def test_many_checks_are_all_collected(noisy, train):
 
 def test_train_leaves_the_initial_params_alone(noisy, train):
     x, y = noisy
-    params = mlp.init_params(mlp.layer_sizes(1, 4), seed=5)
+    params = nets.init_params(nets.layer_sizes(1, 4), seed=5)
     copy = [(w.copy(), b.copy()) for w, b in params]
     train(x, y, params, max_iter=20)
     assert all(
@@ -242,15 +242,15 @@ def test_train_leaves_the_initial_params_alone(noisy, train):
         ({"path": "gpu"}, "path must be"),
     ],
 )
-@pytest.mark.parametrize("path", [None, *mlp.PATHS])
+@pytest.mark.parametrize("path", [None, *training.PATHS])
 def test_bad_input_is_refused_before_training(noisy, change, message, path):
     x, y = noisy
-    args = {"x": x, "y": y, "params": mlp.init_params(mlp.layer_sizes(1, 4), seed=0)}
+    args = {"x": x, "y": y, "params": nets.init_params(nets.layer_sizes(1, 4), seed=0)}
     settings = {"max_iter": 10, "path": path}
     for key, value in change.items():
         (args if key in args else settings)[key] = value
     with pytest.raises(ValueError, match=message):
-        mlp.train(args["x"], args["y"], args["params"], **settings)
+        training.train(args["x"], args["y"], args["params"], **settings)
 
 
 def test_kernel_source_is_written_once_and_reused(tmp_path, monkeypatch):
@@ -281,7 +281,9 @@ def test_no_writable_kernel_directory_is_a_clear_error(tmp_path):
 
 
 def test_trial_jobs_do_not_import_torch():
-    code = "import sys, netlab.mlp, netlab.trials; sys.exit('torch' in sys.modules)"
+    code = (
+        "import sys, netlab.toy.nets, netlab.workflow.train_trial; sys.exit('torch' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
 
@@ -295,8 +297,8 @@ def test_the_path_follows_the_cost_of_the_run():
     assert choice.choose_path([2, 64, 64, 1], 800, None) == "general"
     assert choice.fused_allowed([2, 8, 8, 1]) and choice.compile_s([2, 8, 8, 1]) < 15
     # what was chosen is what ran
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=50))
-    assert mlp.train(x, y, mlp.init_params([2, 3, 1], 0), max_iter=10).path == "general"
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=50))
+    assert training.train(x, y, nets.init_params([2, 3, 1], 0), max_iter=10).path == "general"
 
 
 def test_declared_resources_grow_with_the_net_and_the_data():
@@ -316,10 +318,10 @@ def test_a_compile_is_announced_timed_and_kept_apart_from_training(
     tmp_path, monkeypatch, caplog, capfd
 ):
     monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=60))
-    params = mlp.init_params([2, 3, 2, 1], 0)
-    with caplog.at_level("INFO", logger="netlab.trainer"):
-        result = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=60))
+    params = nets.init_params([2, 3, 2, 1], 0)
+    with caplog.at_level("INFO", logger="netlab.toy.trainer"):
+        result = training.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
     messages = [r.getMessage() for r in caplog.records]
     assert messages[0] == "compiling the trainer for 2-3-2-1 (once per machine)"
     assert messages[1].startswith("compiled the trainer for 2-3-2-1 in ")
@@ -331,7 +333,7 @@ def test_a_compile_is_announced_timed_and_kept_apart_from_training(
         "compiling the trainer for 2-3-2-1" in capfd.readouterr().err
     )  # on Snakemake's console too
     assert result.path == "fused" and result.setup_s > 0.2 and result.train_s < result.setup_s
-    again = mlp.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
+    again = training.train(x, y, params, check_every=1, tol=0.0, max_iter=25, path="fused")
     assert again.setup_s < 0.05 and again.wait_s == 0.0  # this process has the kernel now
 
 
@@ -359,9 +361,9 @@ def test_a_job_waits_for_another_jobs_compile_under_a_portable_lock(tmp_path, mo
 needs_cc = pytest.mark.skipif(native.c_compiler() is None, reason="no C compiler to link a library")
 FUSED_RUN = (  # a trial job on the fused path: prints what it imported and what it computed
     "import json, sys\n"
-    "from netlab import mlp, toydata\n"
-    "x, y = toydata.as_training_arrays(*toydata.noisy(n=80))\n"
-    "r = mlp.train(x, y, mlp.init_params([2, 3, 3, 1], 1), max_iter=3000, check_every=100, path='fused')\n"
+    "from netlab.toy import datasets, nets, training\n"
+    "x, y = datasets.as_training_arrays(*datasets.noisy(n=80))\n"
+    "r = training.train(x, y, nets.init_params([2, 3, 3, 1], 1), max_iter=3000, check_every=100, path='fused')\n"
     "print(json.dumps({'numba': 'numba' in sys.modules, 'loss': r.final_loss, 't': r.iterations,\n"
     "                  'checks': r.checkpoints, 'w': [w.tolist() for w, _ in r.params]}))\n"
 )
@@ -396,12 +398,12 @@ def test_a_library_is_never_loaded_for_another_cpu(tmp_path):
 
 
 def test_without_a_c_compiler_numba_runs_the_same_loop(tmp_path, monkeypatch, capfd):
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=80))
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=80))
 
-    def job(kernels) -> mlp.TrainResult:
+    def job(kernels) -> training.TrainResult:
         monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(kernels))
         kernel_cache._load.cache_clear()  # as a new job would
-        return mlp.train(x, y, mlp.init_params([2, 3, 1], 4), max_iter=2000, path="fused")
+        return training.train(x, y, nets.init_params([2, 3, 1], 4), max_iter=2000, path="fused")
 
     with_library = job(tmp_path / "cc") if native.c_compiler() else None
     monkeypatch.setattr(native, "c_compiler", lambda: None)
@@ -427,7 +429,7 @@ def test_the_library_refuses_arrays_the_machine_code_cannot_take(tmp_path, monke
     kernel_cache._load.cache_clear()
     descend = kernel_cache.fused_kernel(sizes).descend
     layout = codegen.Layout(sizes)
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=20))
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=20))
     buf = codegen.blocks(x, y, layout)
     flat = np.zeros(len(layout.offset), np.float32)
     checks = (np.empty(4, np.int64), np.empty(4, np.float64))
@@ -452,8 +454,8 @@ def test_nowhere_to_keep_the_library_is_said_and_numba_runs(tmp_path, monkeypatc
     monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
     monkeypatch.setattr(native, "export", refuse)
     kernel_cache._load.cache_clear()
-    x, y = toydata.as_training_arrays(*toydata.noisy(n=40))
-    result = mlp.train(x, y, mlp.init_params([2, 2, 2, 1], 5), max_iter=50, path="fused")
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=40))
+    result = training.train(x, y, nets.init_params([2, 2, 2, 1], 5), max_iter=50, path="fused")
     err = capfd.readouterr().err
     assert f"cannot keep the trainer's library ({tmp_path}: Permission denied)" in err
     assert result.iterations == 50 and not list(tmp_path.glob("*.so"))

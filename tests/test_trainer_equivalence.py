@@ -1,13 +1,13 @@
-"""The fast trainer follows the notebooks' PyTorch loop (``netlab.reference``) from the same initial weights.
+"""The fast trainer follows the notebooks' PyTorch loop (``netlab.toy.reference``) from the same initial weights.
 
 Loss at every check within 1e-5 over the first 20 000 iterations, final
 weights close, and the same iteration count on full runs to convergence, on
-every path of ``mlp.train`` (``mlp.PATHS``). The reference costs about 0.4 ms
+every path of ``training.train`` (``training.PATHS``). The reference costs about 0.4 ms
 per iteration, so the cases are few but spread: both depths, both hidden
 sizes, several seeds, data sets of 100 to 1100 points (1100 spans two blocks
 of the fused kernel's buffer). Then every depth from 1 to 4 and hidden sizes
 from 2 to 256, on each path where the path is used (the fused kernel only
-where its compile is allowed, see ``netlab.trainer.choice``).
+where its compile is allowed, see ``netlab.toy.trainer.choice``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import functools
 import numpy as np
 import pytest
 
-from netlab import mlp, toydata
-from netlab.reference import train_reference
-from netlab.trainer import choice
+from netlab.toy import datasets, nets, training
+from netlab.toy.reference import train_reference
+from netlab.toy.trainer import choice
 
 DATASETS = {
     "noisy800": None,
@@ -34,28 +34,30 @@ DATASETS = {
 
 def training_data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     spec = DATASETS[name]
-    points = toydata.noisy() if spec is None else toydata.generate(spec, seed)
-    return toydata.as_training_arrays(*points)
+    points = datasets.noisy() if spec is None else datasets.generate(spec, seed)
+    return datasets.as_training_arrays(*points)
 
 
 def both(name: str, hidden_layers: int, hidden: int, seed: int, path: str, **settings):
     x, y = training_data(name, seed)
-    initial = mlp.init_params(mlp.layer_sizes(hidden_layers, hidden), seed)
-    fast = mlp.train(x, y, initial, path=path, **settings)
+    initial = nets.init_params(nets.layer_sizes(hidden_layers, hidden), seed)
+    fast = training.train(x, y, initial, path=path, **settings)
     assert fast.path == path
     return fast, reference(name, hidden_layers, hidden, seed, **settings)
 
 
 @functools.cache
-def reference(name: str, hidden_layers: int, hidden: int, seed: int, **settings) -> mlp.TrainResult:
+def reference(
+    name: str, hidden_layers: int, hidden: int, seed: int, **settings
+) -> training.TrainResult:
     """The reference run of a case, once for all paths (it is the slow side)."""
     x, y = training_data(name, seed)
     return train_reference(
-        x, y, mlp.init_params(mlp.layer_sizes(hidden_layers, hidden), seed), **settings
+        x, y, nets.init_params(nets.layer_sizes(hidden_layers, hidden), seed), **settings
     )
 
 
-@pytest.mark.parametrize("path", mlp.PATHS)
+@pytest.mark.parametrize("path", training.PATHS)
 @pytest.mark.parametrize(
     ("dataset", "hidden_layers", "hidden", "seed"),
     [
@@ -91,7 +93,7 @@ def test_losses_follow_the_reference_for_20000_iterations(
     assert fast.errors == ref.errors
 
 
-@pytest.mark.parametrize("path", mlp.PATHS)
+@pytest.mark.parametrize("path", training.PATHS)
 @pytest.mark.parametrize(
     ("dataset", "hidden_layers", "hidden", "seed", "tol"),
     [
@@ -121,14 +123,14 @@ WIDE = [
     (3, 32),
     (4, 64),
 ]  # the general path: the kernel would compile too long
-CASES = [(*shape, path) for shape in SMALL for path in mlp.PATHS] + [
+CASES = [(*shape, path) for shape in SMALL for path in training.PATHS] + [
     (*shape, "general") for shape in WIDE
 ]
 
 
 @pytest.mark.parametrize(("hidden_layers", "hidden", "path"), CASES)
 def test_every_depth_and_width_follows_the_reference(hidden_layers, hidden, path):
-    sizes = mlp.layer_sizes(hidden_layers, hidden)
+    sizes = nets.layer_sizes(hidden_layers, hidden)
     assert path == "general" or choice.fused_allowed(sizes)
     # the wide nets learn fast: a smaller lr keeps the run away from saturation, where rounding decides;
     # fewer iterations keep the reference (milliseconds per iteration at 2-256-256-1) affordable

@@ -3,23 +3,24 @@ import json
 import pandas as pd
 import pytest
 
-from netlab import boundaryplot, mlp, selection, toydata, trials
-from netlab.paths import trial_number
+from netlab.toy import datasets, nets, selection, training, trial
+from netlab.toy.figures import boundary
+from netlab.toy.paths import trial_number
 
 
 @pytest.fixture
 def data_file(tmp_path):
-    x, labels = toydata.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
+    x, labels = datasets.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
     path = tmp_path / "data.txt"
-    path.write_text(toydata.format_points(x, labels))
+    path.write_text(datasets.format_points(x, labels))
     return path
 
 
-def _run(data_file, out, trial, seed):
-    return trials.run_trial(
+def _run(data_file, out, number, seed):
+    return trial.run_trial(
         data_file,
-        out / f"trial{trial}.json",
-        out / f"trial{trial}.npz",
+        out / f"trial{number}.json",
+        out / f"trial{number}.npz",
         hidden_layers=1,
         hidden=4,
         seed=seed,
@@ -36,14 +37,14 @@ def test_run_trial_writes_record_and_weights(data_file, tmp_path):
     assert saved == record
     assert saved["iterations"] <= 2000 and saved["checkpoints"][0][0] == 100
     assert saved["seed"] == 11 and saved["n_points"] == 40
-    params = trials.load_weights(tmp_path / "trial1.npz")
+    params = nets.load_params(tmp_path / "trial1.npz")
     assert [w.shape for w, _ in params] == [(4, 2), (1, 4)]
     # the saved weights reproduce the recorded errors
-    x, labels = toydata.read_points(data_file)
-    x, y = toydata.as_training_arrays(x, labels)
-    assert mlp.error_rate(mlp.predict(params, x), y) == saved["errors"]
+    x, labels = datasets.read_points(data_file)
+    x, y = datasets.as_training_arrays(x, labels)
+    assert nets.error_rate(nets.predict(params, x), y) == saved["errors"]
     # where the time went: set-up, waiting and training within the whole call, and the path that ran
-    assert saved["path"] in mlp.PATHS
+    assert saved["path"] in training.PATHS
     parts = saved["setup_s"] + saved["wait_s"] + saved["train_s"]
     assert all(saved[k] >= 0 for k in ("setup_s", "wait_s", "train_s"))
     assert parts <= saved["wall_time_s"] + 1e-5 and saved["train_s"] > 0
@@ -71,9 +72,9 @@ def test_summarise_setting(data_file, tmp_path):
     for i, seed in zip((1, 2, 10), (1, 2, 3), strict=True):
         _run(data_file, tmp_path, i, seed)
     summary = selection.summarise_setting(
-        [str(p) for p in reversed(paths)], tmp_path / "trials.csv", tmp_path / "best.json"
+        [str(p) for p in reversed(paths)], tmp_path / "trial.csv", tmp_path / "best.json"
     )
-    table = pd.read_csv(tmp_path / "trials.csv")
+    table = pd.read_csv(tmp_path / "trial.csv")
     assert table.columns.tolist() == selection.TRIAL_COLUMNS
     assert {"setup_s", "wait_s", "train_s", "path"} <= set(selection.TRIAL_COLUMNS)
     assert table["trial"].tolist() == [1, 2, 10]
@@ -81,13 +82,13 @@ def test_summarise_setting(data_file, tmp_path):
     assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])
     assert json.loads((tmp_path / "best.json").read_text()) == summary
     weights = [p.with_suffix(".npz") for p in paths]
-    drawn = boundaryplot.draw_best_boundary(
+    drawn = boundary.draw_best_boundary(
         tmp_path / "best.json", data_file, weights, tmp_path / "boundary.png", "xor, H=4"
     )
     assert drawn == summary["best_trial"]
     assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     others = [w for w in weights if trial_number(w) != drawn]
     with pytest.raises(ValueError, match=f"names trial {drawn}, but no weights file"):
-        boundaryplot.draw_best_boundary(
+        boundary.draw_best_boundary(
             tmp_path / "best.json", data_file, others, tmp_path / "b2.png", "t"
         )

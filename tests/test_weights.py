@@ -9,10 +9,10 @@ import pytest
 import torch
 import torchvision
 
-from netlab import weights
-from netlab.features import backbone
+from netlab.images import weights
+from netlab.images.features import backbone
+from netlab.images.weights import WeightsError, merge_checked, read_state_dict
 from netlab.seeds import derive_seed
-from netlab.weights import WeightsError, merge_checked, read_state_dict
 
 SEED = 5
 

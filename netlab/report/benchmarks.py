@@ -1,36 +1,19 @@
-"""Which Snakemake benchmark files belong to a run, and the wall time per stage they add up to.
+"""The wall time per stage that a run's Snakemake benchmark files add up to.
 
 The report counts only the benchmark files of the jobs that produced its
-inputs under the current config (found through the rules that produce those
-files), so files left behind by runs of other configs never inflate a stage.
+inputs under the current config (``netlab.workflow.snakemake_internals.producer_benchmarks``
+finds them), so files left behind by runs of other configs never inflate a stage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from netlab.report.inputs import read_csv
-from netlab.selection import TIME_PARTS
-
-
-def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
-    """``[rule name, benchmark file]`` of the job that makes each of ``paths``, in order, without repeats.
-
-    ``rules`` are Snakemake's rule objects (``workflow.rules``); a path no rule
-    makes (a user's file) or whose rule has no benchmark is left out.
-    """
-    rules = [r for r in rules if r.benchmark]
-    found: dict[str, str] = {}
-    for path in paths:
-        for rule in rules:
-            if rule.is_producer(path):
-                found.setdefault(str(rule.expand_benchmark(rule.get_wildcards(path))), rule.name)
-                break
-    return [[name, benchmark] for benchmark, name in found.items()]
+from netlab.toy.selection import TIME_PARTS
 
 
 def stage_times(

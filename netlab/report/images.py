@@ -1,7 +1,7 @@
 """The ants-vs-bees part of the report: which images and weights, samples, accuracies, confusion matrices.
 
 The sample images and the confusion matrices are drawn by the ``image_plots``
-rule (``netlab.imageplots``); here come the tables and the words' numbers.
+rule (``netlab.images.figures``); here come the tables and the words' numbers.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab import notebook_results as notebook
-from netlab.imageplots import SAMPLES_PER_CLASS, model_label
+from netlab.images import notebook
+from netlab.images.labels import SAMPLES_PER_CLASS, model_label
 from netlab.report.inputs import SPLITS, read_csv, read_json
 from netlab.report.render import embed
 

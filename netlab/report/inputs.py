@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from netlab import paths
-from netlab.config import Setting, settings, used_datasets
+from netlab.toy import paths
+from netlab.toy.settings import Setting, settings, used_datasets
 
 SPLITS = ("train", "val")
 
@@ -29,17 +29,20 @@ def setting_name(s: Setting, what: str) -> str:
     return f"{s.experiment}/{s.dataset}/h{s.hidden}/{what}"
 
 
-def named_inputs(
-    config: Mapping[str, Any], image_root: str, downloads: Sequence[str]
+def toy_inputs(
+    config: Mapping[str, Any], experiments: Sequence[str] | None = None
 ) -> dict[str, str | list[str]]:
-    """Every file the report reads, by name (the rule's ``input: unpack(...)``), in the workflow's order
-    (the time-per-stage table lists the stages in this order). ``figure/{name}`` is a figure of the page,
-    drawn by its own rule."""
+    """The toy part's files the report reads, by name (of ``experiments``, or all)."""
+    chosen = list(config["experiments"]) if experiments is None else list(experiments)
     named: dict[str, str | list[str]] = {}
+    used = {d for name in chosen for d in config["experiments"][name]["datasets"]}
     for name in used_datasets(config):
-        named[f"data/{name}"] = f"results/data/{name}.txt"
-        named[f"plot/{name}"] = f"results/data/{name}.png"
+        if name in used:
+            named[f"data/{name}"] = f"results/data/{name}.txt"
+            named[f"plot/{name}"] = f"results/data/{name}.png"
     for s in settings(config):
+        if s.experiment not in chosen:
+            continue
         trials = config["experiments"][s.experiment]["trials"]
         named[setting_name(s, "trials")] = paths.trial_files("json", trials, **s._asdict())
         for what, name in (
@@ -48,17 +51,25 @@ def named_inputs(
             ("boundary", "boundary.png"),
         ):
             named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
-    for name in config["experiments"]:
+    for name in chosen:
         named[f"figure/{name}-loss.png"] = f"results/mlp/{name}/loss.png"
         named[f"figure/{name}-spread.png"] = f"results/mlp/{name}/spread.png"
         named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
         named[f"figure/{name}-generalisation.png"] = paths.generalisation_file(name, "png")
-    named |= {
+    return named
+
+
+def handbuilt_inputs() -> dict[str, str]:
+    """The hand-built networks' files the report reads, by name."""
+    return {
         "handbuilt_table": "results/handbuilt/handbuilt.csv",
         "handbuilt_summary": "results/handbuilt/handbuilt.json",
-        "downloads": list(downloads),
-        "images": image_root,
     }
+
+
+def image_inputs(image_root: str, downloads: Sequence[str]) -> dict[str, str | list[str]]:
+    """The image part's files the report reads, by name: downloads, images, features, classifiers."""
+    named: dict[str, str | list[str]] = {"downloads": list(downloads), "images": image_root}
     for split in SPLITS:
         named[f"features/{split}"] = f"results/features/{split}.parquet"
         named[f"features_meta/{split}"] = f"results/features/{split}.json"
@@ -70,6 +81,15 @@ def named_inputs(
         "image_samples": "results/classify/samples.csv",
         "figure/confusion.png": "results/classify/confusion.png",
     }
+
+
+def named_inputs(
+    config: Mapping[str, Any], image_root: str, downloads: Sequence[str]
+) -> dict[str, str | list[str]]:
+    """Every file the report reads, by name (the rule's ``input: unpack(...)``), in the workflow's order
+    (the time-per-stage table lists the stages in this order). ``figure/{name}`` is a figure of the page,
+    drawn by its own rule. The part targets (``toy``, ``images``) are these, part by part."""
+    return toy_inputs(config) | handbuilt_inputs() | image_inputs(image_root, downloads)
 
 
 @contextmanager

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from netlab.config import settings, used_datasets
 from netlab.report.benchmarks import stage_times
 from netlab.report.inputs import SPLITS, setting_name
+from netlab.toy.settings import settings, used_datasets
 
 # Distributions whose versions decide the numbers; read at report time.
 PACKAGES = (

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab import notebook_results as notebook
-from netlab.config import settings
 from netlab.report.inputs import read_csv, read_json, setting_name
 from netlab.report.render import embed
-from netlab.selection import TRIAL_COLUMNS
+from netlab.toy import notebook
+from netlab.toy.selection import TRIAL_COLUMNS
+from netlab.toy.settings import settings
 
 
 def read_setting(inputs: Mapping[str, Any], s: Any) -> dict[str, Any]:

@@ -17,23 +17,16 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from netlab import (
-    atomic,
-    classify,
-    evaluation,
-    feature_table,
-    handbuilt,
-    imageplots,
-    paths,
-    toydata,
-    toyplots,
-    trialplots,
-)
-from netlab import notebook_results as notebook
-from netlab.config import settings, used_datasets
-from netlab.feature_table import FeatureTable
+from netlab import atomic, handbuilt
+from netlab.images import classify, feature_table, figures
+from netlab.images import notebook as images_notebook
+from netlab.images.feature_table import FeatureTable
+from netlab.plotting import save_figure
 from netlab.report.inputs import named_inputs
-from netlab.selection import summarise_setting
+from netlab.toy import datasets, evaluation, notebook, paths
+from netlab.toy.figures import across_trials, plane
+from netlab.toy.selection import summarise_setting
+from netlab.toy.settings import settings, used_datasets
 
 CONFIG: dict[str, Any] = {
     "seed": 11,
@@ -208,12 +201,12 @@ def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) ->
             if s.experiment != name:
                 continue
             spec = cfg["datasets"][s.dataset]
-            train = toydata.read_points(workdir / f"results/data/{s.dataset}.txt")
-            test = toydata.generate_test(spec, seed=6)
+            train = datasets.read_points(workdir / f"results/data/{s.dataset}.txt")
+            test = datasets.generate_test(spec, seed=6)
             folder = Path(paths.setting_file("best.json", **s._asdict()))
             best = json.loads((workdir / folder).read_text())
             test_errors = best["errors"] + int(rng.integers(0, 6))
-            floors = toydata.floor_errors(spec, *train), toydata.floor_errors(spec, *test)
+            floors = datasets.floor_errors(spec, *train), datasets.floor_errors(spec, *test)
             summaries.append(
                 {
                     **s._asdict(),
@@ -260,15 +253,13 @@ def make_results(
     results = workdir / "results"
     bench: list[tuple[str, str]] = []
     for name in used_datasets(cfg):
-        x, labels = toydata.generate(cfg["datasets"][name], seed=5)
-        atomic.write_text(results / "data" / f"{name}.txt", toydata.format_points(x, labels))
-        atomic.save_figure(
-            toyplots.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60
-        )
+        x, labels = datasets.generate(cfg["datasets"][name], seed=5)
+        atomic.write_text(results / "data" / f"{name}.txt", datasets.format_points(x, labels))
+        save_figure(plane.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60)
     for s in settings(cfg):
         e = cfg["experiments"][s.experiment]
         folder = str(Path(paths.setting_file("trials.csv", **s._asdict())).parent)
-        x, labels = toydata.read_points(workdir / f"results/data/{s.dataset}.txt")
+        x, labels = datasets.read_points(workdir / f"results/data/{s.dataset}.txt")
         records = []
         for trial in range(1, e["trials"] + 1):
             record = _trial_record(rng, e["hidden_layers"], s.hidden, len(x), e, seed=1000 + trial)
@@ -287,13 +278,13 @@ def make_results(
             workdir / folder / "trials.csv",
             workdir / folder / "best.json",
         )
-        figure = toyplots.boundary(
+        figure = plane.boundary(
             x,
             labels,
             lambda g: 1 / (1 + np.exp(-(g[:, 0] - g[:, 1]))),
             f"{s.dataset}, H={s.hidden}",
         )
-        atomic.save_figure(figure, workdir / folder / "boundary.png", dpi=60)
+        save_figure(figure, workdir / folder / "boundary.png", dpi=60)
         bench.append(
             (
                 "best_of_trials",
@@ -320,7 +311,7 @@ def make_results(
             for s in mine
         ]
         loss, spread = (f"results/mlp/{name}/{kind}.png" for kind in ("loss", "spread"))
-        trialplots.draw(name, panels, named, loss, spread)
+        across_trials.draw(name, panels, named, loss, spread)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
     atomic.write_json(results / "handbuilt" / "handbuilt.json", handbuilt.summary(rows))
@@ -410,7 +401,7 @@ def make_results(
         (workdir / "resources").mkdir(exist_ok=True)
         (workdir / "resources" / "hymenoptera_data.zip.sha256.json").write_text(json.dumps(record))
         downloads.append("resources/hymenoptera_data.zip.sha256.json")
-    imageplots.draw_samples(
+    figures.draw_samples(
         results / "features" / "train.parquet",
         image_root,
         cfg["seed"],
@@ -418,8 +409,8 @@ def make_results(
         results / "classify" / "samples.csv",
     )
     figure = results / "classify" / "confusion.png"
-    imageplots.draw_confusion(
-        results / "classify" / "metrics.json", notebook.notebook_confusion(cfg), figure
+    figures.draw_confusion(
+        results / "classify" / "metrics.json", images_notebook.notebook_confusion(cfg), figure
     )
     return {
         "inputs": named_inputs(cfg, "results/images/synthetic", downloads),

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netlab.selection import TIMING_COLUMNS
+from netlab.toy.selection import TIMING_COLUMNS
 
 #: Per-job files whose content is meant to differ between runs (timestamps, durations).
 VOLATILE_DIRS = ("results/logs", "results/benchmarks")

@@ -1,0 +1,62 @@
+"""Figures of the toy experiments, drawn as the notebooks draw them (red circles +1, black triangles -1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from netlab.plotting import plt
+
+GRID_STEP = 0.05  # the notebooks' plot_boundary delta
+
+
+def limits(x: np.ndarray) -> tuple[float, float, float, float]:
+    """The notebooks' plot window: the data's range plus 1 on every side."""
+    return (
+        float(x[:, 0].min()) - 1,
+        float(x[:, 0].max()) + 1,
+        float(x[:, 1].min()) - 1,
+        float(x[:, 1].max()) + 1,
+    )
+
+
+def _points(ax: plt.Axes, x: np.ndarray, labels: np.ndarray) -> None:
+    pos = labels > 0
+    ax.plot(x[pos, 0], x[pos, 1], "ro", markersize=4, label="+1")
+    ax.plot(x[~pos, 0], x[~pos, 1], "k^", markersize=4, label="-1")
+    x_min, x_max, y_min, y_max = limits(x)
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+
+
+def scatter(x: np.ndarray, labels: np.ndarray, title: str) -> Figure:
+    """The notebooks' ``plot_data``."""
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
+    _points(ax, x, labels)
+    ax.set_title(title)
+    return fig
+
+
+def boundary_grid(x: np.ndarray, step: float = GRID_STEP) -> tuple[np.ndarray, np.ndarray]:
+    """The notebooks' mesh over the plot window."""
+    x_min, x_max, y_min, y_max = limits(x)
+    return np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
+
+
+def boundary(
+    x: np.ndarray, labels: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], title: str
+) -> Figure:
+    """The notebooks' ``plot_boundary``, with the whole grid classified in one call."""
+    xx, yy = boundary_grid(x)
+    grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
+    z = (predict(grid) > 0.5).astype(float).reshape(xx.shape)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
+    ax.pcolormesh(xx, yy, z, cmap=plt.cm.PRGn, vmin=-3, vmax=3, shading="auto")
+    _points(ax, x, labels)
+    ax.set_title(title)
+    return fig

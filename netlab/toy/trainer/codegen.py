@@ -1,0 +1,240 @@
+"""The fused kernel's source, generated for one net's layer sizes.
+
+Why generated code: a net this small is all overhead unless every unit's value
+stays in a register. The kernel for sizes such as (2, 8, 8, 1) names each
+unit, weight and gradient as a scalar local, so LLVM vectorises the loop over
+the data points with nothing else in memory. Per block of points, one pass
+computes the forward values and the back-propagated deltas of each point (ReLU
+rows and deltas stored for the next passes), then a few passes sum the weight
+gradients, at most ``GROUP`` accumulators each so they fit the registers.
+Rows lie at a compile-time stride in one buffer, so LLVM needs no run-time
+alias checks. numba's compile time grows faster than the number of weights
+(about 4 s for (2, 8, 8, 1), 14 s for (2, 16, 16, 1)), which is why
+``netlab.toy.trainer.choice`` sends bigger nets to the general path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BLOCK = 1024  # data points per block of the kernel's buffer (the notebooks' sets fit in one; 512 measures the same)
+STRIDE = 1040  # floats between rows of a block: not a power of two, so rows do not share L1 sets
+GROUP = 24  # gradient accumulators per summing pass (a core has 32 vector registers)
+CONVERGED, CAPPED, CHECKS_FULL = 0, 1, 2  # why the kernel returned
+
+
+class Layout:
+    """Where everything of a net with ``sizes`` lives: rows of a block, names of scalars, offsets in ``flat``.
+
+    Layer 0 is the input; layer L = 1..depth has ``sizes[L]`` units, weights
+    ``wL_o_i`` and biases ``bL_o`` (at their ``flatten`` offsets),
+    post-activations ``aL_o`` (``a0_i`` are the inputs) and deltas ``dL_o``
+    (dLoss/dz). Rows of a block: the inputs, ``y``, ``p``, the hidden layers'
+    post-activations, then every layer's deltas.
+    """
+
+    def __init__(self, sizes: tuple[int, ...]) -> None:
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"layer sizes must be at least 2 positive numbers, got {sizes}")
+        self.sizes = sizes
+        self.depth = len(sizes) - 1
+        names = [f"a0_{i}" for i in range(sizes[0])] + ["y", "p"]
+        names += [f"a{layer}_{o}" for layer in range(1, self.depth) for o in range(sizes[layer])]
+        names += [
+            f"d{layer}_{o}" for layer in range(1, self.depth + 1) for o in range(sizes[layer])
+        ]
+        self.row = {name: r for r, name in enumerate(names)}
+        self.offset: dict[str, int] = {}
+        for layer in range(1, self.depth + 1):
+            for o in range(sizes[layer]):
+                for i in range(sizes[layer - 1]):
+                    self.offset[f"w{layer}_{o}_{i}"] = len(self.offset)
+            for o in range(sizes[layer]):
+                self.offset[f"b{layer}_{o}"] = len(self.offset)
+
+    def at(self, name: str) -> str:
+        """The kernel's expression for point ``j`` of row ``name`` in the current block."""
+        return f"block[{self.row[name] * STRIDE} + j]"
+
+
+def blocks(x: np.ndarray, y: np.ndarray, layout: Layout) -> np.ndarray:
+    """The kernel's buffer: blocks of ``BLOCK`` points, each all rows at stride ``STRIDE``, x and y filled in."""
+    n, d = x.shape
+    buf = np.zeros((-(-n // BLOCK), len(layout.row) * STRIDE), np.float32)
+    for c in range(buf.shape[0]):
+        points = slice(c * BLOCK, min(n, (c + 1) * BLOCK))
+        m = points.stop - points.start
+        for i in range(d):
+            at = layout.row[f"a0_{i}"] * STRIDE
+            buf[c, at : at + m] = x[points, i]
+        at = layout.row["y"] * STRIDE
+        buf[c, at : at + m] = y[points]
+    return buf
+
+
+def _dot(terms: list[tuple[str, str]]) -> str:
+    """``w1 * a1 + w2 * a2 + ...`` for ``[(w1, a1), (w2, a2), ...]``."""
+    return " + ".join(f"{w} * {a}" for w, a in terms)
+
+
+def _forward_backward(layout: Layout) -> list[str]:
+    """Per point: forward values, p, and every delta, as torch's autograd computes them; rows stored."""
+    sizes, depth, at = layout.sizes, layout.depth, layout.at
+    lines = [f"a0_{i} = {at(f'a0_{i}')}" for i in range(sizes[0])]
+    for layer in range(1, depth + 1):
+        for o in range(sizes[layer]):
+            inputs = [(f"w{layer}_{o}_{i}", f"a{layer - 1}_{i}") for i in range(sizes[layer - 1])]
+            z = f"b{layer}_{o} + {_dot(inputs)}"
+            if layer < depth:
+                lines += [f"a{layer}_{o} = max({z}, zero)", f"{at(f'a{layer}_{o}')} = a{layer}_{o}"]
+            else:
+                lines += [f"p = one / (one + exp32(-({z})))", f"{at('p')} = p"]
+    # BCE backward (mean: grad 1/n) then sigmoid backward, each in torch's formula
+    lines += [
+        "pq = (one - p) * p",
+        f"d{depth}_0 = inv_n * (p - {at('y')}) / max(pq, eps) * pq",
+        f"{at(f'd{depth}_0')} = d{depth}_0",
+    ]
+    for layer in range(depth - 1, 0, -1):
+        for i in range(sizes[layer]):
+            back = _dot(
+                [(f"w{layer + 1}_{o}_{i}", f"d{layer + 1}_{o}") for o in range(sizes[layer + 1])]
+            )
+            lines.append(
+                f"d{layer}_{i} = ({back}) if a{layer}_{i} > zero else zero"
+            )  # ReLU backward
+            lines.append(f"{at(f'd{layer}_{i}')} = d{layer}_{i}")
+    return lines
+
+
+def _gradient_passes(layout: Layout) -> list[list[str]]:
+    """Loops summing dW = delta a^T and db = sum delta over a block, at most ``GROUP`` accumulators each."""
+    sizes, at, offset = layout.sizes, layout.at, layout.offset
+    passes = []
+    for layer in range(1, layout.depth + 1):
+        fan_in, fan_out = sizes[layer - 1], sizes[layer]
+        for i0 in range(0, fan_in, GROUP - 1):
+            inputs = range(i0, min(fan_in, i0 + GROUP - 1))
+            with_bias = i0 == 0
+            per_loop = max(1, GROUP // (len(inputs) + with_bias))
+            for o0 in range(0, fan_out, per_loop):
+                units = range(o0, min(fan_out, o0 + per_loop))
+                sums = [(f"g{layer}_{o}_{i}", f"w{layer}_{o}_{i}") for o in units for i in inputs]
+                sums += [(f"g{layer}_{o}", f"b{layer}_{o}") for o in units if with_bias]
+                lines = [f"{g} = zero" for g, _ in sums]
+                lines.append("for j in range(m):")
+                lines += [f"    s{i} = {at(f'a{layer - 1}_{i}')}" for i in inputs]
+                for o in units:
+                    lines.append(f"    e = {at(f'd{layer}_{o}')}")
+                    lines += [f"    g{layer}_{o}_{i} += e * s{i}" for i in inputs]
+                    lines += [f"    g{layer}_{o} += e"] if with_bias else []
+                lines += [f"grad[{offset[param]}] += {g}" for g, param in sums]
+                passes.append(lines)
+    return passes
+
+
+# The netlab modules the generated kernel source imports, named once: the kernel's text imports them
+# from here, the kernel cache hashes their files, and the code fingerprint follows this name
+# (``netlab.workflow.codegraph``), so an edit to a helper re-runs every trial that runs a kernel.
+HELPERS = "netlab.toy.trainer.numerics"
+GENERATED_IMPORTS = (HELPERS,)
+
+_KERNEL_HEAD = (
+    '''\
+"""Generated by netlab.toy.trainer.codegen for layer sizes {sizes}; do not edit (a new digest means a new file)."""
+
+import math
+
+import numpy as np
+from numba import njit
+
+'''
+    + f"from {HELPERS} import FASTMATH, exp32, mean_bce, step\n"
+    + """
+
+ZERO = np.float32(0.0)
+ONE = np.float32(1.0)
+EPS = np.float32(1e-12)
+"""
+)
+
+_PASS_TEMPLATE = '''
+
+@njit(fastmath=FASTMATH, error_model="numpy", boundscheck=False)
+def {name}({arguments}):
+    """{doc}"""
+    zero, one, eps = ZERO, ONE, EPS
+{body}
+'''
+
+_DESCEND_TEMPLATE = '''
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy", boundscheck=False)
+def descend(buf, n, flat, grad, lr, tol, check_every, max_iter, t, prev_loss, check_t, check_loss):
+    """The notebooks' loop from iteration ``t`` on the blocks of ``buf``, updating ``flat`` in place.
+
+    Returns ``(t, prev_loss, checks recorded, status)`` at convergence, at
+    ``max_iter``, or when ``check_t`` is full (then call again to go on).
+    """
+    inv_n = np.float32(1.0 / n)
+    n_checks = 0
+    while True:
+        for k in range(grad.shape[0]):
+            grad[k] = ZERO
+        for c in range(buf.shape[0]):
+            block = buf[c]
+            m = min({block}, n - c * {block})
+            forward_backward(block, m, flat, inv_n)
+{gradient_calls}
+        t += 1
+        done = False
+        if t % check_every == 0:
+            loss = mean_bce(buf, n, {p_at}, {y_at})
+            check_t[n_checks] = t
+            check_loss[n_checks] = loss
+            n_checks += 1
+            done = prev_loss - loss < tol
+            prev_loss = loss
+        step(flat, grad, np.float32(lr * (1.0 / math.sqrt(t))))
+        if done:
+            return t, prev_loss, n_checks, {converged}
+        if max_iter > 0 and t >= max_iter:
+            return t, prev_loss, n_checks, {capped}
+        if n_checks == check_t.shape[0]:
+            return t, prev_loss, n_checks, {checks_full}
+'''
+
+
+def kernel_source(sizes: tuple[int, ...]) -> str:
+    """The Python source of the fused kernel for a net with layer ``sizes`` (inputs first, 1 output).
+
+    Each pass is its own small function: numba's compile time grows faster
+    than linearly with a function's length.
+    """
+    layout = Layout(sizes)
+
+    def indent(lines: list[str], depth: int) -> str:
+        return "\n".join("    " * depth + line for line in lines)
+
+    passes = _gradient_passes(layout)
+    forward = [f"{name} = flat[{k}]" for name, k in layout.offset.items()]
+    forward += ["for j in range(m):"] + ["    " + line for line in _forward_backward(layout)]
+    source = _KERNEL_HEAD.format(sizes=sizes)
+    source += _PASS_TEMPLATE.format(
+        name="forward_backward", arguments="block, m, flat, inv_n", body=indent(forward, 1),
+        doc="Per point of the block: forward values, p and the deltas; rows stored for the gradient passes.",
+    )  # fmt: skip
+    for k, lines in enumerate(passes):
+        source += _PASS_TEMPLATE.format(
+            name=f"gradient_{k}", arguments="block, m, grad", body=indent(lines, 1),
+            doc="Add one group of weight and bias gradients of the block to ``grad``.",
+        )  # fmt: skip
+    return source + _DESCEND_TEMPLATE.format(
+        block=BLOCK,
+        gradient_calls=indent([f"gradient_{k}(block, m, grad)" for k in range(len(passes))], 3),
+        p_at=layout.row["p"] * STRIDE,
+        y_at=layout.row["y"] * STRIDE,
+        converged=CONVERGED,
+        capped=CAPPED,
+        checks_full=CHECKS_FULL,
+    )

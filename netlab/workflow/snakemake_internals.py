@@ -1,0 +1,149 @@
+"""Every use of Snakemake's internals, in one place, each with why no public API does it.
+
+Snakemake's public surface for a workflow is the Snakefile's ``config``, ``workflow.basedir`` and
+the rule directives. netlab needs a little more (see each function), and only here: a Snakemake
+release that changes one of these fails ``missing_internals`` (called when the workflow is parsed,
+and by ``tests/test_snakemake_internals.py``) with the internal's name, not an odd error later.
+``pyproject.toml`` pins the Snakemake range the tests pass with.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+# What netlab relies on: (object it is read from, attribute path). Checked by ``missing_internals``.
+RELIED_ON = (
+    ("workflow", "config_settings.configfiles"),
+    ("workflow", "config_settings.config"),
+    ("workflow", "config_settings.replace_workflow_config"),
+    ("workflow", "configfiles"),
+    ("workflow", "deployment_settings.deployment_method"),
+    ("workflow", "rules"),
+    ("rule", "set_params"),
+    ("rule", "script"),
+    ("rule", "shellcmd"),
+    ("rule", "is_run"),
+    ("rule", "run_func_src"),
+    ("rule", "basedir"),
+    ("rule", "benchmark"),
+    ("rule", "is_producer"),
+    ("rule", "expand_benchmark"),
+    ("rule", "get_wildcards"),
+    ("snakemake.script", "get_snakemake_searchpaths"),
+)
+
+
+def missing_internals(workflow: Any) -> list[str]:
+    """The internals of ``RELIED_ON`` this Snakemake lacks (``workflow`` is the Snakefile's ``workflow``)."""
+    import snakemake.script
+
+    rule = next(iter(workflow.rules), None)
+    owners = {"workflow": workflow, "rule": rule, "snakemake.script": snakemake.script}
+    missing = []
+    for owner, path in RELIED_ON:
+        value = owners[owner]
+        if value is None:
+            continue  # no rule defined yet: nothing to check on rules
+        for part in path.split("."):
+            if not hasattr(value, part):
+                missing.append(f"{owner}.{path}")
+                break
+            value = getattr(value, part)
+    return missing
+
+
+def check_internals(workflow: Any) -> None:
+    """Stop at parse time, naming the internals, when this Snakemake lacks what netlab relies on."""
+    import snakemake
+
+    missing = missing_internals(workflow)
+    if missing:
+        raise RuntimeError(
+            f"Snakemake {snakemake.__version__} lacks internals netlab relies on: {', '.join(missing)} "
+            "(netlab.workflow.snakemake_internals); install the version pyproject.toml pins"
+        )
+
+
+def config_layers(workflow: Any) -> tuple[list[str], list[str], dict[str, Any]]:
+    """The config's layers as the user gave them: default config files, ``--configfile`` files and
+    ``--config`` values. Snakemake exposes only their recursive merge (``config``), which cannot say
+    that a data set given by the user replaces the default's entry, nor where a bad value came from."""
+    settings = workflow.config_settings
+    defaults = (
+        []
+        if settings.replace_workflow_config
+        else list(workflow.configfiles[len(settings.configfiles) :])
+    )
+    return defaults, list(settings.configfiles), dict(settings.config)
+
+
+def uses_conda(workflow: Any) -> bool:
+    """Whether jobs run in conda envs (``--sdm conda``): no public flag says so to the Snakefile."""
+    methods = workflow.deployment_settings.deployment_method
+    return any(str(getattr(m, "name", m)).lower() == "conda" for m in methods)
+
+
+def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
+    """Jobs in a conda env import from that env alone; True when script jobs run in conda envs.
+
+    Snakemake's script preamble appends the submitting process's whole ``sys.path`` to every job's
+    path (so the job can unpickle its ``snakemake`` object); under ``--sdm conda`` that would let a job
+    take whatever its env file leaves out from wherever Snakemake is installed. The envs carry
+    Snakemake (``snakemake-minimal``) and netlab (``envs/*.post-deploy.sh``), so there the preamble
+    appends nothing. No setting turns the preamble's path off, hence the patch.
+    """
+    os.environ["NETLAB_CHECKOUT"] = str(Path(checkout).resolve())  # read by envs/*.post-deploy.sh
+    if not uses_conda(workflow):
+        return False
+    import snakemake.script
+
+    snakemake.script.get_snakemake_searchpaths = _no_searchpaths
+    return True
+
+
+def _no_searchpaths() -> list[str]:
+    """Replaces ``snakemake.script.get_snakemake_searchpaths`` for jobs' preambles."""
+    return []
+
+
+def rule_code(rule: Any) -> tuple[Path | None, str, str] | None:
+    """What a rule runs: its script file, shell command and ``run:`` source; None for a rule that runs
+    nothing (a target). Snakemake keeps these on the rule object only."""
+    if rule.script is None and rule.shellcmd is None and not rule.is_run:
+        return None
+    script = None
+    if rule.script is not None:
+        script = Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script
+    return script, rule.shellcmd or "", rule.run_func_src if rule.is_run else ""
+
+
+def add_code_params(workflow: Any, digest: Callable[[Path | None, str, str], str]) -> None:
+    """Give every rule that runs code a ``code`` param, ``digest(script, command, source)``.
+
+    The ``params`` rerun trigger then compares it by content. Snakemake's own ``code`` trigger compares
+    a script's modification time, and a directive cannot be added to a rule after it is defined except
+    through ``Rule.set_params``.
+    """
+    for rule in workflow.rules:
+        code = rule_code(rule)
+        if code is not None:
+            rule.set_params(code=digest(*code))
+
+
+def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
+    """``[rule name, benchmark file]`` of the job that makes each of ``paths``, in order, without repeats.
+
+    A path no rule makes (a user's file) or whose rule has no benchmark is left out. Snakemake resolves
+    a file to its producing job only inside its DAG, which a rule's params cannot see.
+    """
+    rules = [r for r in rules if r.benchmark]
+    found: dict[str, str] = {}
+    for path in paths:
+        for rule in rules:
+            if rule.is_producer(path):
+                found.setdefault(str(rule.expand_benchmark(rule.get_wildcards(path))), rule.name)
+                break
+    return [[name, benchmark] for benchmark, name in found.items()]

@@ -1,3 +1,4 @@
+from netlab.plotting import save_figure
 from netlab.toy import datasets
 from netlab.toy.figures import plane
 from netlab.workflow.joblog import logged

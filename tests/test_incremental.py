@@ -163,6 +163,10 @@ CASES = {
             **REPORT,
         },
     ),
+    "edit the helpers every generated kernel imports (netlab/toy/trainer/numerics.py)": (
+        edit_source("netlab/toy/trainer/numerics.py"),
+        {**retrained(ONE, TWO), **REPORT},
+    ),
     "edit the feature extractor's code": (
         edit_source("netlab/images/features.py"),
         {"features": FEATURES, **CLASSIFIERS, **REPORT},
@@ -178,9 +182,13 @@ CASES = {
     ),
     "edit the trial plots' code": (
         edit_source("netlab/toy/figures/across_trials.py"),
-        # the image plots share its grid of panels, and the report its sample count
-        {"trial_plots": trial_plots(ONE, TWO), **IMAGE_PLOTS, **REPORT},
+        {"trial_plots": trial_plots(ONE, TWO), **REPORT},
     ),
+    "edit the boundary plot's code": (
+        edit_source("netlab/toy/figures/boundary.py"),
+        {"boundary_plot": boundaries(ONE) | boundaries(TWO), **REPORT},
+    ),
+    "edit a report template": (edit_source("netlab/report/templates/page.html.j2"), REPORT),
     "edit the writer every job uses (netlab/atomic.py)": (
         edit_source("netlab/atomic.py"),
         {

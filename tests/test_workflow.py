@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, TEST_CONFIG, snakemake, write_config
+from conftest import TEST_CONFIG, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -82,39 +82,3 @@ def test_bad_config_stops_before_any_job(tmp_path, edit, expected):
     assert proc.returncode != 0
     assert expected in proc.stdout + proc.stderr
     assert not (tmp_path / "results").exists()
-
-
-def test_lint_is_clean():
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--lint",
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_snakefmt_is_clean():
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "rules"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,53 @@
+"""The Snakemake internals netlab relies on (netlab.workflow.snakemake_internals) exist in the installed
+Snakemake; a release that drops one fails here, naming it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from conftest import ROOT, TEST_CONFIG
+
+from netlab.workflow import snakemake_internals
+
+
+@pytest.fixture(scope="module")
+def workflow():
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+        parsed = api.workflow(
+            snakefile=ROOT / "Snakefile",
+            workdir=ROOT,
+            resource_settings=ResourceSettings(),
+            config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
+        )
+        yield parsed._workflow  # the object a Snakefile calls `workflow`
+
+
+def test_every_internal_netlab_relies_on_exists(workflow):
+    assert snakemake_internals.missing_internals(workflow) == []
+
+
+def test_a_missing_internal_is_named():
+    import snakemake
+
+    bare = SimpleNamespace(rules=[], configfiles=[])  # no config_settings, no deployment_settings
+    with pytest.raises(RuntimeError) as err:
+        snakemake_internals.check_internals(bare)
+    message = str(err.value)
+    assert f"Snakemake {snakemake.__version__} lacks internals" in message
+    assert "workflow.config_settings.configfiles" in message
+    assert "workflow.deployment_settings.deployment_method" in message
+    assert "workflow.rules" not in message
+
+
+def test_every_rule_that_runs_code_is_read_through_the_fence(workflow):
+    runs = {r.name: snakemake_internals.rule_code(r) for r in workflow.rules}
+    assert runs["all"] is None and runs["toy"] is None
+    script, command, _ = runs["best_of_trials"]
+    assert script.resolve() == ROOT / "scripts" / "best_of_trials.py" and command == ""
+    script, command, _ = runs["train_trial"]
+    assert script is None and "-m netlab.workflow.train_trial" in command

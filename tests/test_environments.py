@@ -92,9 +92,9 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
         assert not any(p in extended for p in submitting), (script.name, extended)
         assert "site-packages" not in extended, (script.name, extended)
     # the same numbers as the run in the test environment; the versions table differs by design: the
-    # report lists the versions importable where it runs (its env, envs/torch.yaml, has no scikit-learn)
+    # report lists the versions importable where it runs (its env, the light envs/netlab.yaml, has no torch)
     versions = "results/report/tables/versions.csv"
-    assert "scikit-learn,not installed" in (workdir / versions).read_text()
+    assert "torch,not installed" in (workdir / versions).read_text()
     assert_same_results(workflow_run, workdir, ignore=frozenset({versions}))
 
 

@@ -28,7 +28,12 @@ from netlab.workflow.config import (
     layered_config,
     validate_schema,
 )
-from netlab.workflow.fingerprint import code_digest, digest_files
+from netlab.workflow.fingerprint import (
+    code_digest,
+    digest_files,
+    job_imports,
+    software_versions,
+)
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 snakemake_internals.check_internals(workflow)
@@ -55,13 +60,20 @@ wildcard_constraints:
 
 
 def fingerprint_rules():
-    """Every code-running rule gets a `code` param, the content digest of its script or command and of
-    every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs.
-    """
-    snakemake_internals.add_code_params(
-        workflow,
-        lambda script, command, source: code_digest(ROOT, script, command, source),
-    )
+    """Every code-running rule gets a `code` param, the content digest of its script or command and
+    of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
+    and a `software` param, the installed versions of the distributions that code imports, so an
+    upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead)."""
+    conda = snakemake_internals.uses_conda(workflow)
+
+    def digests(script, command, source):
+        found = {"code": code_digest(ROOT, script, command, source)}
+        if not conda:
+            modules = job_imports(ROOT, script, command).third_party
+            found["software"] = software_versions(modules)
+        return found
+
+    snakemake_internals.add_code_params(workflow, digests)
 
 
 def flat(named):

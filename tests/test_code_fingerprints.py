@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata as metadata
 import json
 import os
 import subprocess
@@ -127,3 +128,16 @@ def test_a_module_run_by_a_shell_command_is_a_root(package):
     assert "netlab/unused.py" not in files
     with pytest.raises(ValueError, match=r"no module netlab\.nowhere"):
         code_files(package, command="python -m netlab.nowhere")
+
+
+def test_software_is_part_of_a_rules_fingerprint(parsed_rules):
+    """The installed versions of what a rule's code imports, derived from the same closure: torch
+    for the features, numba for the trials, neither for the report."""
+    software = {r.name: dict(r.params.items()).get("software") for r in parsed_rules}
+    assert "torch==" in software["features"] and "numba==" not in software["features"]
+    assert "numba==" in software["train_trial"] and "torch==" not in software["train_trial"]
+    assert "scikit-learn==" in software["classify"]
+    assert "Jinja2==" in software["report"]
+    assert not any(f"{name}==" in software["report"] for name in ("torch", "matplotlib", "numba"))
+    numpy = metadata.version("numpy")
+    assert all(f"numpy=={numpy}" in s for s in software.values())

@@ -10,7 +10,7 @@ and by ``tests/test_snakemake_internals.py``) with the internal's name, not an o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -120,17 +120,20 @@ def rule_code(rule: Any) -> tuple[Path | None, str, str] | None:
     return script, rule.shellcmd or "", rule.run_func_src if rule.is_run else ""
 
 
-def add_code_params(workflow: Any, digest: Callable[[Path | None, str, str], str]) -> None:
-    """Give every rule that runs code a ``code`` param, ``digest(script, command, source)``.
+def add_code_params(
+    workflow: Any, digests: Callable[[Path | None, str, str], Mapping[str, str]]
+) -> None:
+    """Give every rule that runs code the params ``digests(script, command, source)`` returns
+    (its ``code`` fingerprint, and the ``software`` it computes with).
 
-    The ``params`` rerun trigger then compares it by content. Snakemake's own ``code`` trigger compares
+    The ``params`` rerun trigger then compares them by content. Snakemake's own ``code`` trigger compares
     a script's modification time, and a directive cannot be added to a rule after it is defined except
     through ``Rule.set_params``.
     """
     for rule in workflow.rules:
         code = rule_code(rule)
         if code is not None:
-            rule.set_params(code=digest(*code))
+            rule.set_params(**digests(*code))
 
 
 def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:

@@ -64,11 +64,11 @@ def fingerprint_rules():
     of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
     and a `software` param, the installed versions of the distributions that code imports, so an
     upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead)."""
-    conda = snakemake_internals.uses_conda(workflow)
+    env_files_decide = snakemake_internals.uses_conda(workflow)
 
     def digests(script, command, source):
         found = {"code": code_digest(ROOT, script, command, source)}
-        if not conda:
+        if not env_files_decide:
             modules = job_imports(ROOT, script, command).third_party
             found["software"] = software_versions(modules)
         return found

@@ -46,7 +46,7 @@ import time
 start = time.perf_counter()
 import json, sys
 from pathlib import Path
-from netlab.toy import datasets, nets
+from netlab.toy import datasets, nets, training
 x, y = datasets.as_training_arrays(*datasets.noisy(n=int(sys.argv[2])))
 sizes = [int(s) for s in sys.argv[1].split("-")]
 result = training.train(x, y, nets.init_params(sizes, 0), max_iter=2, path=sys.argv[3])

@@ -63,7 +63,8 @@ def fingerprint_rules():
     """Every code-running rule gets a `code` param, the content digest of its script or command and
     of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
     and a `software` param, the installed versions of the distributions that code imports, so an
-    upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead)."""
+    upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead).
+    """
     env_files_decide = snakemake_internals.uses_conda(workflow)
 
     def digests(script, command, source):

@@ -15,7 +15,7 @@ import torch
 
 from netlab.toy import datasets, nets, training
 from netlab.toy.reference import sequential
-from netlab.toy.trainer import choice, codegen, kernel_cache, native
+from netlab.toy.trainer import choice, codegen, kernel_cache, native, vectors
 
 
 def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
@@ -466,3 +466,81 @@ def test_nowhere_to_keep_the_library_is_said_and_numba_runs(tmp_path, monkeypatc
     err = capfd.readouterr().err
     assert f"cannot keep the trainer's library ({tmp_path}: Permission denied)" in err
     assert result.iterations == 50 and not list(tmp_path.glob("*.so"))
+
+
+# The vector width, from the CPU's flags (netlab.toy.trainer.vectors): both families' real flags.
+ZEN4 = set(
+    [
+        "fpu",
+        "sse",
+        "sse2",
+        "avx",
+        "avx2",
+        "fma",
+        "avx512f",
+        "avx512dq",
+        "avx512ifma",
+        "avx512cd",
+        "avx512bw",
+        "avx512vl",
+        "avx512_bf16",
+        "avx512vbmi",
+        "avx512_vbmi2",
+        "avx512_vnni",
+        "avx512_bitalg",
+        "avx512_vpopcntdq",
+    ]
+)  # AMD EPYC (Zen 4), as this project's machine reports them
+EMERALD_RAPIDS = set(
+    [
+        "fpu",
+        "sse",
+        "sse2",
+        "avx",
+        "avx2",
+        "fma",
+        "avx512f",
+        "avx512dq",
+        "avx512ifma",
+        "avx512cd",
+        "avx512bw",
+        "avx512vl",
+        "avx512_bf16",
+        "avx512vbmi",
+        "avx512_vbmi2",
+        "avx512_vnni",
+        "avx512_bitalg",
+        "avx512_vpopcntdq",
+        "avx512_fp16",
+        "amx_bf16",
+        "amx_tile",
+        "amx_int8",
+    ]
+)  # Intel Xeon (Emerald Rapids)
+AVX2_ONLY = {"fpu", "sse", "sse2", "avx", "avx2", "fma"}
+
+
+@pytest.mark.parametrize("flags", [ZEN4, EMERALD_RAPIDS], ids=["amd-zen4", "intel-emerald-rapids"])
+def test_a_cpu_with_avx512_gets_512_bit_vectors(flags):
+    assert vectors.vector_bits(flags) == 512
+    features = vectors.llvm_features("+avx2,+avx512f,+prefer-256-bit,+fma", 512)
+    assert features.split(",") == ["+avx2", "+avx512f", "+fma", "-prefer-256-bit"]
+
+
+def test_other_cpus_keep_llvms_choice_and_the_override_wins():
+    assert vectors.vector_bits(AVX2_ONLY) is None
+    assert vectors.llvm_features("+avx2,+fma", None) == "+avx2,+fma"
+    assert vectors.vector_bits(ZEN4, "256") == 256
+    assert vectors.llvm_features("+avx512f", 256) == "+avx512f,+prefer-256-bit"
+    with pytest.raises(ValueError, match="NETLAB_VECTOR_BITS=512: this CPU has no AVX-512"):
+        vectors.vector_bits(AVX2_ONLY, "512")
+    with pytest.raises(ValueError, match="NETLAB_VECTOR_BITS must be 256 or 512, not '1024'"):
+        vectors.vector_bits(ZEN4, "1024")
+
+
+def test_the_vector_width_is_part_of_the_librarys_name(monkeypatch):
+    default = native.machine_tag()
+    monkeypatch.setenv(vectors.VECTOR_BITS_ENV, "256")
+    narrow = native.machine_tag()
+    assert narrow != default
+    assert ("+prefer-256-bit" in native.target_cpu()[1]) == ("avx512f" in native.cpu_flags())

@@ -118,8 +118,11 @@ def _compile(path: Path, sizes: tuple[int, ...], libraries: list[Path]) -> tuple
     compiled (or loaded from numba's cache) in this process, and the job says
     so. Returns the kernel and whether this call compiled it.
     """
+    import numba.core.config
     from numba import types
 
+    # numba's code for the vector width native.target_cpu chose (before its first compile here)
+    numba.core.config.CPU_NAME, numba.core.config.CPU_FEATURES = native.target_cpu()
     descend = _import_file(path, f"netlab_{path.stem}").descend
     signature = (
         types.float32[:, ::1], types.int64, types.float32[::1], types.float32[::1], types.float64,

@@ -22,6 +22,7 @@ optimises the C wrapper and the kernel together.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import platform
@@ -33,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from netlab.toy.trainer import vectors
 
 ENTRY = "netlab_descend"  # the library's one exported function
 # numba's runtime helpers, defined only in a process that imported numba (see the module's docstring)
@@ -46,13 +49,29 @@ Descend = Callable[..., tuple[int, float, int, int]]
 
 
 def target_cpu() -> tuple[str, str]:
-    """The CPU name and features machine code is made for: this machine's, or ``NUMBA_CPU_NAME`` and
-    ``NUMBA_CPU_FEATURES`` where set, as numba does."""
+    """The CPU name and features machine code is made for: this machine's, with the vector width
+    ``vectors`` chooses from its flags, or ``NUMBA_CPU_NAME`` and ``NUMBA_CPU_FEATURES`` where set."""
     import llvmlite.binding as llvm  # 35 ms
 
     name = os.environ.get("NUMBA_CPU_NAME") or llvm.get_host_cpu_name()
-    features = os.environ.get("NUMBA_CPU_FEATURES") or llvm.get_host_cpu_features().flatten()
+    features = os.environ.get("NUMBA_CPU_FEATURES")
+    if not features:
+        host = llvm.get_host_cpu_features().flatten()
+        features = vectors.llvm_features(host, vectors.chosen_bits(cpu_flags()))
     return name, features
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's flags as Linux names them (``avx512f``), from ``/proc/cpuinfo``, or from LLVM elsewhere."""
+    info = _linux_cpu() or ""
+    for line in info.splitlines():
+        if line.split(":")[0].strip() in ("flags", "Features"):
+            return frozenset(line.split(":", 1)[1].split())
+    import llvmlite.binding as llvm
+
+    return frozenset(
+        f[1:] for f in llvm.get_host_cpu_features().flatten().split(",") if f[:1] == "+"
+    )
 
 
 def machine_tag() -> str:
@@ -60,14 +79,16 @@ def machine_tag() -> str:
 
     A digest of the CPU's model and flags as Linux reports them (a millisecond;
     ``target_cpu`` needs llvmlite's import, 35 ms a job, and is the fallback
-    elsewhere) and of numba's CPU settings.
+    elsewhere), of numba's CPU settings and of the vector width chosen (``vectors``).
     """
     settings = [os.environ.get(name, "") for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")]
     identity = _linux_cpu() or "|".join(target_cpu())
-    digest = hashlib.sha256("|".join([*settings, identity]).encode()).hexdigest()[:12]
+    bits = f"vector={vectors.chosen_bits(cpu_flags())}"
+    digest = hashlib.sha256("|".join([*settings, identity, bits]).encode()).hexdigest()[:12]
     return f"{platform.machine()}-{digest}"
 
 
+@functools.cache
 def _linux_cpu() -> str | None:
     """The first CPU's model and flags from ``/proc/cpuinfo`` (x86 and Arm names), or None."""
     try:

@@ -1,6 +1,13 @@
 """Feature extraction: the notebooks' loop against netlab's batched extraction, on the same images and model.
 
 Run: python benchmarks/features.py [--images 32] [--batch-size 8] [--threads 2]
+     python benchmarks/features.py --precisions [--images-root DIR]   # float32 against bfloat16
+
+``--precisions``: the default run's images (synthetic, 244 train and 153 val, or an ImageFolder root
+with train/ and val/ given by ``--images-root``) through netlab's extraction on one thread, in float32
+and in bfloat16 (``features.precision``): images per second of each, the largest difference in the
+2048 features, and the classifiers of the default config on each (accuracy, and how many validation
+images change prediction).
 
 The notebooks' way: torchvision ImageFolder, a DataLoader of batch 1, autograd
 on (no ``no_grad``/``inference_mode``; the parameters are frozen as in the
@@ -47,6 +54,68 @@ def netlab_way(net: torch.nn.Module, root: Path, batch_size: int, threads: int) 
     )
 
 
+def compare_precisions(root: Path | None, batch_size: int) -> int:
+    """float32 against bfloat16 on the default run's images: speed, features, classifiers."""
+    from netlab.images import classify
+    from netlab.images.feature_table import FeatureTable
+
+    net = features.backbone(weights.resnet50(None, seed=0)[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        if root is None:
+            root = Path(tmp) / "images"
+            counts = {"train": {"ants": 123, "bees": 121}, "val": {"ants": 70, "bees": 83}}
+            write_tree(root, counts, seed=0, min_side=180, max_side=500)
+        tables, speed = {}, {}
+        for precision in ("float32", "bfloat16"):
+            seconds, images = 0.0, 0
+            for split in ("train", "val"):
+                samples = scan_split(root, split).samples
+                rows, s = timed(
+                    lambda samples=samples, precision=precision: features.extract(
+                        net, samples, batch_size=batch_size, device=torch.device("cpu"),
+                        precision=precision,
+                    )
+                )  # fmt: skip
+                seconds, images = seconds + s, images + len(samples)
+                tables[precision, split] = FeatureTable(
+                    paths=[s.relpath for s in samples],
+                    labels=np.array([s.label for s in samples], np.int64),
+                    class_names=[s.class_name for s in samples],
+                    features=rows,
+                )
+            speed[precision] = images / seconds
+    diff = max(
+        float(np.abs(tables["float32", s].features - tables["bfloat16", s].features).max())
+        for s in ("train", "val")
+    )
+    largest = max(float(np.abs(tables["float32", s].features).max()) for s in ("train", "val"))
+    logistic = {"solver": "liblinear", "random_state": 0, "max_iter": 1000}
+    knn = {"k": [1, 3, 5], "algorithm": "kd_tree"}
+    classes = ["ants", "bees"]
+    results = {
+        p: classify.evaluate(tables[p, "train"], tables[p, "val"], classes, logistic, knn)
+        for p in ("float32", "bfloat16")
+    }
+    print(f"torch {torch.__version__}, one thread, batch size {batch_size}")
+    print("| precision | images/s |\n|---|---|")
+    for p, rate in speed.items():
+        print(f"| {p} | {rate:.1f} |")
+    print(f"bfloat16 / float32 speed: {speed['bfloat16'] / speed['float32']:.2f}x")
+    print(f"largest |difference| of a feature: {diff:.3g} (largest |feature|: {largest:.3g})")
+    print(
+        "| classifier | float32 accuracy | bfloat16 accuracy | val images that change prediction |"
+    )
+    print("|---|---|---|---|")
+    for full, reduced in zip(results["float32"], results["bfloat16"], strict=True):
+        changed = int(
+            np.count_nonzero(np.array(full["predicted"]) != np.array(reduced["predicted"]))
+        )
+        print(
+            f"| {full['name']} | {full['accuracy']:.3f} | {reduced['accuracy']:.3f} | {changed} |"
+        )
+    return 0
+
+
 def timed(fn, *args):
     start = time.perf_counter()
     result = fn(*args)
@@ -60,7 +129,12 @@ def main() -> int:
     )
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precisions", action="store_true", help="float32 against bfloat16")
+    parser.add_argument("--images-root", type=Path, help="ImageFolder root for --precisions")
     args = parser.parse_args()
+    if args.precisions:
+        torch.set_num_threads(1)
+        return compare_precisions(args.images_root, args.batch_size)
     torch.set_num_threads(args.threads)
     net = features.backbone(weights.resnet50(None, seed=0)[0])
     with tempfile.TemporaryDirectory() as tmp:

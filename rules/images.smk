@@ -121,6 +121,7 @@ rule features:
         batch_size=lookup(dpath="features/batch_size", within=config),
         batchnorm=lookup(dpath="features/batchnorm", within=config),
         device=lookup(dpath="features/device", within=config),
+        precision=lookup(dpath="features/precision", within=config),
         on_bad_image=lookup(dpath="images/on_bad_image", within=config),
         image_source=lookup(dpath="images/source", within=config),
     script:

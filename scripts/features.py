@@ -15,6 +15,7 @@ with logged(snakemake.log[0]) as log:
         threads=snakemake.threads,
         on_bad_image=p.on_bad_image,
         image_source=p.image_source,
+        precision=p.precision,
         table_path=snakemake.output.table,
         sidecar_path=snakemake.output.sidecar,
     )

@@ -210,3 +210,37 @@ def test_notebook_batchnorm_normalises_each_image_by_itself(model, root):
     assert not np.allclose(nb, evaluated, atol=1e-3)
     with pytest.raises(ValueError, match="features.batchnorm"):
         features.extract(net, samples, batch_size=4, device=torch.device("cpu"), batchnorm="train")
+
+
+bf16 = pytest.mark.skipif(
+    not torch.ops.mkldnn._is_mkldnn_bf16_supported(),
+    reason="this CPU has no bfloat16 instructions (AVX512-BF16 or AMX)",
+)
+
+
+@bf16
+def test_bfloat16_is_close_to_float32_and_repeatable(model, root):
+    samples = scan_split(root, "train").samples
+    net = features.backbone(model)
+    full, reduced, again = (
+        features.extract(net, samples, batch_size=2, device=torch.device("cpu"), precision=p)
+        for p in ("float32", "bfloat16", "bfloat16")
+    )
+    assert reduced.dtype == np.float32 and reduced.shape == full.shape
+    assert not np.array_equal(reduced, full)  # it did run in bfloat16
+    np.testing.assert_array_equal(reduced, again)
+    # bfloat16 keeps 8 bits of mantissa: a few per cent of the largest feature, no more
+    assert np.abs(reduced - full).max() <= 0.05 * np.abs(full).max()
+
+
+def test_bfloat16_without_the_instructions_is_refused_before_any_output(root, tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    with pytest.raises(RuntimeError, match="no bfloat16 instructions .* use float32"):
+        run(root, tmp_path, precision="bfloat16")
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match="features.precision must be float32 or bfloat16"):
+        features.check_precision("float16", torch.device("cpu"))
+
+
+def test_the_sidecar_says_which_precision(root, tmp_path):
+    assert run(root, tmp_path)["precision"] == "float32"

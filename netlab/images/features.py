@@ -40,6 +40,27 @@ def backbone(model: torch.nn.Module) -> torch.nn.Sequential:
     return net.eval()
 
 
+PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+
+
+def check_precision(precision: str, device: torch.device) -> torch.dtype:
+    """The dtype of ``features.precision`` on ``device``; bfloat16 where the hardware lacks it is an error
+    (oneDNN would emulate it, slower than float32), never a silent fallback."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"features.precision must be float32 or bfloat16, got {precision!r}")
+    if precision == "bfloat16":
+        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+            raise RuntimeError(
+                "features.precision is bfloat16 but this GPU has no bfloat16 support; use float32"
+            )
+        if device.type == "cpu" and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            raise RuntimeError(
+                "features.precision is bfloat16 but this CPU has no bfloat16 instructions "
+                "(AVX512-BF16 or AMX); it would be emulated, slower than float32: use float32"
+            )
+    return PRECISIONS[precision]
+
+
 def resolve_device(spec: str) -> torch.device:
     """``auto``: CUDA when present, else CPU; ``cuda`` without a GPU is an error, not a silent CPU run."""
     if spec == "auto":
@@ -88,6 +109,7 @@ def extract(
     device: torch.device,
     threads: int = 1,
     batchnorm: str = "eval",
+    precision: str = "float32",
 ) -> np.ndarray:
     """Features (n, 2048) float32 of ``samples``, rows in their order.
 
@@ -97,7 +119,9 @@ def extract(
     one thread per batch gives the same bytes for any ``threads`` at the same
     speed. ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
     one image per batch, as the notebooks' DataLoader and training-mode net did.
+    ``precision="bfloat16"``: the forward pass under ``torch.autocast`` (features returned as float32).
     """
+    dtype = check_precision(precision, device)
     if batchnorm not in ("eval", "notebook"):
         raise ValueError(f"features.batchnorm must be 'eval' or 'notebook', got {batchnorm!r}")
     if batchnorm == "notebook":
@@ -112,8 +136,10 @@ def extract(
     )
 
     def forward(batch: torch.Tensor) -> np.ndarray:
-        with torch.no_grad():
-            return net(batch.to(device, memory_format=torch.channels_last)).flatten(1).cpu().numpy()
+        reduced = torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)
+        with torch.no_grad(), reduced:
+            rows = net(batch.to(device, memory_format=torch.channels_last)).flatten(1)
+        return rows.float().cpu().numpy()
 
     done = 0
 
@@ -146,6 +172,7 @@ def split_features(
     device: str,
     threads: int,
     on_bad_image: str,
+    precision: str = "float32",
     image_source: str,
     table_path: str | Path,
     sidecar_path: str | Path,
@@ -158,6 +185,7 @@ def split_features(
         log.warning("skipped %s: %s", bad["path"], bad["reason"])
     model, weights_provenance = weights.resnet50(weights_spec, seed, weights_path)
     chosen = resolve_device(device)
+    check_precision(precision, chosen)  # before the weights load and the images decode
     log.info(
         "%s: %d images, weights: %s, %d threads, device %s",
         split,
@@ -173,6 +201,7 @@ def split_features(
         device=chosen,
         threads=threads,
         batchnorm=batchnorm,
+        precision=precision,
     )
     samples = listing.samples
     feature_table.write(
@@ -193,6 +222,7 @@ def split_features(
         chosen,
         batch_size,
         batchnorm,
+        precision,
     )
     atomic.write_json(sidecar_path, sidecar)
     return sidecar
@@ -207,6 +237,7 @@ def provenance(
     device: torch.device,
     batch_size: int,
     batchnorm: str,
+    precision: str = "float32",
 ) -> dict[str, Any]:
     """What the features of a split are made of (shown by the report, copied into the metrics)."""
     return {
@@ -230,6 +261,7 @@ def provenance(
         "batch_size": 1 if batchnorm == "notebook" else batch_size,
         "batchnorm": batchnorm,
         "device": device.type,
+        "precision": precision,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
     }

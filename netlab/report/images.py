@@ -20,7 +20,7 @@ from netlab.report.render import embed
 
 SIDECAR_ROWS = [
     *("n_images", "counts", "image_source", "image_root", "weights", "model", "transform"),
-    *("batch_size", "batchnorm", "device", "torch", "torchvision"),
+    *("batch_size", "batchnorm", "device", "precision", "torch", "torchvision"),
 ]
 CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 

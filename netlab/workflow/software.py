@@ -46,6 +46,32 @@ def env_packages(env_file: str | Path) -> list[str]:
     return names
 
 
+def env_pins(env_file: str | Path) -> dict[str, str | None]:
+    """Distribution (canonical name) -> the exact version an env file pins (``numpy =2.4.6``), or None
+    where it gives a range or no version; ``python`` and ``pip`` are left out."""
+    spec = yaml.safe_load(Path(env_file).read_text())
+    pins: dict[str, str | None] = {}
+    for entry in spec.get("dependencies") or []:
+        if not isinstance(entry, str):
+            continue
+        match = re.fullmatch(
+            r"([A-Za-z0-9_.-]+)\s*(?:==?\s*([0-9][^\s,*|<>=!]*))?(.*)", entry.strip()
+        )
+        if match is None or match.group(1) in NOT_DISTRIBUTIONS:
+            continue
+        name, version, rest = match.groups()
+        pins[canonical(CONDA_TO_DISTRIBUTION.get(name, name))] = (
+            version if not rest.strip() else None
+        )
+    return pins
+
+
+def lock_pins(lock_file: str | Path) -> dict[str, str]:
+    """Distribution (canonical name) -> version, from a hashed requirements lock (``name==version``)."""
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", Path(lock_file).read_text(), re.M)
+    return {canonical(name): version for name, version in found}
+
+
 def env_distributions(env_file: str | Path) -> set[str]:
     """The Python distributions an env file names, canonical names."""
     return {

@@ -1,0 +1,150 @@
+"""The rerun oracle: what every job really loads, against what each edit re-runs.
+
+The code fingerprints are read from the source (``netlab.workflow.codegraph``); this test does not
+trust that reading. It runs the tiny config for real, the kernel-compiling path included (an empty
+kernel directory), with every Python process recording what it loads and opens under the workflow
+(``tests/oracle/sitecustomize.py``: the ``open`` audit event and ``sys.modules``). Then, for every file
+of ``netlab/`` and ``scripts/`` (templates included), it edits the file and asks Snakemake
+(``--detailed-summary``) which jobs would re-run and why: the rules whose params changed must be
+exactly the rules whose jobs loaded the file, and every other job planned must consume their outputs.
+It prints the table it checked. Run: ``python -m pytest -m oracle`` (``.ci/run`` does).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_workflow, snakemake
+
+pytestmark = [pytest.mark.oracle, pytest.mark.slow]
+
+TRACER = ROOT / "tests" / "oracle"
+EDITS = {".py": "\n# an edit the oracle made\n", ".j2": "\n{# an edit the oracle made #}\n"}
+
+
+def job_rule(argv: list[str], scripts: dict[str, str], modules: dict[str, str]) -> str | None:
+    """The rule a traced process ran for: a script job (Snakemake's copy ``tmpXXXX.<script>.py``) or a
+    shell job running ``python -m netlab.x``; None for Snakemake itself and anything else."""
+    first = argv[0] if argv else ""
+    copied = re.fullmatch(r"tmp\w+\.(\w+\.py)", Path(first).name)
+    if copied and ".snakemake/scripts" in first:
+        return scripts.get(copied.group(1))
+    for module, rule in modules.items():
+        if first.endswith(module.replace(".", "/") + ".py"):
+            return rule
+    return None
+
+
+def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Script file name -> rule, and ``python -m`` module -> rule, as the rules say (rules/*.smk)."""
+    scripts, modules = {}, {}
+    for smk in (workdir / "rules").glob("*.smk"):
+        for rule, body in re.findall(r"^rule (\w+):\n((?:    .*\n|\n)*)", smk.read_text(), re.M):
+            script = re.search(r'script:\n\s+"\.\./scripts/(\w+\.py)"', body)
+            if script:
+                scripts[script.group(1)] = rule
+            for module in re.findall(r"-m (netlab(?:\.\w+)+)", body):
+                modules[module] = rule
+    return scripts, modules
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory, request):
+    if "oracle" not in request.config.getoption("markexpr"):
+        pytest.skip("the rerun oracle edits every file (minutes): python -m pytest -m oracle")
+    base = tmp_path_factory.mktemp("oracle")
+    workdir = copy_workflow(base / "netlab")
+    traces, kernels = base / "traces", base / "kernels"
+    traces.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TRACER), os.environ.get("PYTHONPATH")])),
+        "NETLAB_TRACE_ROOT": str(workdir),
+        "NETLAB_TRACE_DIR": str(traces),
+        "NETLAB_KERNEL_DIR": str(kernels),
+    }
+    snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml", env=env)
+    scripts, modules = rule_programs(workdir)
+    loaders: dict[str, set[str]] = defaultdict(set)
+    for trace in traces.glob("*.json"):
+        record = json.loads(trace.read_text())
+        rule = job_rule(record["argv"], scripts, modules)
+        if rule is None:
+            continue
+        for path in record["files"]:
+            loaders[Path(path).relative_to(workdir.resolve()).as_posix()].add(rule)
+        if rule in scripts.values():  # the job runs Snakemake's copy of its script
+            script = next(s for s, r in scripts.items() if r == rule)
+            loaders[f"scripts/{script}"].add(rule)
+    assert any(kernels.glob("*.so")) or any(kernels.glob("*.py")), "no kernel was compiled"
+    return workdir, dict(loaders)
+
+
+def summary(workdir: Path) -> list[dict[str, str]]:
+    """Snakemake's own account of every output: its rule, inputs, status and plan."""
+    proc = snakemake(workdir, "--detailed-summary", "--cores", "1")
+    lines = [line for line in proc.stdout.splitlines() if "\t" in line]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def downstream(rows: list[dict[str, str]], rules: set[str]) -> set[str]:
+    """The rules whose jobs consume, directly or not, outputs of ``rules``."""
+    made = {r["output_file"] for r in rows if r["rule"] in rules}
+    found: set[str] = set()
+    while True:
+        more = {
+            r["output_file"]
+            for r in rows
+            if r["output_file"] not in made and set(r["input-file(s)"].split(",")) & made
+        }
+        if not more:
+            return found | set()
+        made |= more
+        found |= {r["rule"] for r in rows if r["output_file"] in more}
+
+
+def project_files(workdir: Path) -> list[str]:
+    files = [
+        *workdir.glob("netlab/**/*.py"),
+        *workdir.glob("netlab/**/*.j2"),
+        *workdir.glob("scripts/*.py"),
+    ]
+    return sorted(p.relative_to(workdir).as_posix() for p in files if "__pycache__" not in p.parts)
+
+
+def test_every_edit_reruns_exactly_the_jobs_that_loaded_the_file(traced):
+    workdir, loaders = traced
+    assert summary(workdir) and not {
+        r["rule"] for r in summary(workdir) if r["plan"] != "no update"
+    }
+    rows_seen, problems = [], []
+    for relative in project_files(workdir):
+        path = workdir / relative
+        original = path.read_bytes()
+        path.write_bytes(original + EDITS[path.suffix].encode())
+        try:
+            rows = summary(workdir)
+        finally:
+            path.write_bytes(original)
+        own = {r["rule"] for r in rows if r["status"] == "params changed"}
+        planned = {r["rule"] for r in rows if r["plan"] == "update pending"}
+        loaded = loaders.get(relative, set())
+        extra = planned - own - downstream(rows, own)
+        rows_seen.append((relative, sorted(loaded), sorted(planned)))
+        if own != loaded or extra:
+            problems.append(
+                f"{relative}: loaded by {sorted(loaded) or 'no job'}, fingerprint re-runs "
+                f"{sorted(own) or 'nothing'}"
+                + (f", and also plans {sorted(extra)}" if extra else "")
+            )
+    width = max(len(r[0]) for r in rows_seen)
+    print(f"\n{'file':{width}}  loaded by (= re-runs)  | planned in all")
+    for relative, loaded, planned in rows_seen:
+        print(f"{relative:{width}}  {', '.join(loaded) or '-'}  | {', '.join(planned) or '-'}")
+    assert not problems, "\n".join(problems)

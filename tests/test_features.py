@@ -233,7 +233,9 @@ def test_bfloat16_is_close_to_float32_and_repeatable(model, root):
     assert np.abs(reduced - full).max() <= 0.05 * np.abs(full).max()
 
 
-def test_bfloat16_without_the_instructions_is_refused_before_any_output(root, tmp_path, monkeypatch):
+def test_bfloat16_without_the_instructions_is_refused_before_any_output(
+    root, tmp_path, monkeypatch
+):
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     with pytest.raises(RuntimeError, match="no bfloat16 instructions .* use float32"):
         run(root, tmp_path, precision="bfloat16")

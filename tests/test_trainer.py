@@ -469,55 +469,13 @@ def test_nowhere_to_keep_the_library_is_said_and_numba_runs(tmp_path, monkeypatc
 
 
 # The vector width, from the CPU's flags (netlab.toy.trainer.vectors): both families' real flags.
-ZEN4 = set(
-    [
-        "fpu",
-        "sse",
-        "sse2",
-        "avx",
-        "avx2",
-        "fma",
-        "avx512f",
-        "avx512dq",
-        "avx512ifma",
-        "avx512cd",
-        "avx512bw",
-        "avx512vl",
-        "avx512_bf16",
-        "avx512vbmi",
-        "avx512_vbmi2",
-        "avx512_vnni",
-        "avx512_bitalg",
-        "avx512_vpopcntdq",
-    ]
-)  # AMD EPYC (Zen 4), as this project's machine reports them
-EMERALD_RAPIDS = set(
-    [
-        "fpu",
-        "sse",
-        "sse2",
-        "avx",
-        "avx2",
-        "fma",
-        "avx512f",
-        "avx512dq",
-        "avx512ifma",
-        "avx512cd",
-        "avx512bw",
-        "avx512vl",
-        "avx512_bf16",
-        "avx512vbmi",
-        "avx512_vbmi2",
-        "avx512_vnni",
-        "avx512_bitalg",
-        "avx512_vpopcntdq",
-        "avx512_fp16",
-        "amx_bf16",
-        "amx_tile",
-        "amx_int8",
-    ]
-)  # Intel Xeon (Emerald Rapids)
+AVX512 = {"avx512f", "avx512dq", "avx512ifma", "avx512cd", "avx512bw", "avx512vl", "avx512_bf16",
+          "avx512vbmi", "avx512_vbmi2", "avx512_vnni", "avx512_bitalg", "avx512_vpopcntdq"}  # fmt: skip
 AVX2_ONLY = {"fpu", "sse", "sse2", "avx", "avx2", "fma"}
+ZEN4 = AVX2_ONLY | AVX512  # AMD EPYC (Zen 4), as this project's machine reports them
+EMERALD_RAPIDS = (
+    AVX2_ONLY | AVX512 | {"avx512_fp16", "amx_bf16", "amx_tile", "amx_int8"}
+)  # Intel Xeon
 
 
 @pytest.mark.parametrize("flags", [ZEN4, EMERALD_RAPIDS], ids=["amd-zen4", "intel-emerald-rapids"])

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from netlab.toy import datasets, evaluation
+from netlab.toy.figures import generalisation as generalisation_figure
 
 # The generator's boundary: linear at angle 0, so +1 exactly where x2 > 0.
 SPEC = {"generator": "linear", "n": 4, "angle": 0.0, "margin": 0.1}
@@ -135,7 +136,9 @@ def test_generalisation_table_and_figure_from_files(trials, tmp_path):
             records, weights, train_file, [test_file], SPEC, setting
         )
         summaries.append(summary)
-    table = evaluation.write_experiment("e", 1, summaries, tmp_path / "g.csv", tmp_path / "g.png")
+    table = generalisation_figure.write_experiment(
+        "e", 1, summaries, tmp_path / "g.csv", tmp_path / "g.png"
+    )
     assert table["hidden"].tolist() == [2, 4]
     assert table["test_error_rate"].tolist() == [0.6, 0.6]
     assert table["test_floor_rate"].tolist() == [0.2, 0.2]

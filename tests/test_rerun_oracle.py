@@ -16,7 +16,9 @@ import csv
 import json
 import os
 import re
+import shutil
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,15 +44,31 @@ def job_rule(argv: list[str], scripts: dict[str, str], modules: dict[str, str]) 
 
 
 def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Script file name -> rule, and ``python -m`` module -> rule, as the rules say (rules/*.smk)."""
+    """Script file name -> rule, and ``python -m`` module -> rule, as Snakemake parses the rules."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    from netlab.workflow.codegraph import shell_modules
+    from netlab.workflow.snakemake_internals import rule_code
+
     scripts, modules = {}, {}
-    for smk in (workdir / "rules").glob("*.smk"):
-        for rule, body in re.findall(r"^rule (\w+):\n((?:    .*\n|\n)*)", smk.read_text(), re.M):
-            script = re.search(r'script:\n\s+"\.\./scripts/(\w+\.py)"', body)
-            if script:
-                scripts[script.group(1)] = rule
-            for module in re.findall(r"-m (netlab(?:\.\w+)+)", body):
-                modules[module] = rule
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+        parsed = api.workflow(
+            snakefile=workdir / "Snakefile",
+            workdir=workdir,
+            resource_settings=ResourceSettings(),
+            config_settings=ConfigSettings(configfiles=[workdir / "tests/config/config.yaml"]),
+        )
+        for rule in parsed._workflow.rules:
+            code = rule_code(rule)
+            if code is None:
+                continue
+            script, command, _ = code
+            if script is not None:
+                scripts[script.name] = rule.name
+            for module in shell_modules(command):
+                modules[module] = rule.name
     return scripts, modules
 
 
@@ -118,31 +136,49 @@ def project_files(workdir: Path) -> list[str]:
     return sorted(p.relative_to(workdir).as_posix() for p in files if "__pycache__" not in p.parts)
 
 
-def test_every_edit_reruns_exactly_the_jobs_that_loaded_the_file(traced):
+def check_edit(workdir: Path, relative: str, loaded: set[str]) -> tuple[list[str], str | None]:
+    """Edit one file in ``workdir``, ask Snakemake what would re-run, undo the edit."""
+    path = workdir / relative
+    original = path.read_bytes()
+    path.write_bytes(original + EDITS[path.suffix].encode())
+    try:
+        rows = summary(workdir)
+    finally:
+        path.write_bytes(original)
+    own = {r["rule"] for r in rows if r["status"] == "params changed"}
+    planned = {r["rule"] for r in rows if r["plan"] == "update pending"}
+    extra = planned - own - downstream(rows, own)
+    problem = None
+    if own != loaded or extra:
+        problem = (
+            f"{relative}: loaded by {sorted(loaded) or 'no job'}, fingerprint re-runs "
+            f"{sorted(own) or 'nothing'}" + (f", and also plans {sorted(extra)}" if extra else "")
+        )
+    return sorted(planned), problem
+
+
+def test_every_edit_reruns_exactly_the_jobs_that_loaded_the_file(traced, tmp_path):
     workdir, loaders = traced
-    assert summary(workdir) and not {
-        r["rule"] for r in summary(workdir) if r["plan"] != "no update"
-    }
-    rows_seen, problems = [], []
-    for relative in project_files(workdir):
-        path = workdir / relative
-        original = path.read_bytes()
-        path.write_bytes(original + EDITS[path.suffix].encode())
-        try:
-            rows = summary(workdir)
-        finally:
-            path.write_bytes(original)
-        own = {r["rule"] for r in rows if r["status"] == "params changed"}
-        planned = {r["rule"] for r in rows if r["plan"] == "update pending"}
-        loaded = loaders.get(relative, set())
-        extra = planned - own - downstream(rows, own)
-        rows_seen.append((relative, sorted(loaded), sorted(planned)))
-        if own != loaded or extra:
-            problems.append(
-                f"{relative}: loaded by {sorted(loaded) or 'no job'}, fingerprint re-runs "
-                f"{sorted(own) or 'nothing'}"
-                + (f", and also plans {sorted(extra)}" if extra else "")
-            )
+    assert not {r["rule"] for r in summary(workdir) if r["plan"] != "no update"}
+    # two copies of the finished run (metadata and times kept), one edit at a time in each
+    copies = [workdir, tmp_path / "second"]
+    shutil.copytree(workdir, copies[1], symlinks=True)
+    files = project_files(workdir)
+    shares = [files[k :: len(copies)] for k in range(len(copies))]
+
+    def check_share(k: int) -> dict[str, tuple[list[str], str | None]]:
+        return {f: check_edit(copies[k], f, loaders.get(f, set())) for f in shares[k]}
+
+    with ThreadPoolExecutor(max_workers=len(copies)) as pool:
+        done = {
+            f: r for share in pool.map(check_share, range(len(copies))) for f, r in share.items()
+        }
+    results = [done[f] for f in files]
+    rows_seen = [
+        (f, sorted(loaders.get(f, set())), planned)
+        for f, (planned, _) in zip(files, results, strict=True)
+    ]
+    problems = [problem for _, problem in results if problem]
     width = max(len(r[0]) for r in rows_seen)
     print(f"\n{'file':{width}}  loaded by (= re-runs)  | planned in all")
     for relative, loaded, planned in rows_seen:

@@ -184,25 +184,3 @@ def evaluate_files(
         record_paths, weight_paths, datasets.read_points(train_path), test, spec
     )
     return table, {**setting, **summary}
-
-
-def write_experiment(
-    experiment: str,
-    hidden_layers: int,
-    summaries: Sequence[Mapping[str, Any]],
-    table_path: str | Path,
-    figure_path: str | Path,
-) -> pd.DataFrame:
-    """The experiment's generalisation table (CSV) and figure from its settings' summaries."""
-    from netlab import atomic
-    from netlab.plotting import save_figure
-    from netlab.toy.figures import generalisation as figure_of
-
-    by_setting = {(s["dataset"], int(s["hidden"])): s for s in summaries}
-    table = generalisation_table(experiment, hidden_layers, by_setting)
-    figure = figure_of.generalisation(
-        table, f"{experiment}: training vs test error ({hidden_layers} hidden layer(s))"
-    )
-    atomic.write_csv(table_path, table)
-    save_figure(figure, figure_path, dpi=110)
-    return table

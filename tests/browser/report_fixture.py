@@ -25,6 +25,7 @@ from netlab.plotting import save_figure
 from netlab.report.inputs import named_inputs
 from netlab.toy import datasets, evaluation, notebook, paths
 from netlab.toy.figures import across_trials, plane
+from netlab.toy.figures import generalisation as generalisation_figure
 from netlab.toy.selection import summarise_setting
 from netlab.toy.settings import settings, used_datasets
 
@@ -225,7 +226,7 @@ def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) ->
                     "test_errors_max": test_errors + 2,
                 }
             )
-        evaluation.write_experiment(
+        generalisation_figure.write_experiment(
             name,
             e["hidden_layers"],
             summaries,

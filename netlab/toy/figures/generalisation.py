@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 from matplotlib.figure import Figure
 
-from netlab.plotting import plt
+from netlab import atomic
+from netlab.plotting import plt, save_figure
+from netlab.toy.evaluation import generalisation_table
 
 
 def generalisation(table: pd.DataFrame, title: str) -> Figure:
@@ -36,3 +42,21 @@ def generalisation(table: pd.DataFrame, title: str) -> Figure:
     ax.set_title(title)
     ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.8)
     return fig
+
+
+def write_experiment(
+    experiment: str,
+    hidden_layers: int,
+    summaries: Sequence[Mapping[str, Any]],
+    table_path: str | Path,
+    figure_path: str | Path,
+) -> pd.DataFrame:
+    """The experiment's generalisation table (CSV) and figure from its settings' summaries."""
+    by_setting = {(s["dataset"], int(s["hidden"])): s for s in summaries}
+    table = generalisation_table(experiment, hidden_layers, by_setting)
+    figure = generalisation(
+        table, f"{experiment}: training vs test error ({hidden_layers} hidden layer(s))"
+    )
+    atomic.write_csv(table_path, table)
+    save_figure(figure, figure_path, dpi=110)
+    return table

@@ -22,11 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_workflow, snakemake
+from conftest import ROOT, copy_workflow, snakemake, write_config
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
 TRACER = ROOT / "tests" / "oracle"
+CONFIG = "tests/config/oracle.yaml"
 EDITS = {".py": "\n# an edit the oracle made\n", ".j2": "\n{# an edit the oracle made #}\n"}
 
 
@@ -58,7 +59,7 @@ def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
             snakefile=workdir / "Snakefile",
             workdir=workdir,
             resource_settings=ResourceSettings(),
-            config_settings=ConfigSettings(configfiles=[workdir / "tests/config/config.yaml"]),
+            config_settings=ConfigSettings(configfiles=[workdir / CONFIG]),
         )
         for rule in parsed._workflow.rules:
             code = rule_code(rule)
@@ -87,7 +88,12 @@ def traced(tmp_path_factory, request):
         "NETLAB_TRACE_DIR": str(traces),
         "NETLAB_KERNEL_DIR": str(kernels),
     }
-    snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml", env=env)
+    # the tiny config, and one net large enough for the trainer's general path (2-16-16-1): a trial job
+    # loads the fused kernel's code or the general path's, never both
+    config = write_config(
+        workdir / CONFIG, lambda c: c["experiments"]["two_hidden_layers"]["hidden_sizes"].append(16)
+    )
+    snakemake(workdir, "--cores", "2", config=config, env=env)
     scripts, modules = rule_programs(workdir)
     loaders: dict[str, set[str]] = defaultdict(set)
     for trace in traces.glob("*.json"):
@@ -106,7 +112,7 @@ def traced(tmp_path_factory, request):
 
 def summary(workdir: Path) -> list[dict[str, str]]:
     """Snakemake's own account of every output: its rule, inputs, status and plan."""
-    proc = snakemake(workdir, "--detailed-summary", "--cores", "1")
+    proc = snakemake(workdir, "--detailed-summary", "--cores", "1", config=workdir / CONFIG)
     lines = [line for line in proc.stdout.splitlines() if "\t" in line]
     return list(csv.DictReader(lines, delimiter="\t"))
 

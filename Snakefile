@@ -43,5 +43,7 @@ for name in config["experiments"]:
             flat(toy_inputs(config, experiments=[name])),
 
 
+# cluster.local_rules (profiles/slurm): jobs too small to pay a Snakemake start-up inside a cluster job.
+snakemake_internals.add_local_rules(workflow, cluster_local_rules())
 # Last, when all rules exist: their code fingerprints, derived from what their scripts import.
 fingerprint_rules()

@@ -1,5 +1,6 @@
 # Functions, config validation and wildcard constraints only: no rules here. The logic lives in
 # netlab.workflow (tested without Snakemake); these wrap it for Snakemake's wildcards.
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -29,10 +30,14 @@ from netlab.workflow.config import (
     validate_schema,
 )
 from netlab.workflow.fingerprint import (
+    DigestCache,
     code_digest,
     digest_files,
+    environment_stamp,
     job_imports,
     software_versions,
+    stat_line,
+    tree_stamp,
 )
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
@@ -64,17 +69,35 @@ def fingerprint_rules():
     of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
     and a `software` param, the installed versions of the distributions that code imports, so an
     upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead).
+
+    Computed once and kept in .snakemake/netlab/fingerprints.json while no file under netlab/ or
+    scripts/, no rule's script and no installed distribution has changed (by path, size and times):
+    the workflow parse that every cluster job starts with then reads them instead of parsing every module.
     """
     env_files_decide = snakemake_internals.uses_conda(workflow)
+    stamp = tree_stamp(
+        [ROOT / "netlab", ROOT / "scripts"],
+        extra=[
+            str(ROOT),
+            env_files_decide,
+            *([] if env_files_decide else environment_stamp()),
+        ],
+    )
+    cache = DigestCache(Path(".snakemake/netlab/fingerprints.json"), stamp)
 
-    def digests(script, command, source):
+    def compute(script, command, source):
         found = {"code": code_digest(ROOT, script, command, source)}
         if not env_files_decide:
             modules = job_imports(ROOT, script, command).third_party
             found["software"] = software_versions(modules)
         return found
 
+    def digests(script, command, source):
+        key = [stat_line(script) if script else "", command, source]
+        return cache.get(key, lambda: compute(script, command, source))
+
     snakemake_internals.add_code_params(workflow, digests)
+    cache.save()
 
 
 def flat(named):
@@ -130,6 +153,48 @@ def trial_seed(wildcards):
 def trial_cost(wildcards):
     w = wildcards
     return inputs.trial_cost(config, w.experiment, w.dataset, w.hidden)
+
+
+def batch_rule_name(experiment, batch):
+    """The batch rule of an experiment's trials ``batch`` (cluster.trials_per_job > 0)."""
+    return f"train_trials_{re.sub(r'[^A-Za-z0-9_]', '_', experiment)}_{batch[0]}_{batch[-1]}"
+
+
+def batch_files(batch, ext):
+    """The records (``json``) or weights (``npz``) of a batch's trials, with the setting's wildcards."""
+    return [paths.trial_file(ext, t) for t in batch]
+
+
+def batch_file(folder, batch, ext):
+    """A batch job's own log or benchmark file, e.g. ``folder/{experiment}/{dataset}/h{hidden}/trials1-10.log``."""
+    return f"{folder}/{{experiment}}/{{dataset}}/h{{hidden}}/trials{batch[0]}-{batch[-1]}.{ext}"
+
+
+def batch_runtime_min(n):
+    """A batch job's run time: the sum of its ``n`` trials' (each as ``train_trial`` declares it)."""
+    return lambda wildcards: n * trial_runtime_min(*trial_cost(wildcards))
+
+
+def batch_trial_args(wildcards, output):
+    """``--trial NUMBER SEED RECORD WEIGHTS`` for each trial of a batch job, seeds as a trial job gets them."""
+    w = wildcards
+    return " ".join(
+        f"--trial {n} {inputs.trial_seed(config, w.experiment, w.dataset, w.hidden, n)} "
+        f"{shlex.quote(record)} {shlex.quote(weights)}"
+        for record, weights in zip(output.records, output.weights)
+        for n in [paths.trial_number(record)]
+    )
+
+
+def cluster_local_rules():
+    """The rules cluster.local_rules names, each checked to exist (a typo must not submit them)."""
+    names = config["cluster"]["local_rules"]
+    unknown = sorted(set(names) - {r.name for r in workflow.rules})
+    if unknown:
+        raise ValueError(
+            f"config key cluster.local_rules: no such rule: {', '.join(unknown)}"
+        )
+    return names
 
 
 def trial_python():

@@ -61,38 +61,92 @@ rule toy_test_data:
         "../scripts/toy_test_data.py"
 
 
-rule train_trial:
-    input:
-        data="results/data/{dataset}.txt",
-    output:
-        record=paths.trial_file("json"),
-        weights=paths.trial_file("npz"),
-    log:
-        "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
-    benchmark:
-        "results/benchmarks/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.tsv"
-    conda:
-        "../envs/netlab.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
-        runtime=lambda w: trial_runtime_min(*trial_cost(w)),
-    params:
-        hidden_layers=lookup(
-            dpath="experiments/{experiment}/hidden_layers", within=config
-        ),
-        lr=lookup(dpath="experiments/{experiment}/lr", within=config),
-        tol=lookup(dpath="experiments/{experiment}/tol", within=config),
-        check_every=lookup(dpath="experiments/{experiment}/check_every", within=config),
-        max_iter=lambda w: config["experiments"][w.experiment]["max_iter"] or 0,
-        seed=trial_seed,
-    # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
-    shell:
-        trial_python()
-        + " -m netlab.workflow.train_trial --data {input.data:q} --record {output.record:q}"
-        " --weights {output.weights:q} --log {log:q} --hidden-layers {params.hidden_layers}"
-        " --hidden {wildcards.hidden} --seed {params.seed} --lr {params.lr} --tol {params.tol}"
-        " --check-every {params.check_every} --max-iter {params.max_iter}"
+# One job per trial (the default), or, with cluster.trials_per_job = N (profiles/slurm), one job per N trials
+# of a setting, trials k*N+1 .. (k+1)*N: the same files, seeds and numbers, without a Snakemake start-up per
+# trial on a cluster (docs/cluster.md). Only one of the two is defined, so no file has two producers.
+if not inputs.trials_per_job(config):
+
+    rule train_trial:
+        input:
+            data="results/data/{dataset}.txt",
+        output:
+            record=paths.trial_file("json"),
+            weights=paths.trial_file("npz"),
+        log:
+            "results/logs/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.log",
+        benchmark:
+            "results/benchmarks/train_trial/{experiment}/{dataset}/h{hidden}/trial{trial}.tsv"
+        conda:
+            "../envs/netlab.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
+            runtime=lambda w: trial_runtime_min(*trial_cost(w)),
+        params:
+            hidden_layers=lookup(
+                dpath="experiments/{experiment}/hidden_layers", within=config
+            ),
+            lr=lookup(dpath="experiments/{experiment}/lr", within=config),
+            tol=lookup(dpath="experiments/{experiment}/tol", within=config),
+            check_every=lookup(
+                dpath="experiments/{experiment}/check_every", within=config
+            ),
+            max_iter=lambda w: config["experiments"][w.experiment]["max_iter"] or 0,
+            seed=trial_seed,
+        # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
+        shell:
+            trial_python()
+            + " -m netlab.workflow.train_trial --data {input.data:q} --record {output.record:q}"
+            " --weights {output.weights:q} --log {log:q} --hidden-layers {params.hidden_layers}"
+            " --hidden {wildcards.hidden} --seed {params.seed} --lr {params.lr} --tol {params.tol}"
+            " --check-every {params.check_every} --max-iter {params.max_iter}"
+
+else:
+    for _experiment in config["experiments"]:
+        for _batch in inputs.trial_batches(config, _experiment):
+
+            rule:
+                name:
+                    batch_rule_name(_experiment, _batch)
+                input:
+                    data="results/data/{dataset}.txt",
+                output:
+                    records=batch_files(_batch, "json"),
+                    weights=batch_files(_batch, "npz"),
+                log:
+                    batch_file("results/logs/train_trials", _batch, "log"),
+                benchmark:
+                    batch_file("results/benchmarks/train_trials", _batch, "tsv")
+                wildcard_constraints:
+                    experiment=re.escape(_experiment),
+                # A batch job is one SLURM job, or one member of a `trials` group job (profiles/slurm).
+                group:
+                    "trials"
+                conda:
+                    "../envs/netlab.yaml"
+                threads: 1
+                resources:
+                    mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
+                    runtime=batch_runtime_min(len(_batch)),
+                params:
+                    hidden_layers=lookup(
+                        dpath="experiments/{experiment}/hidden_layers", within=config
+                    ),
+                    lr=lookup(dpath="experiments/{experiment}/lr", within=config),
+                    tol=lookup(dpath="experiments/{experiment}/tol", within=config),
+                    check_every=lookup(
+                        dpath="experiments/{experiment}/check_every", within=config
+                    ),
+                    max_iter=lambda w: config["experiments"][w.experiment]["max_iter"]
+                    or 0,
+                    # --trial NUMBER SEED RECORD WEIGHTS, per trial, read from the outputs
+                    trials=batch_trial_args,
+                shell:
+                    trial_python()
+                    + " -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}"
+                    " --hidden-layers {params.hidden_layers} --hidden {wildcards.hidden}"
+                    " --lr {params.lr} --tol {params.tol} --check-every {params.check_every}"
+                    " --max-iter {params.max_iter} {params.trials}"
 
 
 rule best_of_trials:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import yaml
+
+# the shared helpers' asserts explain themselves as the tests' own do
+pytest.register_assert_rewrite("helpers")
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "tests" / "config" / "config.yaml"
@@ -86,16 +91,89 @@ def write_config(path: Path, edit: Callable[[dict], object] | None = None) -> Pa
     return path
 
 
-_JOB = re.compile(r"^(?:local)?rule (\w+):\n(?:    .*\n)*?    output: (.*)$", re.MULTILINE)
+@dataclass
+class PlannedJob:
+    """One job of a dry run's plan, as Snakemake prints it (``rule NAME:`` and its indented fields)."""
+
+    rule: str
+    local: bool = False  # ``localrule``/``localcheckpoint``
+    checkpoint: bool = False
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    benchmark: str | None = None
+    reason: str = ""
+    wildcards: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)
+    jobid: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # every field as printed, by name
+
+
+_JOB_HEADER = re.compile(r"^(local)?(rule|checkpoint) (\w+):$")
+_JOB_FIELD = re.compile(r"^    (\w+):(.*)$")
+_ASSIGNMENT = re.compile(r", (?=\w+=)")  # between ``name=value`` items (values may hold ", ")
+
+
+def _files(value: str | None) -> list[str]:
+    return value.split(", ") if value else []
+
+
+def _assignments(value: str | None) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in _ASSIGNMENT.split(value)) if value else {}
+
+
+def parse_dry_run(text: str) -> list[PlannedJob]:
+    """The jobs of a dry run's printed plan (Snakemake 9: a header line, then four-space indented fields).
+
+    The tests' one reader of Snakemake's plan: every test that looks at a plan looks through this.
+    """
+    jobs = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        header = _JOB_HEADER.match(line)
+        if not header:
+            continue
+        fields = {}
+        for field_line in itertools.takewhile(lambda s: s.startswith("    "), lines[i + 1 :]):
+            match = _JOB_FIELD.match(field_line)
+            assert match, f"a line of a planned job that is no field: {field_line!r}\n{text}"
+            fields[match[1]] = match[2].strip()
+        jobs.append(
+            PlannedJob(
+                rule=header[3],
+                local=bool(header[1]),
+                checkpoint=header[2] == "checkpoint",
+                inputs=_files(fields.get("input")),
+                outputs=_files(fields.get("output")),
+                log=_files(fields.get("log")),
+                benchmark=fields.get("benchmark"),
+                reason=fields.get("reason", ""),
+                wildcards=_assignments(fields.get("wildcards")),
+                resources=_assignments(fields.get("resources")),
+                jobid=int(fields["jobid"]) if "jobid" in fields else None,
+                fields=fields,
+            )
+        )
+    return jobs
+
+
+def dry_run(
+    workdir: Path, *args: str, config: Path | None = None, cores: int = 1
+) -> list[PlannedJob]:
+    """The jobs ``snakemake --dry-run --cores CORES ARGS`` plans in ``workdir`` (see ``snakemake``)."""
+    proc = snakemake(workdir, "--dry-run", "--cores", str(cores), *args, config=config)
+    return parse_dry_run(proc.stdout + proc.stderr)
 
 
 def planned_jobs(workdir: Path, config: Path | None = None) -> dict[str, set[str]]:
-    """What a dry run would execute: rule name -> the first output of each of its jobs."""
-    proc = snakemake(workdir, "--dry-run", "--cores", "1", config=config)
+    """What a dry run would execute: rule name -> the first output of each of its jobs.
+
+    Jobs without outputs (``all`` and the other target rules) are left out.
+    """
     jobs: dict[str, set[str]] = {}
-    for rule, outputs in _JOB.findall(proc.stdout + proc.stderr):
-        jobs.setdefault(rule, set()).add(outputs.split(", ")[0])
-    jobs.pop("all", None)
+    for job in dry_run(workdir, config=config):
+        if job.rule != "all" and job.outputs:
+            jobs.setdefault(job.rule, set()).add(job.outputs[0])
     return jobs
 
 

@@ -5,45 +5,13 @@ from __future__ import annotations
 import copy
 import json
 
-import numpy as np
 import pytest
+from helpers import CLASSES, LOGISTIC, SIDECARS, TRAIN, VAL, sidecar, table
 
 from netlab.images import classify, feature_table
 from netlab.images.classify import ClassifyError
-from netlab.images.feature_table import FeatureTable
 
-LOGISTIC = {"solver": "liblinear", "random_state": 0, "max_iter": 1000}
 KNN = {"k": [1, 3], "algorithm": "kd_tree"}
-CLASSES = ["ants", "bees"]
-
-
-def table(points: list[tuple[float, float]], labels: list[int], split: str) -> FeatureTable:
-    """2-D points placed in the first two of 2048 feature dimensions."""
-    features = np.zeros((len(points), 2048), np.float32)
-    features[:, :2] = points
-    paths = [f"{split}/{CLASSES[y]}/{i}.jpg" for i, y in enumerate(labels)]
-    return FeatureTable(paths, np.array(labels), [CLASSES[y] for y in labels], features)
-
-
-# Ants cluster at (0, 0), bees at (10, 10). In val one bee sits among the ants,
-# so every model gets 5 of 6 right: confusion [[3, 0], [1, 2]].
-TRAIN = table([(0, 0), (0, 1), (1, 0), (10, 10), (10, 11), (11, 10)], [0, 0, 0, 1, 1, 1], "train")
-VAL = table(
-    [(0.5, 0.5), (1, 1), (0, 0.5), (10, 10.5), (10.5, 10), (0.5, 0)], [0, 0, 0, 1, 1, 1], "val"
-)
-
-
-def sidecar(split: str, **changes) -> dict:
-    base = {
-        "classes": CLASSES, "image_source": "synthetic", "device": "cpu", "torch": "t", "torchvision": "tv",
-        "transform": "notebook", "model": "resnet50", "batchnorm": "eval", "n_images": 6,
-        "weights": {"kind": "random", "description": "random (seeded), not ImageNet"},
-        "skipped": [{"path": f"{split}/ants/bad.jpg", "reason": "truncated"}] if split == "val" else [],
-    }  # fmt: skip
-    return {**base, **changes}
-
-
-SIDECARS = {"train": sidecar("train"), "val": sidecar("val")}
 
 
 def test_hand_computed_accuracy_and_confusion():

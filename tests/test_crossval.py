@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import CLASSES, LOGISTIC, SIDECARS, TRAIN, VAL
 from sklearn.neighbors import KNeighborsClassifier
-from test_classify import CLASSES, LOGISTIC, SIDECARS, TRAIN, VAL
 
 from netlab.images import classify, crossval
 from netlab.images.feature_table import FeatureTable

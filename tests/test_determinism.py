@@ -15,60 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import copy_workflow, planned_jobs, snakemake
-
-from netlab.toy.selection import TIMING_COLUMNS
+from helpers import assert_same_results, result_files
 
 pytestmark = pytest.mark.slow
-
-# a trial's timings (whole call, set-up, waiting, training): wall times, not results
-WALL_TIME_KEYS = set(TIMING_COLUMNS)
-# the report's stage timings are wall times by definition
-TIMING_TABLES = {"stage_times.csv"}
-
-
-def _without_wall_times(data):
-    if isinstance(data, dict):
-        return {k: _without_wall_times(v) for k, v in data.items() if k not in WALL_TIME_KEYS}
-    if isinstance(data, list):
-        return [_without_wall_times(v) for v in data]
-    return data
-
-
-def result_files(workdir: Path) -> dict[str, Path]:
-    """Every result table and record: JSON, CSV, Parquet and data files under results/ (no logs, no timings)."""
-    out = {}
-    for path in sorted((workdir / "results").rglob("*")):
-        rel = path.relative_to(workdir).as_posix()
-        if rel.startswith(("results/logs/", "results/benchmarks/")) or path.name in TIMING_TABLES:
-            continue
-        if path.suffix in {".json", ".csv", ".parquet", ".txt", ".npz"}:
-            out[rel] = path
-    return out
-
-
-def assert_same_results(a: Path, b: Path, ignore: frozenset[str] = frozenset()) -> None:
-    files_a, files_b = result_files(a), result_files(b)
-    files_a = {rel: p for rel, p in files_a.items() if rel not in ignore}
-    files_b = {rel: p for rel, p in files_b.items() if rel not in ignore}
-    assert sorted(files_a) == sorted(files_b)
-    assert len(files_a) > 20
-    for rel, path in files_a.items():
-        other = files_b[rel]
-        if path.suffix == ".json":
-            assert _without_wall_times(json.loads(path.read_text())) == _without_wall_times(
-                json.loads(other.read_text())
-            ), rel
-        elif path.suffix == ".csv" and "wall_time_s" in path.read_text().splitlines()[0]:
-            left, right = (
-                pd.read_csv(p).drop(columns=list(WALL_TIME_KEYS), errors="ignore")
-                for p in (path, other)
-            )
-            pd.testing.assert_frame_equal(left, right, check_exact=True, obj=rel)
-        else:
-            assert path.read_bytes() == other.read_bytes(), rel  # byte for byte
 
 
 def test_cores_1_gives_the_same_results_as_cores_2(workflow_run, tmp_path):

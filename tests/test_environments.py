@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, copy_workflow, snakemake, write_config
+from helpers import assert_same_results
 from offline_conda import make_conda
 
 from netlab.workflow.codegraph import import_closure, shell_modules
@@ -77,8 +78,6 @@ def conda_run(tmp_path_factory):
 
 @pytest.mark.slow
 def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
-    from test_determinism import assert_same_results
-
     workdir, _, _, proc = conda_run
     submitting = {p for p in sys.path if "site-packages" in p} | {str(ROOT)}
     scripts = list((workdir / ".snakemake" / "scripts").glob("*.py"))

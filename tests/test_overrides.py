@@ -5,17 +5,15 @@ Each runs ``snakemake -n`` in the workflow directory with the default ``config.y
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_workflow
+from conftest import ROOT, PlannedJob, copy_workflow, parse_dry_run
 
 DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
-_JOB = re.compile(r"^rule (\w+):\n((?:    .*\n)+)", re.MULTILINE)
 
 
 def user_types(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -32,11 +30,11 @@ def user_types(workdir: Path, *args: str, check: bool = True) -> subprocess.Comp
     return proc
 
 
-def jobs(proc: subprocess.CompletedProcess) -> dict[str, list[str]]:
-    """Rule name -> the text of each planned job."""
-    planned: dict[str, list[str]] = {}
-    for rule, body in _JOB.findall(proc.stdout + proc.stderr):
-        planned.setdefault(rule, []).append(body)
+def jobs(proc: subprocess.CompletedProcess) -> dict[str, list[PlannedJob]]:
+    """Rule name -> each of its planned jobs."""
+    planned: dict[str, list[PlannedJob]] = {}
+    for job in parse_dry_run(proc.stdout + proc.stderr):
+        planned.setdefault(job.rule, []).append(job)
     return planned
 
 
@@ -48,10 +46,10 @@ def workdir(tmp_path_factory) -> Path:
 
 
 def _data1_reads_my_file(proc) -> None:
-    (data1,) = [j for j in jobs(proc)["toy_data"] if "dataset=data1" in j]
-    assert "input: mydata.txt" in data1
-    others = [j for j in jobs(proc)["toy_data"] if "dataset=data1" not in j]
-    assert len(others) == len(DEFAULT["datasets"]) - 1 and all("input:" not in j for j in others)
+    (data1,) = [j for j in jobs(proc)["toy_data"] if j.wildcards["dataset"] == "data1"]
+    assert data1.inputs == ["mydata.txt"]
+    others = [j for j in jobs(proc)["toy_data"] if j.wildcards["dataset"] != "data1"]
+    assert len(others) == len(DEFAULT["datasets"]) - 1 and all(not j.inputs for j in others)
 
 
 def test_a_dataset_switched_to_a_file_with_configfile(workdir):
@@ -68,9 +66,11 @@ def test_nested_numbers_from_the_command_line(workdir):
     one = DEFAULT["experiments"]["one_hidden_layer"]
     two = DEFAULT["experiments"]["two_hidden_layers"]
     expected = len(one["datasets"]) * len(one["hidden_sizes"]) * 3 + two["trials"]
-    assert len(jobs(proc)["train_trial"]) == expected
-    assert "trial3.json" in "".join(jobs(proc)["train_trial"])
-    assert "trial4.json" not in "".join(j for j in jobs(proc)["train_trial"] if "one_hidden" in j)
+    trials = jobs(proc)["train_trial"]
+    assert len(trials) == expected
+    assert "trial3.json" in {Path(out).name for j in trials for out in j.outputs}
+    one_hidden = [j for j in trials if j.wildcards["experiment"] == "one_hidden_layer"]
+    assert "trial4.json" not in {Path(out).name for j in one_hidden for out in j.outputs}
 
 
 def test_a_bad_nested_value_says_where_it_came_from(workdir):
@@ -109,7 +109,7 @@ def test_one_experiment_from_the_command_line(workdir):
     # the experiment's part of the report: data, trials, best, plots and held-out error
     assert set(planned) == {*TOY_RULES, "experiment_two_hidden_layers"}
     assert len(planned["train_trial"]) == DEFAULT["experiments"]["two_hidden_layers"]["trials"]
-    assert all("two_hidden_layers" in j for j in planned["train_trial"])
+    assert all(j.wildcards["experiment"] == "two_hidden_layers" for j in planned["train_trial"])
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 from browser.report_fixture import SECTION_IDS, TABLE_IDS, config, make_results
+from helpers import LOGISTIC, SIDECARS, TRAIN, VAL
 from PIL import Image
-from test_classify import LOGISTIC, SIDECARS, TRAIN, VAL
 
 from netlab.images import classify, figures
 from netlab.images import notebook as images_notebook

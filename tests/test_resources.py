@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import csv
-import itertools
-import re
 from pathlib import Path
 
 import pytest
-from conftest import snakemake
+from conftest import dry_run
 
 pytestmark = pytest.mark.slow
-
-_JOB = re.compile(r"^(?:local)?(?:rule|checkpoint) \w+:$", re.MULTILINE)
 
 
 def declared_memory(workdir: Path) -> dict[str, int]:
     """Benchmark file -> ``mem_mb`` of its job, as Snakemake itself evaluates the rules (a forced dry run)."""
-    proc = snakemake(
-        workdir,
-        "--dry-run",
-        "--forceall",
-        "--cores",
-        "2",
-        config=workdir / "tests" / "config" / "config.yaml",
+    jobs = dry_run(
+        workdir, "--forceall", cores=2, config=workdir / "tests" / "config" / "config.yaml"
     )
     declared = {}
-    text = proc.stdout + proc.stderr
-    starts = [m.start() for m in _JOB.finditer(text)] + [len(text)]
-    for start, end in itertools.pairwise(starts):
-        block = text[start:end]
-        benchmark = re.search(r"^    benchmark: (.+)$", block, re.MULTILINE)
-        memory = re.search(r"^    resources: .*\bmem_mb=(\d+)", block, re.MULTILINE)
-        if benchmark:
-            assert memory, f"a job without mem_mb:\n{block}"
-            declared[benchmark.group(1).strip()] = int(memory.group(1))
+    for job in jobs:
+        if job.benchmark:
+            assert job.resources.get("mem_mb", "").isdigit(), f"a job without mem_mb:\n{job}"
+            declared[job.benchmark] = int(job.resources["mem_mb"])
     return declared
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-from test_toydata import ROOT
+from conftest import ROOT
 
 from netlab.seeds import derive_seed
 from netlab.toy import datasets

@@ -1,14 +1,11 @@
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 import yaml
+from conftest import ROOT
 
 from netlab.seeds import derive_seed
 from netlab.toy import datasets
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def notebook_noisy():

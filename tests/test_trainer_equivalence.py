@@ -8,6 +8,12 @@ sizes, several seeds, data sets of 100 to 1100 points (1100 spans two blocks
 of the fused kernel's buffer). Then every depth from 1 to 4 and hidden sizes
 from 2 to 256, on each path where the path is used (the fused kernel only
 where its compile is allowed, see ``netlab.toy.trainer.choice``).
+
+The long reference runs (``helpers.GOLDEN_RUNS``) are computed once and stored in
+``tests/golden/`` (``python tests/golden/make_golden.py`` refreshes them); the
+fast paths are compared with those, and the shortest of them is run again here
+in PyTorch, so the stored values stay checked against the oracle. The runs of
+every depth and width are short and compared with PyTorch live.
 """
 
 from __future__ import annotations
@@ -16,66 +22,43 @@ import functools
 
 import numpy as np
 import pytest
+from helpers import FULL_RUNS, GOLDEN_RUNS, LONG_RUNS, ReferenceRun, assert_follows
 
-from netlab.toy import datasets, nets, training
-from netlab.toy.reference import train_reference
+from netlab.toy import nets, training
 from netlab.toy.trainer import choice
 
-DATASETS = {
-    "noisy800": None,
-    "noisy200": {"generator": "noisy", "n": 200},
-    "circle100": {"generator": "circle", "n": 100, "radius": 2.4, "margin": 0.4},
-    "xor100": {"generator": "xor", "n": 100, "margin": 0.5},
-    "blobs300": {"generator": "blobs", "n": 300, "separation": 2.4, "spread": 1.0},
-    "blobs1100": {"generator": "blobs", "n": 1100, "separation": 2.4, "spread": 1.0},
-    "linear100": {"generator": "linear", "n": 100, "angle": 35.0, "margin": 0.6},
-}
 
-
-def training_data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    spec = DATASETS[name]
-    points = datasets.noisy() if spec is None else datasets.generate(spec, seed)
-    return datasets.as_training_arrays(*points)
-
-
-def both(name: str, hidden_layers: int, hidden: int, seed: int, path: str, **settings):
-    x, y = training_data(name, seed)
-    initial = nets.init_params(nets.layer_sizes(hidden_layers, hidden), seed)
-    fast = training.train(x, y, initial, path=path, **settings)
+def fast_run(run: ReferenceRun, path: str) -> training.TrainResult:
+    x, y = run.data()
+    fast = training.train(x, y, run.initial(), path=path, **run.settings)
     assert fast.path == path
-    return fast, reference(name, hidden_layers, hidden, seed, **settings)
+    return fast
 
 
 @functools.cache
-def reference(
-    name: str, hidden_layers: int, hidden: int, seed: int, **settings
-) -> training.TrainResult:
-    """The reference run of a case, once for all paths (it is the slow side)."""
-    x, y = training_data(name, seed)
-    return train_reference(
-        x, y, nets.init_params(nets.layer_sizes(hidden_layers, hidden), seed), **settings
-    )
+def reference(run: ReferenceRun) -> training.TrainResult:
+    """The reference run of a case computed now, once for all paths (it is the slow side)."""
+    return run.reference()
+
+
+def test_the_stored_reference_runs_are_pytorchs():
+    """The shortest stored run again in PyTorch: the golden files hold what the oracle computes."""
+    stored = {run: run.golden() for run in GOLDEN_RUNS}
+    run = min(GOLDEN_RUNS, key=lambda run: stored[run].iterations)
+    assert_follows(reference(run), stored[run])
+
+
+def _name(run: ReferenceRun) -> str:
+    tol = f"-{run.tol}" if run.max_iter is None else ""
+    return f"{run.dataset}-{run.hidden_layers}-{run.hidden}-{run.seed}{tol}"
 
 
 @pytest.mark.parametrize("path", training.PATHS)
-@pytest.mark.parametrize(
-    ("dataset", "hidden_layers", "hidden", "seed"),
-    [
-        ("noisy800", 2, 8, 0),
-        ("noisy800", 2, 8, 1),
-        ("noisy800", 1, 4, 2),
-        ("circle100", 1, 8, 3),
-        ("xor100", 2, 4, 4),
-        ("blobs1100", 2, 4, 5),
-    ],
-)
-def test_losses_follow_the_reference_for_20000_iterations(
-    dataset, hidden_layers, hidden, seed, path
-):
+@pytest.mark.parametrize("run", LONG_RUNS, ids=_name)
+def test_losses_follow_the_reference_for_20000_iterations(run, path):
     # tol 0: only a rising loss could stop the run, so all 40 checks are compared
-    fast, ref = both(
-        dataset, hidden_layers, hidden, seed, path, check_every=500, max_iter=20_000, tol=0.0
-    )
+    assert run.check_every == 500 and run.max_iter == 20_000 and run.tol == 0.0
+    fast, ref = fast_run(run, path), run.golden()
     assert (
         [t for t, _ in fast.checkpoints]
         == [t for t, _ in ref.checkpoints]
@@ -94,17 +77,11 @@ def test_losses_follow_the_reference_for_20000_iterations(
 
 
 @pytest.mark.parametrize("path", training.PATHS)
-@pytest.mark.parametrize(
-    ("dataset", "hidden_layers", "hidden", "seed", "tol"),
-    [
-        ("noisy200", 2, 8, 1, 3e-4),
-        ("xor100", 1, 4, 0, 1e-3),
-        ("blobs300", 2, 8, 1, 1e-3),
-        ("linear100", 2, 4, 0, 3e-4),
-    ],
-)
-def test_full_runs_stop_at_the_same_iteration(dataset, hidden_layers, hidden, seed, tol, path):
-    fast, ref = both(dataset, hidden_layers, hidden, seed, path, check_every=100, tol=tol)
+@pytest.mark.parametrize("run", FULL_RUNS, ids=_name)
+def test_full_runs_stop_at_the_same_iteration(run, path):
+    assert run.check_every == 100 and run.max_iter is None
+    fast, ref = fast_run(run, path), run.golden()
+    tol = run.tol
     assert fast.converged and ref.converged
     # the case must not hinge on rounding: every check's decrease is clear of tol
     losses = np.array([1.0] + [loss for _, loss in ref.checkpoints])
@@ -135,17 +112,17 @@ def test_every_depth_and_width_follows_the_reference(hidden_layers, hidden, path
     # the wide nets learn fast: a smaller lr keeps the run away from saturation, where rounding decides;
     # fewer iterations keep the reference (milliseconds per iteration at 2-256-256-1) affordable
     lr, max_iter = (0.25, 1500) if hidden <= 16 else (0.05, 600)
-    fast, ref = both(
+    run = ReferenceRun(
         "noisy200",
         hidden_layers,
         hidden,
         hidden,
-        path,
         lr=lr,
         check_every=100,
         max_iter=max_iter,
         tol=0.0,
     )
+    fast, ref = fast_run(run, path), reference(run)
     fast_losses = np.array([loss for _, loss in fast.checkpoints])
     ref_losses = np.array([loss for _, loss in ref.checkpoints])
     assert len(fast_losses) == len(ref_losses) == max_iter // 100

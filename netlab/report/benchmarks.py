@@ -15,15 +15,25 @@ import pandas as pd
 from netlab.report.inputs import read_csv
 from netlab.toy.selection import TIME_PARTS
 
+#: The stages whose jobs train trials: one job per trial, or (cluster.trials_per_job) the batch rules
+#: ``train_trials_<experiment>_<first>_<last>``, one stage for all of them.
+TRIAL_STAGES = ("train_trial", "train_trials")
+
+
+def stage_of(rule: str) -> str:
+    """The stage a rule's jobs count under: its name, or ``train_trials`` for every batch rule."""
+    return "train_trials" if rule.startswith("train_trials_") else rule
+
 
 def stage_times(
     benchmarks: Sequence[Sequence[str]], trials: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[Path]]:
     """Per rule, in order of first appearance: jobs, benchmark files read, total/mean/longest wall time,
-    total CPU time (seconds) and, on the ``train_trial`` row, the trials' set-up, waiting and training
+    total CPU time (seconds) and, on the ``train_trial`` (or ``train_trials``) row, the trials' set-up, waiting and training
     seconds (totals over ``trials``); and the benchmark files that are missing."""
     rows, missing = [], []
-    for stage, path in benchmarks:
+    for rule, path in benchmarks:
+        stage = stage_of(rule)
         if Path(path).is_file():
             seconds = read_csv(path, ["s", "cpu_time"], sep="\t").sum()  # repeats add up
             rows.append({"stage": stage, "wall": seconds["s"], "cpu": seconds["cpu_time"]})
@@ -46,5 +56,7 @@ def stage_times(
     )
     for c in TIME_PARTS:
         table[f"{c}_total"] = float("nan")
-        table.loc[table["stage"] == "train_trial", f"{c}_total"] = round(float(trials[c].sum()), 3)
+        table.loc[table["stage"].isin(TRIAL_STAGES), f"{c}_total"] = round(
+            float(trials[c].sum()), 3
+        )
     return table, missing

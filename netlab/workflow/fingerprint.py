@@ -5,10 +5,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata as metadata
+import json
+import os
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from netlab import atomic
 from netlab.workflow.codegraph import Imports, import_closure, shell_modules
 
 
@@ -108,3 +112,88 @@ def code_digest(
     h.update(digest_files(code_files(root, script, command), root).encode())
     h.update(f"\0{command}\0{source}".encode())
     return h.hexdigest()[:16]
+
+
+def tree_stamp(folders: Iterable[str | Path], extra: Iterable[object] = ()) -> str:
+    """A digest of the path, size, modification and change times of every file under ``folders``
+    (``__pycache__`` aside) and of ``extra``: it changes whenever any of those files is edited, added,
+    removed, moved or replaced (a change time cannot be set back), so what was derived from their
+    contents while it held is still right."""
+    h = hashlib.sha256()
+    for value in extra:
+        h.update(f"{value!r}\0".encode())
+    for folder in folders:
+        folder = Path(folder)
+        h.update(f"{folder}\0".encode())
+        if not folder.exists():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if "__pycache__" not in path.parts and not path.is_dir():  # files name their folders
+                h.update(stat_line(path).encode())
+    return h.hexdigest()
+
+
+def stat_line(path: str | Path) -> str:
+    """``path size mtime ctime`` (nanoseconds), or ``path -`` when there is no such file."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return f"{path} -\n"
+    return f"{path} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}\n"
+
+
+def environment_stamp() -> tuple[str, ...]:
+    """What ``software_versions`` reads, by stat: the interpreter and each directory on ``sys.path``
+    that holds installed distributions (installing, upgrading or removing one adds or removes a
+    ``*.dist-info`` entry there, which changes the directory's times). Other entries (the script's
+    folder, which differs between ``snakemake`` and ``python -m snakemake``) are left out."""
+    folders = []
+    for entry in sys.path:
+        folder = Path(entry or ".").resolve()
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if any(n.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")) for n in names):
+            folders.append(folder)
+    return (stat_line(sys.executable), *map(stat_line, sorted(set(folders))))
+
+
+class DigestCache:
+    """Digests computed from files, kept in a JSON file as long as a stamp (``tree_stamp``) of those
+    files is unchanged: the workflow parse of each cluster job reads what the submitting process
+    computed instead of reading and parsing every module again.
+
+    An entry is keyed by its inputs (``key``), the stamp by what every entry was computed from; a
+    stamp that differs empties the cache. Saved atomically, so concurrent jobs never read half a file.
+    """
+
+    def __init__(self, path: str | Path, stamp: str) -> None:
+        self.path = Path(path)
+        self.stamp = stamp
+        self.entries: dict[str, object] = {}
+        self.changed = False
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if isinstance(saved, dict) and saved.get("stamp") == stamp:
+            self.entries = dict(saved.get("entries", {}))
+
+    def get(self, key: object, compute: Callable[[], object]) -> object:
+        """The entry for ``key`` (anything ``json.dumps`` takes), computed and stored when missing."""
+        text = json.dumps(key, sort_keys=True, default=str)
+        if text not in self.entries:
+            self.entries[text] = compute()
+            self.changed = True
+        return self.entries[text]
+
+    def save(self) -> None:
+        """Write the cache if an entry was added (best effort: a read-only directory only costs time)."""
+        if not self.changed:
+            return
+        try:
+            atomic.write_json(self.path, {"stamp": self.stamp, "entries": self.entries})
+        except OSError:
+            return
+        self.changed = False

@@ -108,6 +108,24 @@ def trial_seed(
     return derive_seed(config["seed"], "trial", experiment, dataset, hidden, trial)
 
 
+def trials_per_job(config: Mapping[str, Any]) -> int:
+    """Trials one batch job trains (``cluster.trials_per_job``); 0: one job per trial (the default)."""
+    return int(config.get("cluster", {}).get("trials_per_job", 0))
+
+
+def trial_batches(config: Mapping[str, Any], experiment: str) -> list[list[int]]:
+    """The trial numbers of each batch job of one experiment's settings: trials k*N+1 .. (k+1)*N
+    (N = ``cluster.trials_per_job``), the last batch holding what is left. Fixed by position, so
+    adding trials changes only the last, partial batch (and adds new ones)."""
+    size = trials_per_job(config)
+    if size < 1:
+        raise ValueError("trial_batches: cluster.trials_per_job is 0 (one job per trial)")
+    trials = config["experiments"][experiment]["trials"]
+    return [
+        list(range(first, min(first + size, trials + 1))) for first in range(1, trials + 1, size)
+    ]
+
+
 def setting_trial_files(config: Mapping[str, Any], setting: Setting, ext: str) -> list[str]:
     """Every trial's record (``json``) or weights (``npz``) of one setting."""
     trials = config["experiments"][setting.experiment]["trials"]

@@ -22,6 +22,7 @@ RELIED_ON = (
     ("workflow", "configfiles"),
     ("workflow", "deployment_settings.deployment_method"),
     ("workflow", "rules"),
+    ("workflow", "localrules"),
     ("rule", "set_params"),
     ("rule", "script"),
     ("rule", "shellcmd"),
@@ -107,6 +108,12 @@ def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
 def _no_searchpaths() -> list[str]:
     """Replaces ``snakemake.script.get_snakemake_searchpaths`` for jobs' preambles."""
     return []
+
+
+def add_local_rules(workflow: Any, names: Iterable[str]) -> None:
+    """Make the rules ``names`` local (run where Snakemake runs, never submitted), as ``localrules:`` does.
+    The directive takes rule names written in the Snakefile only, not names read from the config."""
+    workflow.localrules(*names)
 
 
 def rule_code(rule: Any) -> tuple[Path | None, str, str] | None:

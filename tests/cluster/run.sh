@@ -13,8 +13,10 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$REPO/tests/cluster
 CONFIG=$REPO/tests/config/config.yaml
-# Rules the workflow runs on the submitting host (downloads, report); every other job must run in SLURM.
+# Rules the workflow runs on the submitting host (downloads, report, and the profile's cluster.local_rules,
+# added below); every other job must run in SLURM.
 LOCAL_RULES=all,report,download_images,extract_images,fetch_weights
+PROFILE=$REPO/profiles/slurm/config.v8+.yaml
 RUN_TIMEOUT=${NETLAB_CLUSTER_TIMEOUT:-900}
 
 keep=0
@@ -36,6 +38,8 @@ if [[ -z ${VIRTUAL_ENV:-} && -x $REPO/.venv/bin/python ]]; then
     source "$REPO/.venv/bin/activate"
 fi
 PYTHON=$(command -v python || command -v python3)
+LOCAL_RULES+=$("$PYTHON" -c 'import sys, yaml
+print("".join("," + r for r in yaml.safe_load(open(sys.argv[1]))["config"]["cluster"]["local_rules"]))' "$PROFILE")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/netlab-cluster.XXXXXX")
 started=$SECONDS

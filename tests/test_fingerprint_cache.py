@@ -1,0 +1,68 @@
+"""The code fingerprints' cache: kept while the files it was computed from are unchanged, never after."""
+
+import os
+
+from netlab.workflow.fingerprint import DigestCache, environment_stamp, tree_stamp
+
+
+def make_tree(root):
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("x = 1\n")
+    (root / "pkg" / "b.py").write_text("y = 2\n")
+    return root / "pkg"
+
+
+def test_stamp_changes_with_any_file(tmp_path):
+    pkg = make_tree(tmp_path)
+    first = tree_stamp([pkg])
+    assert tree_stamp([pkg]) == first
+    # an edit that keeps the size, even with the modification time set back
+    st = (pkg / "a.py").stat()
+    (pkg / "a.py").write_text("x = 3\n")
+    os.utime(pkg / "a.py", ns=(st.st_atime_ns, st.st_mtime_ns))
+    edited = tree_stamp([pkg])
+    assert edited != first
+    (pkg / "c.py").write_text("")
+    added = tree_stamp([pkg])
+    assert added != edited
+    (pkg / "c.py").unlink()
+    (pkg / "b.py").rename(pkg / "d.py")
+    assert tree_stamp([pkg]) not in (first, edited, added)
+    # caches of compiled modules do not count
+    (pkg / "__pycache__").mkdir()
+    (pkg / "__pycache__" / "a.pyc").write_bytes(b"")
+    assert tree_stamp([pkg]) == tree_stamp([pkg], extra=[])
+    assert tree_stamp([pkg], extra=["conda"]) != tree_stamp([pkg])
+
+
+def test_environment_stamp_is_the_same_in_one_environment():
+    assert environment_stamp() == environment_stamp()
+
+
+def test_cache_hits_until_the_stamp_changes(tmp_path):
+    path = tmp_path / ".snakemake" / "netlab" / "fingerprints.json"
+    calls = []
+
+    def compute(value):
+        calls.append(value)
+        return {"code": value}
+
+    cache = DigestCache(path, "stamp1")
+    assert cache.get(["s.py", "cmd"], lambda: compute("a")) == {"code": "a"}
+    assert cache.get(["s.py", "cmd"], lambda: compute("b")) == {"code": "a"}
+    cache.save()
+    again = DigestCache(path, "stamp1")
+    assert again.get(["s.py", "cmd"], lambda: compute("c")) == {"code": "a"}
+    assert calls == ["a"]
+    changed = DigestCache(path, "stamp2")
+    assert changed.get(["s.py", "cmd"], lambda: compute("d")) == {"code": "d"}
+    assert changed.get(["other"], lambda: compute("e")) == {"code": "e"}
+
+
+def test_unreadable_cache_is_recomputed(tmp_path):
+    path = tmp_path / "fingerprints.json"
+    path.write_text("{not json")
+    cache = DigestCache(path, "s")
+    assert cache.get("k", lambda: 1) == 1
+    cache.save()
+    assert DigestCache(path, "s").entries == {'"k"': 1}

@@ -26,7 +26,6 @@ import argparse
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,21 +34,16 @@ from pathlib import Path
 
 import yaml
 
+sys.path[:0] = [
+    str(Path(__file__).resolve().parent),
+    str(Path(__file__).resolve().parents[1] / "tests"),
+]
+from conftest import copy_sources  # noqa: E402  (what a copy of the workflow holds)
+from sweep import sweep_config  # noqa: E402  (the same sweep as benchmarks/sweep.py)
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 CLUSTER_TEST = CHECKOUT / "tests" / "cluster"
 ROOT = CHECKOUT  # the workflow that runs: the snapshot, once taken (``snapshot``)
-#: What a copy of the workflow needs (tests/conftest.py's WORKFLOW_FILES, and the profiles).
-SNAPSHOT = (
-    "Snakefile",
-    "config.yaml",
-    "rules",
-    "scripts",
-    "netlab",
-    "schemas",
-    "envs",
-    "report",
-    "profiles",
-)
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -81,35 +75,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def sweep_config(args: argparse.Namespace) -> dict:
-    """config.yaml with one experiment: data1..data5 x ``--hidden`` x ``--trials``, ``max_iter`` capped."""
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
-    config["experiments"] = {
-        "sweep": {
-            "datasets": ["data1", "data2", "data3", "data4", "data5"],
-            "hidden_layers": 1,
-            "hidden_sizes": args.hidden,
-            "trials": args.trials,
-            "lr": 0.25,
-            "tol": 1.0e-4,
-            "check_every": 1000,
-            "max_iter": args.max_iter,
-        }
-    }
-    return config
-
-
 def snapshot(work: Path) -> Path:
     """Copy the checkout's workflow to ``work/src``; jobs import its ``netlab`` (``PYTHONPATH``)."""
-    src = work / "src"
-    src.mkdir()
-    for name in SNAPSHOT:
-        if (CHECKOUT / name).is_dir():
-            shutil.copytree(
-                CHECKOUT / name, src / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        else:
-            shutil.copy(CHECKOUT / name, src / name)
+    src = copy_sources(CHECKOUT, work / "src")
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(src), os.environ.get("PYTHONPATH")])
     )
@@ -181,7 +149,7 @@ def inside(args: argparse.Namespace, work: Path) -> int:
 
     global ROOT
     ROOT = snapshot(work)
-    config = sweep_config(args)
+    config = sweep_config(ROOT, args.hidden, args.trials, args.max_iter)
     (work / "sweep.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     n_trials = len(config["experiments"]["sweep"]["hidden_sizes"]) * 5 * args.trials
     warm_kernels(config, work)

@@ -1,10 +1,12 @@
 """Feature extraction: the notebooks' loop against netlab's batched extraction, on the same images and model.
 
 Run: python benchmarks/features.py [--images 32] [--batch-size 8] [--threads 2]
-     python benchmarks/features.py --precisions [--images-root DIR]   # float32 against bfloat16
+     python benchmarks/features.py --precisions [--images-root DIR | --archive-like]   # float32 against bfloat16
 
 ``--precisions``: the default run's images (synthetic, 244 train and 153 val, or an ImageFolder root
-with train/ and val/ given by ``--images-root``) through netlab's extraction on one thread, in float32
+with train/ and val/ given by ``--images-root``, or ``--archive-like``: a zip laid out like the real
+hymenoptera archive with its odd files, the tests' ``hymenoptera_like_zip`` at the notebooks' counts,
+unpacked by netlab's own extraction) through netlab's extraction on one thread, in float32
 and in bfloat16 (``features.precision``): images per second of each, the largest difference in the
 2048 features, and the classifiers of the default config on each (accuracy, and how many validation
 images change prediction).
@@ -52,6 +54,19 @@ def netlab_way(net: torch.nn.Module, root: Path, batch_size: int, threads: int) 
     return features.extract(
         net, samples, batch_size=batch_size, device=torch.device("cpu"), threads=threads
     )
+
+
+def archive_like_root(tmp: Path) -> Path:
+    """The tests' hymenoptera-like zip at the notebooks' counts, unpacked by netlab's extraction."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from serve_zip import hymenoptera_like_zip
+
+    from netlab.images.archive import safe_extract_zip
+
+    counts = {"train": {"ants": 123, "bees": 121}, "val": {"ants": 70, "bees": 83}}
+    (tmp / "hymenoptera_data.zip").write_bytes(hymenoptera_like_zip(counts))
+    safe_extract_zip(tmp / "hymenoptera_data.zip", tmp / "images", max_bytes=10**9)
+    return tmp / "images"
 
 
 def compare_precisions(root: Path | None, batch_size: int) -> int:
@@ -131,10 +146,16 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precisions", action="store_true", help="float32 against bfloat16")
     parser.add_argument("--images-root", type=Path, help="ImageFolder root for --precisions")
+    parser.add_argument(
+        "--archive-like", action="store_true", help="--precisions on a hymenoptera-like zip"
+    )
     args = parser.parse_args()
     if args.precisions:
         torch.set_num_threads(1)
-        return compare_precisions(args.images_root, args.batch_size)
+        if not args.archive_like:
+            return compare_precisions(args.images_root, args.batch_size)
+        with tempfile.TemporaryDirectory() as tmp:
+            return compare_precisions(archive_like_root(Path(tmp)), args.batch_size)
     torch.set_num_threads(args.threads)
     net = features.backbone(weights.resnet50(None, seed=0)[0])
     with tempfile.TemporaryDirectory() as tmp:

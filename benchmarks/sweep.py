@@ -3,6 +3,8 @@
     python benchmarks/sweep.py                 # data1..data5 x H 2..8 x 20 trials, max_iter 2000, --cores 2
     python benchmarks/sweep.py --default       # the default config.yaml, from an empty results/
     python benchmarks/sweep.py --keep /tmp/sw  # keep the scratch copy (results, logs, benchmarks) there
+    python benchmarks/sweep.py --plan --hidden $(seq 2 21) --trials 100   # 10,000 trials: dry-run time only
+    python benchmarks/sweep.py --plan --hidden $(seq 2 21) --trials 100 --trials-per-job 25   # as on SLURM
 
 The sweep config is config.yaml with its experiments replaced by one
 experiment, run as a user would (``--configfile sweep.yaml
@@ -27,7 +29,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import WORKFLOW_FILES  # noqa: E402  (what a clone of the workflow holds, one definition)
+from conftest import copy_sources  # noqa: E402  (what a clone of the workflow holds, one definition)
 
 
 def arguments() -> argparse.Namespace:
@@ -54,6 +55,17 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--max-iter", type=int, default=2000)
     parser.add_argument("--hidden", type=int, nargs="+", default=list(range(2, 9)))
     parser.add_argument(
+        "--trials-per-job",
+        type=int,
+        default=0,
+        help="cluster.trials_per_job of the sweep config (the SLURM profile sets 25)",
+    )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="only plan: time Snakemake's dry run of the whole sweep (parse, DAG, fingerprints)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="scratch directory to use and keep (must not exist)"
     )
     parser.add_argument(
@@ -65,32 +77,19 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def copy_workflow(source: Path, dest: Path) -> Path:
-    """A copy of ``source``'s workflow files (no caches) in ``dest``, with an empty ``results/``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW_FILES:
-        if (source / name).is_dir():
-            shutil.copytree(
-                source / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-            )
-        elif (source / name).exists():
-            shutil.copy(source / name, dest / name)
-    return dest
-
-
-def sweep_config(args: argparse.Namespace) -> dict:
-    """config.yaml with one experiment: data1..data5 x ``--hidden`` x ``--trials``, ``max_iter`` capped."""
-    config = yaml.safe_load((args.source / "config.yaml").read_text())
+def sweep_config(source: Path, hidden: list[int], trials: int, max_iter: int) -> dict:
+    """``source``'s config.yaml with one experiment: data1..data5 x ``hidden`` x ``trials``, ``max_iter`` capped."""
+    config = yaml.safe_load((source / "config.yaml").read_text())
     config["experiments"] = {
         "sweep": {
             "datasets": ["data1", "data2", "data3", "data4", "data5"],
             "hidden_layers": 1,
-            "hidden_sizes": args.hidden,
-            "trials": args.trials,
+            "hidden_sizes": hidden,
+            "trials": trials,
             "lr": 0.25,
             "tol": 1.0e-4,
             "check_every": 1000,
-            "max_iter": args.max_iter,
+            "max_iter": max_iter,
         }
     }
     return config
@@ -113,6 +112,20 @@ def trial_record(results: Path, benchmark: Path) -> dict:
     return json.loads((results / "mlp" / relative).read_text())
 
 
+def plan(cmd: list[str]) -> None:
+    """Time the dry run of ``cmd`` twice: the first one fills the fingerprint cache, the second reads it."""
+    for attempt in ("first (fingerprints computed)", "second (fingerprints cached)"):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [*cmd, "--dry-run", "--quiet", "rules"], capture_output=True, text=True
+        )
+        wall = time.perf_counter() - start
+        if proc.returncode:
+            sys.exit(f"the dry run failed:\n{proc.stderr[-3000:]}")
+        planned = re.findall(r"^total\s+(\d+)$", proc.stdout, re.MULTILINE)[-1]
+        print(f"dry run, {attempt}: {wall:.1f} s for {planned} planned jobs")
+
+
 def main() -> None:
     args = arguments()
     # The scratch copy's jobs import its own netlab (``python -m`` puts the working directory first), whose
@@ -121,13 +134,18 @@ def main() -> None:
         "NETLAB_KERNEL_DIR", str(Path.home() / ".cache" / "netlab" / "sweep-kernels")
     )
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="netlab-sweep-"))
-    workdir = copy_workflow(args.source.resolve(), scratch)
+    workdir = copy_sources(args.source.resolve(), scratch)
     cmd = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--directory", str(workdir),
            "--snakefile", str(workdir / "Snakefile")]  # fmt: skip
     if not args.default:
         config_path = workdir / "sweep.yaml"
-        config_path.write_text(yaml.safe_dump(sweep_config(args), sort_keys=False))
+        config = sweep_config(args.source, args.hidden, args.trials, args.max_iter)
+        config.setdefault("cluster", {})["trials_per_job"] = args.trials_per_job
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         cmd += ["--configfile", str(config_path), "--replace-workflow-config"]
+    if args.plan:
+        plan(cmd)
+        return
     load_before = os.getloadavg()
     start = time.perf_counter()
     proc = subprocess.run([*cmd, "--keep-going"], capture_output=True, text=True)

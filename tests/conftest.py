@@ -34,16 +34,22 @@ WORKFLOW_FILES = [
 ]
 
 
-def copy_workflow(dest: Path) -> Path:
-    """A fresh copy of the workflow's sources (new timestamps, like a clone) in ``dest``."""
+def copy_sources(source: Path, dest: Path) -> Path:
+    """``source``'s workflow files (``WORKFLOW_FILES``, no caches) copied to ``dest``, new timestamps
+    as in a clone; the benchmarks use it too."""
     dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in WORKFLOW_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=ignore)
-        elif src.exists():
-            shutil.copy(src, dest / name)
+        if (source / name).is_dir():
+            shutil.copytree(source / name, dest / name, ignore=ignore)
+        elif (source / name).exists():
+            shutil.copy(source / name, dest / name)
+    return dest
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A fresh copy of the workflow's sources and the test config in ``dest``."""
+    copy_sources(ROOT, dest)
     (dest / "tests" / "config").mkdir(parents=True)
     shutil.copy(TEST_CONFIG, dest / "tests" / "config" / "config.yaml")
     return dest
@@ -193,18 +199,36 @@ def workflow_copy(workflow_run, tmp_path) -> Path:
     return dest
 
 
+@pytest.fixture
+def data_file(tmp_path):
+    """A small seeded data file (40 XOR points) as ``toy_data`` writes it, for trial jobs to train on."""
+    from netlab.toy import datasets
+
+    x, labels = datasets.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
+    path = tmp_path / "data.txt"
+    path.write_text(datasets.format_points(x, labels))
+    return path
+
+
 @pytest.fixture(scope="session")
-def parsed_rules():
-    """The workflow's rules as Snakemake parses them (test config), without running anything."""
+def parsed_workflow():
+    """The workflow as Snakemake parses it (test config), without running anything: the object a
+    Snakefile calls ``workflow``."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.enums import Quietness
     from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
     with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        workflow = api.workflow(
+        parsed = api.workflow(
             snakefile=ROOT / "Snakefile",
             workdir=ROOT,
             resource_settings=ResourceSettings(),
             config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
         )
-        yield list(workflow._workflow.rules)
+        yield parsed._workflow
+
+
+@pytest.fixture(scope="session")
+def parsed_rules(parsed_workflow):
+    """The parsed workflow's rules."""
+    return list(parsed_workflow.rules)

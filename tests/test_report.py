@@ -25,7 +25,7 @@ from netlab.images import notebook as images_notebook
 from netlab.plotting import save_figure
 from netlab.report import generalisation as report_generalisation
 from netlab.report import render
-from netlab.report.benchmarks import stage_times
+from netlab.report.benchmarks import images_per_second, stage_times
 from netlab.report.build import write_report
 from netlab.report.inputs import ReportInputError, setting_name
 from netlab.report.outputs import TABLES, figure_names
@@ -221,6 +221,18 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
     with pytest.raises(ReportInputError, match="bad.tsv: missing .*'s', 'cpu_time'"):
         stage_times([("x", tmp_path / "bad.tsv")], trials)
+
+
+def test_feature_speed_is_images_per_second_of_the_features_jobs(tmp_path):
+    train, val = tmp_path / "train.tsv", tmp_path / "val.tsv"
+    train.write_text("s\tcpu_time\n30.0\t29.0\n")
+    val.write_text("s\tcpu_time\n20.0\t19.0\n")
+    no_trials = pd.DataFrame({"setup_s": [], "wait_s": [], "train_s": []})
+    times, _ = stage_times([("features", train), ("features", val)], no_trials)
+    assert images_per_second(times, 400) == pytest.approx(8.0)
+    unread, _ = stage_times([("features", tmp_path / "gone.tsv")], no_trials)
+    assert images_per_second(unread, 400) is None
+    assert images_per_second(times[times["stage"] != "features"], 400) is None
 
 
 def test_the_true_boundary_of_the_notebooks_noisy_set_makes_23_errors():
@@ -472,6 +484,21 @@ def test_same_inputs_give_the_same_report_bytes(base, tmp_path):
         assert (copy / "results/report" / name).read_bytes() == (page.parent / name).read_bytes(), (
             name
         )
+
+
+def test_the_page_gives_the_features_speed_from_its_own_stage_table(base):
+    workdir, _, page = base
+    times = pd.read_csv(workdir / "results/report/tables/stage_times.csv").set_index("stage")
+    n_images = sum(
+        json.loads((workdir / f"results/features/{split}.json").read_text())["n_images"]
+        for split in ("train", "val")
+    )
+    rate = n_images / times.loc["features", "wall_s_total"]
+    text = page_of(page).text
+    assert (
+        f"Features: {n_images} images through ResNet50 in float32, {rate:.1f} images per second"
+        in text
+    )
 
 
 def test_the_config_is_shown_in_full(base):

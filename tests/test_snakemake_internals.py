@@ -6,29 +6,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, TEST_CONFIG
+from conftest import ROOT
 
 from netlab.workflow import snakemake_internals
 
 
-@pytest.fixture(scope="module")
-def workflow():
-    from snakemake.api import SnakemakeApi
-    from snakemake.settings.enums import Quietness
-    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
-
-    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        parsed = api.workflow(
-            snakefile=ROOT / "Snakefile",
-            workdir=ROOT,
-            resource_settings=ResourceSettings(),
-            config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
-        )
-        yield parsed._workflow  # the object a Snakefile calls `workflow`
-
-
-def test_every_internal_netlab_relies_on_exists(workflow):
-    assert snakemake_internals.missing_internals(workflow) == []
+def test_every_internal_netlab_relies_on_exists(parsed_workflow):
+    assert snakemake_internals.missing_internals(parsed_workflow) == []
 
 
 def test_a_missing_internal_is_named():
@@ -44,8 +28,8 @@ def test_a_missing_internal_is_named():
     assert "workflow.rules" not in message
 
 
-def test_every_rule_that_runs_code_is_read_through_the_fence(workflow):
-    runs = {r.name: snakemake_internals.rule_code(r) for r in workflow.rules}
+def test_every_rule_that_runs_code_is_read_through_the_fence(parsed_workflow):
+    runs = {r.name: snakemake_internals.rule_code(r) for r in parsed_workflow.rules}
     assert runs["all"] is None and runs["toy"] is None
     script, command, _ = runs["best_of_trials"]
     assert script.resolve() == ROOT / "scripts" / "best_of_trials.py" and command == ""

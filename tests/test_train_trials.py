@@ -4,21 +4,12 @@ import json
 
 import pytest
 
-from netlab.toy import datasets
 from netlab.workflow import inputs, train_trial, train_trials
 
 SETTINGS = ["--hidden-layers", "1", "--hidden", "3", "--lr", "0.25", "--tol", "1e-4",
             "--check-every", "100", "--max-iter", "600"]  # fmt: skip
 TIMINGS = ("wall_time_s", "setup_s", "wait_s", "train_s")
 CONFIG = {"seed": 7, "experiments": {"e": {"trials": 7}}}
-
-
-@pytest.fixture
-def data_file(tmp_path):
-    x, labels = datasets.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
-    path = tmp_path / "data.txt"
-    path.write_text(datasets.format_points(x, labels))
-    return path
 
 
 def seed(trial):

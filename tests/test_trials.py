@@ -8,14 +8,6 @@ from netlab.toy.figures import boundary
 from netlab.toy.paths import trial_number
 
 
-@pytest.fixture
-def data_file(tmp_path):
-    x, labels = datasets.generate({"generator": "xor", "n": 40, "margin": 0.5}, seed=3)
-    path = tmp_path / "data.txt"
-    path.write_text(datasets.format_points(x, labels))
-    return path
-
-
 def _run(data_file, out, number, seed):
     return trial.run_trial(
         data_file,

@@ -60,3 +60,12 @@ def stage_times(
             float(trials[c].sum()), 3
         )
     return table, missing
+
+
+def images_per_second(times: pd.DataFrame, n_images: int) -> float | None:
+    """The ``features`` stage's images per second of job time (start-up included), what a reader compares
+    between float32 and bfloat16; None when no ``features`` job's benchmark was read."""
+    rows = times[times["stage"] == "features"]
+    if rows.empty or not rows["wall_s_total"].iloc[0] > 0:
+        return None
+    return n_images / float(rows["wall_s_total"].iloc[0])

@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from netlab.report.benchmarks import stage_times
-from netlab.report.inputs import SPLITS, setting_name
+from netlab.report.benchmarks import images_per_second, stage_times
+from netlab.report.inputs import SPLITS, read_json, setting_name
 from netlab.toy.settings import settings, used_datasets
 
 # Distributions whose versions decide the numbers; read at report time.
@@ -60,12 +60,15 @@ def overview(
     the benchmark files, the Snakemake version and the features' weights."""
     times, missing = stage_times(run["benchmarks"], trials)
     found = versions(run["snakemake_version"])
+    n_images = sum(read_json(inputs[f"features_meta/{s}"], "n_images")["n_images"] for s in SPLITS)
     context = {
         "config": config,
         "weights": run["weights"],
         "versions": found,
         "times": with_total(times),
         "missing": missing,
+        "n_images": n_images,
+        "images_per_s": images_per_second(times, n_images),
         # the outputs table: every file the report was built from and every file it wrote
         "inputs": inputs,
         "datasets": used_datasets(config),

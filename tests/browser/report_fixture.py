@@ -67,7 +67,7 @@ CONFIG: dict[str, Any] = {
             "max_side": 320,
         },
     },
-    "features": {"weights": None, "batch_size": 4, "device": "auto"},
+    "features": {"weights": None, "batch_size": 4, "device": "auto", "precision": "float32"},
     "classify": {
         "logistic": {"solver": "liblinear", "random_state": 0, "max_iter": 1000},
         "knn": {"k": [1, 3], "algorithm": "kd_tree"},

@@ -5,6 +5,7 @@ Each runs ``snakemake -n`` in the workflow directory with the default ``config.y
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,30 @@ def test_one_experiment_from_the_command_line(workdir):
 )
 def test_one_part_from_the_command_line(workdir, target, rules):
     assert set(jobs(user_types(workdir, target))) == rules
+
+
+def test_bfloat16_features_from_the_command_line(workdir):
+    """docs/performance.md's quicker look: the override plans, and a precision that is not offered is named."""
+    planned = jobs(user_types(workdir, "--config", "features={precision: bfloat16}"))
+    assert len(planned["features"]) == 2
+    proc = user_types(workdir, "--config", "features={precision: float16}", check=False)
+    assert proc.returncode != 0
+    assert (
+        "features.precision (set in --config): 'float16' is not one of" in proc.stdout + proc.stderr
+    )
+
+
+def test_batches_of_trials_from_the_command_line(workdir):
+    """docs/cluster.md's advice for planning big sweeps: ``--config cluster='{trials_per_job: 25}'``."""
+    proc = user_types(workdir, "--config", "cluster={trials_per_job: 25}")
+    # batch jobs are group jobs, printed indented: read the plan's job counts
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", proc.stdout + proc.stderr, re.MULTILINE))
+    assert "train_trial" not in counts
+    batches = {rule: int(n) for rule, n in counts.items() if rule.startswith("train_trials_")}
+    one = DEFAULT["experiments"]["one_hidden_layer"]
+    settings_one = len(one["datasets"]) * len(one["hidden_sizes"])
+    assert batches == {
+        f"train_trials_one_hidden_layer_1_{one['trials']}": settings_one,
+        "train_trials_two_hidden_layers_1_25": 1,
+        "train_trials_two_hidden_layers_26_50": 1,
+    }

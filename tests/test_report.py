@@ -202,11 +202,14 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
         )
         return path
 
+    short = tmp_path / "short.tsv"  # Snakemake writes NA where a job ended before its first sample
+    short.write_text("s\th:m:s\tmax_rss\tcpu_time\n0.2\t0:00:00\tNA\tNA\n")
     rows = [
         ("train_trial", bench("a.tsv", 1.5)),
         ("train_trial", bench("b.tsv", 2.5, 0.5)),
         ("train_trial", tmp_path / "gone.tsv"),
         ("classify", bench("c.tsv", 4.0)),
+        ("classify", short),
     ]
     trials = pd.DataFrame({"setup_s": [0.25, 0.5], "wait_s": [0.0, 0.0], "train_s": [1.0, 1.5]})
     times, missing = stage_times(rows, trials)
@@ -217,6 +220,7 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
         first["wall_s_total"] == 4.5 and first["wall_s_max"] == 3.0 and first["cpu_s_total"] == 2.25
     )
     assert times["stage"].tolist() == ["train_trial", "classify"]
+    assert times.iloc[1]["wall_s_total"] == 4.2 and times.iloc[1]["cpu_s_total"] == 2.0
     assert times["train_s_total"].tolist()[0] == 2.5 and np.isnan(times["train_s_total"].iloc[1])
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
     with pytest.raises(ReportInputError, match="bad.tsv: missing .*'s', 'cpu_time'"):

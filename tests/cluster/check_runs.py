@@ -5,7 +5,7 @@ Three claims, each from evidence SLURM itself leaves:
    has a file the other lacks. Measured times are not results: per-job logs and benchmarks
    are skipped (which of them exist depends on how jobs were cut: a batch job of several
    trials has one log), and so is the report's table of time per stage; wall-time fields and
-   tables are dropped from JSON, CSV and HTML files before comparing.
+   tables and sentences are dropped from JSON, CSV and HTML files before comparing.
 2. Placement: every file under ``results/`` was declared by a job that ran inside a SLURM
    job (its job block is in the log file slurmd wrote for that SLURM job id, and ``squeue``
    reports that job COMPLETED), or by one of the rules allowed to run locally.
@@ -47,8 +47,10 @@ VOLATILE_FIELDS = frozenset(
         "cpu_s_total",
     }
 )
-#: HTML tables (by id) holding measured durations: the report's time per stage.
-VOLATILE_TABLES = re.compile(rb'<table id="stage-times">.*?</table>', re.DOTALL)
+#: HTML elements (by id) holding measured durations: the report's time per stage and features' speed.
+VOLATILE_HTML = re.compile(
+    rb'<table id="stage-times">.*?</table>|<p id="features-speed">.*?</p>', re.DOTALL
+)
 
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (.+)\)\.$")
 JOB_HEADER = re.compile(r"^(\s*)(local)?rule (\w+):$")
@@ -114,7 +116,7 @@ def comparable(path: Path) -> object:
     """What must be equal between runs: the bytes, minus measured times in JSON, CSV and HTML."""
     data = path.read_bytes()
     if path.suffix == ".html":
-        return VOLATILE_TABLES.sub(b"", data)
+        return VOLATILE_HTML.sub(b"", data)
     if path.suffix == ".json":
         return without_volatile(json.loads(data))
     if path.suffix == ".csv":

@@ -114,7 +114,8 @@ def test_compare_outputs_ignores_measured_times_only(tmp_path):
         write(
             root,
             "results/report/index.html",
-            f'<p>a</p><table id="stage-times"><td>{wall}</td></table>',
+            f'<p>a</p><table id="stage-times"><td>{wall}</td></table>'
+            f'<p id="features-speed">{wall} images per second</p>',
         )
         write(root, "results/logs/trial1.log", f"took {wall} s")
     assert check_runs.compare_outputs(local, cluster) == ([], 3)

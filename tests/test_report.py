@@ -236,6 +236,8 @@ def test_feature_speed_is_images_per_second_of_the_features_jobs(tmp_path):
     assert images_per_second(times, 400) == pytest.approx(8.0)
     unread, _ = stage_times([("features", tmp_path / "gone.tsv")], no_trials)
     assert images_per_second(unread, 400) is None
+    half, _ = stage_times([("features", train), ("features", tmp_path / "gone.tsv")], no_trials)
+    assert images_per_second(half, 400) is None  # not 400 images in the train job's 30 s
     assert images_per_second(times[times["stage"] != "features"], 400) is None
 
 

@@ -83,8 +83,9 @@ def stage_times(
 
 def images_per_second(times: pd.DataFrame, n_images: int) -> float | None:
     """The ``features`` stage's images per second of job time (start-up included), what a reader compares
-    between float32 and bfloat16; None when no ``features`` job's benchmark was read."""
+    between float32 and bfloat16; None unless every ``features`` job's benchmark was read."""
     rows = times[times["stage"] == "features"]
-    if rows.empty or not rows["wall_s_total"].iloc[0] > 0:
+    if rows.empty or rows["benchmarks_read"].iloc[0] < rows["jobs"].iloc[0]:
         return None
-    return n_images / float(rows["wall_s_total"].iloc[0])
+    seconds = float(rows["wall_s_total"].iloc[0])
+    return n_images / seconds if seconds > 0 else None

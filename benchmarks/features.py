@@ -30,11 +30,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 from torchvision import datasets
 
 from netlab.images import features, weights
 from netlab.images.imagefolder import scan_split
 from netlab.images.synthetic import write_tree
+
+#: Images per split and class in the notebooks' hymenoptera data, as config.yaml's synthetic default draws them.
+NOTEBOOK_COUNTS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())[
+    "images"
+]["synthetic"]["counts"]
 
 
 def notebook_way(net: torch.nn.Module, root: Path) -> np.ndarray:
@@ -63,8 +69,7 @@ def archive_like_root(tmp: Path) -> Path:
 
     from netlab.images.archive import safe_extract_zip
 
-    counts = {"train": {"ants": 123, "bees": 121}, "val": {"ants": 70, "bees": 83}}
-    (tmp / "hymenoptera_data.zip").write_bytes(hymenoptera_like_zip(counts))
+    (tmp / "hymenoptera_data.zip").write_bytes(hymenoptera_like_zip(NOTEBOOK_COUNTS))
     safe_extract_zip(tmp / "hymenoptera_data.zip", tmp / "images", max_bytes=10**9)
     return tmp / "images"
 
@@ -78,8 +83,7 @@ def compare_precisions(root: Path | None, batch_size: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if root is None:
             root = Path(tmp) / "images"
-            counts = {"train": {"ants": 123, "bees": 121}, "val": {"ants": 70, "bees": 83}}
-            write_tree(root, counts, seed=0, min_side=180, max_side=500)
+            write_tree(root, NOTEBOOK_COUNTS, seed=0, min_side=180, max_side=500)
         tables, speed = {}, {}
         for precision in ("float32", "bfloat16"):
             seconds, images = 0.0, 0

@@ -42,12 +42,10 @@ def main() -> None:
     datasets = yaml.safe_load((ROOT / "config.yaml").read_text())["datasets"]
     print("| trials | settings | build s | page MB | largest table (MB) |\n|---|---|---|---|---|")
     for trials in args.trials:
-        cfg = config(
-            datasets={
-                name: datasets[name] for name in ("data1", "data2", "data3", "data4", "data5")
-            }
-        )
-        cfg["experiments"] = sweep_config(ROOT, args.hidden, trials, 2000)["experiments"]
+        experiments = sweep_config(ROOT, args.hidden, trials, 2000)["experiments"]
+        names = experiments["sweep"]["datasets"]
+        cfg = config(datasets={name: datasets[name] for name in names})
+        cfg["experiments"] = experiments
         with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
             run = make_results(Path(tmp), cfg)
             start = time.perf_counter()
@@ -59,7 +57,8 @@ def main() -> None:
             )
             largest = tables[-1]
             print(
-                f"| {trials * 5 * len(args.hidden):,} | {5 * len(args.hidden)} | {seconds:.1f} | {page:.1f} "
+                f"| {trials * len(names) * len(args.hidden):,} | {len(names) * len(args.hidden)} "
+                f"| {seconds:.1f} | {page:.1f} "
                 f"| {largest.name} ({largest.stat().st_size / 1e6:.1f}) |"
             )
 

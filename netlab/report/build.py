@@ -48,8 +48,13 @@ def write_report(
     for name, section in SECTIONS.items():
         contexts[name], made = section(inputs, config)
         frames |= made
-    weights = contexts["images"]["weights"]  # as the features' sidecar describes them
-    run = {"benchmarks": benchmarks, "snakemake_version": snakemake_version, "weights": weights}
+    images = contexts["images"]  # weights and image counts as the features' sidecars give them
+    run = {
+        "benchmarks": benchmarks,
+        "snakemake_version": snakemake_version,
+        "weights": images["weights"],
+        "n_images": sum(images["n"].values()),
+    }
     written = [list(tables.values()), list(figures.values())]
     trials = frames["toy_trials"]
     contexts["overview"], made = overview(inputs, config, trials, run, page_dir, written)

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from netlab.report.benchmarks import images_per_second, stage_times
-from netlab.report.inputs import SPLITS, read_json, setting_name
+from netlab.report.inputs import SPLITS, setting_name
 from netlab.toy.settings import settings, used_datasets
 
 # Distributions whose versions decide the numbers; read at report time.
@@ -57,18 +57,17 @@ def overview(
     written: Sequence[Sequence[Path]],
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The overview's context and tables; ``trials`` (all trial records) gives the trials' times, ``run``
-    the benchmark files, the Snakemake version and the features' weights."""
+    the benchmark files, the Snakemake version, the features' weights and number of images."""
     times, missing = stage_times(run["benchmarks"], trials)
     found = versions(run["snakemake_version"])
-    n_images = sum(read_json(inputs[f"features_meta/{s}"], "n_images")["n_images"] for s in SPLITS)
     context = {
         "config": config,
         "weights": run["weights"],
         "versions": found,
         "times": with_total(times),
         "missing": missing,
-        "n_images": n_images,
-        "images_per_s": images_per_second(times, n_images),
+        "n_images": run["n_images"],
+        "images_per_s": images_per_second(times, run["n_images"]),
         # the outputs table: every file the report was built from and every file it wrote
         "inputs": inputs,
         "datasets": used_datasets(config),

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from netlab import atomic
+from netlab.toy import elementary
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 
@@ -41,29 +42,35 @@ def init_params(sizes: Sequence[int], seed: int) -> Params:
 
 
 def predict(params: Params, x: np.ndarray) -> np.ndarray:
-    """Output probabilities for points ``x`` (m, 2), all at once (float32, as the nets compute)."""
+    """Output probabilities for points ``x`` (m, 2), all at once (float32, as the nets compute).
+
+    Each unit's input is its bias plus ``w[:, i] x[:, i]`` added in ``i``'s order, one rounding per
+    operation, and the sigmoid's exp is ``elementary.exp``: the same bits on every CPU (a BLAS
+    product's order of additions is the library's, chosen by CPU).
+    """
     a = np.asarray(x, dtype=np.float32)
-    for i, (w, b) in enumerate(params):
-        z = a @ w.T + b
-        a = np.maximum(z, np.float32(0)) if i < len(params) - 1 else _sigmoid(z)
+    for layer, (w, b) in enumerate(params):
+        z = np.broadcast_to(b, (a.shape[0], b.shape[0])).copy()
+        for i in range(w.shape[1]):
+            z += a[:, i, None] * w[None, :, i]
+        a = np.maximum(z, np.float32(0)) if layer < len(params) - 1 else _sigmoid(z)
     return a.reshape(-1)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     one = np.float32(1)
-    with np.errstate(over="ignore"):  # exp(-z) = inf gives p = 0, as in torch
-        return one / (one + np.exp(-z))
+    return one / (one + elementary.exp(-z))  # exp(-z) = inf gives p = 0, as in torch
 
 
 def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
-    """``torch.nn.BCELoss`` (mean, logs clamped at -100), rounded to float32 like ``loss.item()``."""
+    """``torch.nn.BCELoss`` (mean, logs clamped at -100), rounded to float32 like ``loss.item()``;
+    logs from ``elementary.log`` and the sum exactly rounded (``math.fsum``), so the same on every CPU."""
     p32 = np.asarray(p, dtype=np.float32)
     y32 = np.asarray(y, dtype=np.float32).reshape(p32.shape)
-    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped below
-        log_p = np.maximum(np.log(p32), np.float32(-100))
-        log_q = np.maximum(np.log(np.float32(1) - p32), np.float32(-100))
+    log_p = np.maximum(elementary.log(p32), np.float32(-100))
+    log_q = np.maximum(elementary.log(np.float32(1) - p32), np.float32(-100))
     terms = -(y32 * log_p + (np.float32(1) - y32) * log_q)
-    return float(np.float32(terms.astype(np.float64).mean()))
+    return float(np.float32(math.fsum(terms.astype(np.float64).ravel()) / terms.size))
 
 
 def error_rate(pred: np.ndarray, y: np.ndarray) -> int:

@@ -114,9 +114,10 @@ def train(
         from netlab.toy.trainer import general
 
         ready = time.perf_counter()
-        t, checkpoints, converged, final = general.run(
-            x32, y32, unflatten(flat, sizes), progress=progress, **settings
+        t, checkpoints, converged = general.run(
+            x32, y32, flat, sizes, progress=progress, **settings
         )
+        final = unflatten(flat, sizes)
     done = time.perf_counter()
     p = predict(final, x32)
     return TrainResult(

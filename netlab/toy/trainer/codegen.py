@@ -19,7 +19,8 @@ import numpy as np
 
 BLOCK = 1024  # data points per block of the kernel's buffer (the notebooks' sets fit in one; 512 measures the same)
 STRIDE = 1040  # floats between rows of a block: not a power of two, so rows do not share L1 sets
-GROUP = 24  # gradient accumulators per summing pass (a core has 32 vector registers)
+GROUP = 24  # gradient sums per summing pass (a core has 32 vector registers)
+LANES = 16  # partial sums per gradient (point j into lane j mod 16): fixed, whatever the CPU's vectors
 CONVERGED, CAPPED, CHECKS_FULL = 0, 1, 2  # why the kernel returned
 
 
@@ -72,9 +73,14 @@ def blocks(x: np.ndarray, y: np.ndarray, layout: Layout) -> np.ndarray:
     return buf
 
 
-def _dot(terms: list[tuple[str, str]]) -> str:
-    """``w1 * a1 + w2 * a2 + ...`` for ``[(w1, a1), (w2, a2), ...]``."""
-    return " + ".join(f"{w} * {a}" for w, a in terms)
+def _dot(terms: list[tuple[str, str]], start: str | None = None) -> str:
+    """``start + w1 * a1 + w2 * a2 + ...`` for ``[(w1, a1), (w2, a2), ...]``, added in that order, each
+    product fused with its addition (``fma32``); without ``start``, the first product rounds alone."""
+    (w, a), rest = terms[0], terms[1:]
+    total = f"{w} * {a}" if start is None else f"fma32({w}, {a}, {start})"
+    for w, a in rest:
+        total = f"fma32({w}, {a}, {total})"
+    return total
 
 
 def _forward_backward(layout: Layout) -> list[str]:
@@ -84,7 +90,7 @@ def _forward_backward(layout: Layout) -> list[str]:
     for layer in range(1, depth + 1):
         for o in range(sizes[layer]):
             inputs = [(f"w{layer}_{o}_{i}", f"a{layer - 1}_{i}") for i in range(sizes[layer - 1])]
-            z = f"b{layer}_{o} + {_dot(inputs)}"
+            z = _dot(inputs, start=f"b{layer}_{o}")
             if layer < depth:
                 lines += [f"a{layer}_{o} = max({z}, zero)", f"{at(f'a{layer}_{o}')} = a{layer}_{o}"]
             else:
@@ -108,7 +114,12 @@ def _forward_backward(layout: Layout) -> list[str]:
 
 
 def _gradient_passes(layout: Layout) -> list[list[str]]:
-    """Loops summing dW = delta a^T and db = sum delta over a block, at most ``GROUP`` accumulators each."""
+    """Loops summing dW = delta a^T and db = sum delta over a block, at most ``GROUP`` gradients each.
+
+    Each gradient is summed in ``LANES`` partial sums, then added up by ``lane_total``: the order
+    of every addition is written here, so no CPU's vector width can change it. Points from ``m`` to
+    the next multiple of ``LANES`` are rows never written (zeros), which add exactly nothing.
+    """
     sizes, at, offset = layout.sizes, layout.at, layout.offset
     passes = []
     for layer in range(1, layout.depth + 1):
@@ -121,14 +132,23 @@ def _gradient_passes(layout: Layout) -> list[list[str]]:
                 units = range(o0, min(fan_out, o0 + per_loop))
                 sums = [(f"g{layer}_{o}_{i}", f"w{layer}_{o}_{i}") for o in units for i in inputs]
                 sums += [(f"g{layer}_{o}", f"b{layer}_{o}") for o in units if with_bias]
-                lines = [f"{g} = zero" for g, _ in sums]
-                lines.append("for j in range(m):")
-                lines += [f"    s{i} = {at(f'a{layer - 1}_{i}')}" for i in inputs]
+                count = len(sums) * LANES
+                lines = [f"sums = carray(stack_floats({count}), ({count},))"]
+                lines += [f"for k in range({count}):", "    sums[k] = zero"]
+                lines.append(f"for q in range((m + {LANES - 1}) // {LANES}):")
+                lines.append(f"    for lane in range({LANES}):")
+                lines.append(f"        j = uint64(q * {LANES} + lane)")
+                lines += [f"        s{i} = {at(f'a{layer - 1}_{i}')}" for i in inputs]
+                slot = {g: k * LANES for k, (g, _) in enumerate(sums)}
                 for o in units:
-                    lines.append(f"    e = {at(f'd{layer}_{o}')}")
-                    lines += [f"    g{layer}_{o}_{i} += e * s{i}" for i in inputs]
-                    lines += [f"    g{layer}_{o} += e"] if with_bias else []
-                lines += [f"grad[{offset[param]}] += {g}" for g, param in sums]
+                    lines.append(f"        e = {at(f'd{layer}_{o}')}")
+                    for i in inputs:
+                        at_sum = f"sums[{slot[f'g{layer}_{o}_{i}']} + lane]"
+                        lines.append(f"        {at_sum} = fma32(e, s{i}, {at_sum})")
+                    if with_bias:
+                        at_sum = f"sums[{slot[f'g{layer}_{o}']} + lane]"
+                        lines.append(f"        {at_sum} = {at_sum} + e")
+                lines += [f"grad[{offset[param]}] += lane_total(sums, {slot[g]})" for g, param in sums]
                 passes.append(lines)
     return passes
 
@@ -146,10 +166,10 @@ _KERNEL_HEAD = (
 import math
 
 import numpy as np
-from numba import njit
+from numba import carray, njit, uint64
 
 '''
-    + f"from {HELPERS} import FASTMATH, exp32, mean_bce, step\n"
+    + f"from {HELPERS} import OPTIONS, exp32, fma32, lane_total, mean_bce, stack_floats, step\n"
     + """
 
 ZERO = np.float32(0.0)
@@ -160,7 +180,7 @@ EPS = np.float32(1e-12)
 
 _PASS_TEMPLATE = '''
 
-@njit(fastmath=FASTMATH, error_model="numpy", boundscheck=False)
+@njit(**OPTIONS)
 def {name}({arguments}):
     """{doc}"""
     zero, one, eps = ZERO, ONE, EPS
@@ -169,7 +189,7 @@ def {name}({arguments}):
 
 _DESCEND_TEMPLATE = '''
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy", boundscheck=False)
+@njit(cache=True, **OPTIONS)
 def descend(buf, n, flat, grad, lr, tol, check_every, max_iter, t, prev_loss, check_t, check_loss):
     """The notebooks' loop from iteration ``t`` on the blocks of ``buf``, updating ``flat`` in place.
 

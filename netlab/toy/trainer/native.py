@@ -53,12 +53,13 @@ def target_cpu() -> tuple[str, str]:
     ``vectors`` chooses from its flags, or ``NUMBA_CPU_NAME`` and ``NUMBA_CPU_FEATURES`` where set."""
     import llvmlite.binding as llvm  # 35 ms
 
-    name = os.environ.get("NUMBA_CPU_NAME") or llvm.get_host_cpu_name()
-    features = os.environ.get("NUMBA_CPU_FEATURES")
-    if not features:
-        host = llvm.get_host_cpu_features().flatten()
-        features = vectors.llvm_features(host, vectors.chosen_bits(cpu_flags()))
-    return name, features
+    name, features = os.environ.get("NUMBA_CPU_NAME"), os.environ.get("NUMBA_CPU_FEATURES")
+    if name:  # as numba reads them: a named CPU has that CPU's own features unless told others
+        return name, features or ""
+    host = llvm.get_host_cpu_features().flatten()
+    return llvm.get_host_cpu_name(), features or vectors.llvm_features(
+        host, vectors.chosen_bits(cpu_flags())
+    )
 
 
 def cpu_flags() -> frozenset[str]:

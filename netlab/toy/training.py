@@ -99,25 +99,15 @@ def train(
         )
 
     start = time.perf_counter()
-    wait = 0.0
-    if path == "fused":
-        from netlab.toy.trainer import fused, kernel_cache
+    from netlab.toy.trainer import fused, general, kernel_cache
 
-        kernel = kernel_cache.fused_kernel(sizes)
-        wait = kernel.wait_s
-        ready = time.perf_counter()
-        t, checkpoints, converged = fused.run(
-            kernel.descend, x32, y32, flat, sizes, progress=progress, **settings
-        )
-        final = unflatten(flat, sizes)
-    else:
-        from netlab.toy.trainer import general
-
-        ready = time.perf_counter()
-        t, checkpoints, converged = general.run(
-            x32, y32, flat, sizes, progress=progress, **settings
-        )
-        final = unflatten(flat, sizes)
+    kernel = kernel_cache.fused_kernel(sizes) if path == "fused" else kernel_cache.general_kernel()
+    wait = kernel.wait_s
+    ready = time.perf_counter()
+    t, checkpoints, converged = (fused if path == "fused" else general).run(
+        kernel.descend, x32, y32, flat, sizes, progress=progress, **settings
+    )
+    final = unflatten(flat, sizes)
     done = time.perf_counter()
     p = predict(final, x32)
     return TrainResult(

@@ -11,13 +11,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from netlab.toy.trainer import codegen
-
-PROGRESS_CHECKS = 10  # the kernel returns after this many checks, so progress can be reported
+from netlab.toy.trainer import codegen, loop
 
 
 def run(
-    descend: Callable[..., tuple[int, float, int, int]],
+    descend: loop.Descend,
     x: np.ndarray,
     y: np.ndarray,
     flat: np.ndarray,
@@ -31,16 +29,7 @@ def run(
 ) -> tuple[int, list[tuple[int, float]], bool]:
     """Train ``flat`` in place; ``(t at the end, checks, converged)``. ``max_iter`` 0 means no cap."""
     buf = codegen.blocks(x, y, codegen.Layout(sizes))
-    grad = np.empty_like(flat)
-    check_t, check_loss = np.empty(PROGRESS_CHECKS, np.int64), np.empty(PROGRESS_CHECKS, np.float64)
-    t, prev_loss, status = 1, 1.0, codegen.CHECKS_FULL
-    checkpoints: list[tuple[int, float]] = []
-    while status == codegen.CHECKS_FULL:
-        t, prev_loss, count, status = descend(
-            buf, x.shape[0], flat, grad, float(lr), float(tol), int(check_every), int(max_iter),
-            t, prev_loss, check_t, check_loss,
-        )  # fmt: skip
-        checkpoints += zip(check_t[:count].tolist(), check_loss[:count].tolist(), strict=True)
-        if status == codegen.CHECKS_FULL:
-            progress(t, prev_loss)
-    return int(t), checkpoints, status == codegen.CONVERGED
+    return loop.drive(
+        descend, (buf, x.shape[0], flat, np.empty_like(flat)), lr=lr, tol=tol,
+        check_every=check_every, max_iter=max_iter, progress=progress,
+    )  # fmt: skip

@@ -14,12 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from netlab.toy.trainer import codegen, layers
-
-PROGRESS_CHECKS = 10  # the loop returns after this many checks, so progress can be reported
+from netlab.toy.trainer import codegen, loop
 
 
 def run(
+    descend: loop.Descend,
     x: np.ndarray,
     y: np.ndarray,
     flat: np.ndarray,
@@ -31,26 +30,17 @@ def run(
     max_iter: int,
     progress: Callable[[int, float], None],
 ) -> tuple[int, list[tuple[int, float]], bool]:
-    """Train ``flat`` (``nets.flatten``'s order) in place; ``(t at the end, checks, converged)``.
-    ``max_iter`` 0 means no cap."""
+    """Train ``flat`` (``nets.flatten``'s order) in place with ``layers.descend``; ``(t at the end,
+    checks, converged)``. ``max_iter`` 0 means no cap."""
     n = x.shape[0]
     padded = -(-n // codegen.LANES) * codegen.LANES
-    acts = np.zeros((sum(sizes), padded), np.float32)
+    acts = np.zeros((sum(sizes), padded), np.float32)  # every layer's units by points
     acts[: sizes[0], :n] = x.T
     targets = np.zeros(padded, np.float32)
     targets[:n] = y
     deltas = np.zeros((sum(sizes[1:]), padded), np.float32)
-    grad = np.empty_like(flat)
-    sizes_array = np.array(sizes, np.int64)
-    check_t, check_loss = np.empty(PROGRESS_CHECKS, np.int64), np.empty(PROGRESS_CHECKS, np.float64)
-    t, prev_loss, status = 1, 1.0, codegen.CHECKS_FULL
-    checkpoints: list[tuple[int, float]] = []
-    while status == codegen.CHECKS_FULL:
-        t, prev_loss, count, status = layers.descend(
-            acts, targets, n, sizes_array, flat, grad, deltas, float(lr), float(tol),
-            int(check_every), int(max_iter), t, prev_loss, check_t, check_loss,
-        )  # fmt: skip
-        checkpoints += zip(check_t[:count].tolist(), check_loss[:count].tolist(), strict=True)
-        if status == codegen.CHECKS_FULL:
-            progress(t, prev_loss)
-    return int(t), checkpoints, status == codegen.CONVERGED
+    arrays = (acts, targets, n, np.array(sizes, np.int64), flat, np.empty_like(flat), deltas)
+    return loop.drive(
+        descend, arrays, lr=lr, tol=tol, check_every=check_every, max_iter=max_iter,
+        progress=progress,
+    )  # fmt: skip

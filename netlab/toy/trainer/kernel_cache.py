@@ -29,7 +29,7 @@ from types import ModuleType
 import filelock
 
 from netlab.toy.trainer import codegen, native
-from netlab.toy.trainer.native import Descend
+from netlab.toy.trainer.loop import Descend
 
 KERNEL_DIR_ENV = "NETLAB_KERNEL_DIR"
 log = logging.getLogger("netlab.toy.trainer")
@@ -67,9 +67,19 @@ def sizes_label(sizes: tuple[int, ...]) -> str:
 
 def fused_kernel(sizes: tuple[int, ...]) -> Kernel:
     """The kernel for ``sizes``, loaded once per process (a second call costs and waits nothing)."""
-    first = _load.cache_info().currsize
-    kernel = _load(sizes)
-    return kernel if _load.cache_info().currsize > first else Kernel(kernel.descend, 0.0, False)
+    return _first_time(_load, sizes)
+
+
+def general_kernel() -> Kernel:
+    """The general path's loop, loaded once per process (a second call costs and waits nothing)."""
+    return _first_time(_load_general)
+
+
+def _first_time(load: functools._lru_cache_wrapper, *args: object) -> Kernel:
+    """``load(*args)`` as this call found it: what it cost if it loaded now, nothing if it was loaded."""
+    first = load.cache_info().currsize
+    kernel = load(*args)
+    return kernel if load.cache_info().currsize > first else Kernel(kernel.descend, 0.0, False)
 
 
 def kernel_file(sizes: tuple[int, ...]) -> Path:
@@ -109,6 +119,41 @@ def _load(sizes: tuple[int, ...]) -> Kernel:
             return Kernel(native.load(found, sizes), wait, False)
         descend, compiled = _compile(path, sizes, libraries)
     return Kernel(descend, wait, compiled)
+
+
+@functools.cache
+def _load_general() -> Kernel:
+    """The general path's loop (``layers.descend``), from numba's cache in the kernel directory, or
+    compiled there first (once per machine and CPU target, whatever the net's sizes)."""
+    import numba.core.config
+
+    numba.core.config.CPU_NAME, numba.core.config.CPU_FEATURES = native.target_cpu()
+    directory = next((d for d in kernel_dirs() if _writable(d)), None)
+    if directory is not None:  # numba reads it when the module's functions are defined
+        numba.core.config.CACHE_DIR = str(directory / "numba")
+    from netlab.toy.trainer import layers
+
+    asked = time.perf_counter()
+    with _exclusive((directory or Path(numba.core.config.CACHE_DIR or ".")) / "general.lock"):
+        wait = time.perf_counter() - asked
+        if directory is None or not any((directory / "numba").rglob("layers.descend-*.nbi")):
+            _say("compiling the general trainer (once per machine)")
+        start = time.perf_counter()
+        layers.descend.compile(layers.SIGNATURE)
+        compiled = sum(layers.descend.stats.cache_misses.values()) > 0
+    if compiled:
+        _say(f"compiled the general trainer in {time.perf_counter() - start:.1f} s (once per machine)")
+    layers.descend.disable_compile()
+    return Kernel(layers.descend, wait, compiled)
+
+
+def _writable(directory: Path) -> bool:
+    """Whether ``directory`` exists or can be made, and files can be created in it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK)
 
 
 def _compile(path: Path, sizes: tuple[int, ...], libraries: list[Path]) -> tuple[Descend, bool]:

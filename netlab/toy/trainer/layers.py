@@ -14,13 +14,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import carray, njit, uint64
+from numba import carray, njit, types, uint64
 
 from netlab.toy.trainer.codegen import CAPPED, CHECKS_FULL, CONVERGED, LANES
 from netlab.toy.trainer.numerics import OPTIONS, bce_term, exp32, fma32, lane_total, stack_floats, step
 
 STEP = 4  # units, inputs or gradients computed together: each row they share is read once
 SUMS = STEP * LANES  # a gradient step's partial sums (a literal for ``stack_floats``)
+_F2, _F1, _I, _D = types.float32[:, ::1], types.float32[::1], types.int64, types.float64
+SIGNATURE = (
+    _F2, _F1, _I, types.int64[::1], _F1, _F1, _F2, _D, _D, _I, _I, _I, _D, types.int64[::1],
+    types.float64[::1],
+)  # fmt: skip  # descend's arguments: acts, y, n, sizes, flat, grad, deltas, lr, tol, check_every, ...
 
 
 @njit(cache=True, **OPTIONS)

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from netlab.toy.trainer import vectors
+from netlab.toy.trainer.loop import Descend
 
 ENTRY = "netlab_descend"  # the library's one exported function
 # numba's runtime helpers, defined only in a process that imported numba (see the module's docstring)
@@ -44,8 +45,6 @@ _P = ctypes.c_void_p
 _I, _F = ctypes.c_int64, ctypes.c_double
 # buf, n_blocks, n, flat, grad, lr, tol, check_every, max_iter, check_t, check_loss, n_checks, state, prev_loss
 ARGTYPES = (_P, _I, _I, _P, _P, _F, _F, _I, _I, _P, _P, _I, _P, _P)
-
-Descend = Callable[..., tuple[int, float, int, int]]
 
 
 def target_cpu() -> tuple[str, str]:

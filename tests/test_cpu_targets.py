@@ -1,0 +1,128 @@
+"""Same config, same bytes on every CPU: the tiny config's trials trained again for other CPUs.
+
+Each target is a fresh trainer compiled for another CPU on this machine, as numba and numpy let one
+emulate it: 256-bit vectors (``NETLAB_VECTOR_BITS``), Haswell's AVX2 with FMA and no AVX-512, and
+the x86-64 baseline (SSE2, no FMA: LLVM calls libm's ``fmaf``), each with numpy's SIMD dispatch
+narrowed to match (``NPY_DISABLE_CPU_FEATURES``; numpy's own floor is its build baseline). Every
+trial of the finished tiny run (this machine's native code) is trained again under each target by
+the trial jobs' own entry point, and so is one net big enough for the general path; records
+(timings aside) and weights must be the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import ROOT, TEST_CONFIG
+
+from netlab.toy import paths
+from netlab.toy.trainer import choice
+from netlab.workflow import inputs
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86 CPU targets"),
+]
+TIMINGS = ("wall_time_s", "setup_s", "wait_s", "train_s")
+
+
+def numpy_dispatch_off(keep: set[str]) -> str:
+    """``NPY_DISABLE_CPU_FEATURES`` for a CPU with only ``keep`` of numpy's dispatched targets."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__
+
+    return " ".join(f for f in __cpu_dispatch__ if f not in keep)
+
+
+TARGETS = {
+    "256-bit vectors": {"NETLAB_VECTOR_BITS": "256"},
+    "Haswell (AVX2, FMA)": {
+        "NUMBA_CPU_NAME": "haswell",
+        "NPY_DISABLE_CPU_FEATURES": numpy_dispatch_off({"X86_V3", "AVX2", "FMA3", "AVX", "F16C"}),
+    },
+    "x86-64 baseline (SSE2, no FMA)": {
+        "NUMBA_CPU_NAME": "x86-64",
+        "NPY_DISABLE_CPU_FEATURES": numpy_dispatch_off(set()),
+    },
+}
+GENERAL_NET = {"hidden_layers": 2, "hidden": 40, "max_iter": 300}  # beyond the fused kernel
+
+
+def train(
+    target: dict[str, str], kernels: Path, data: Path, out: Path, seeds: dict[int, int], **settings
+) -> None:
+    """The batch trial job (``netlab.workflow.train_trials``) for ``seeds`` {trial: seed} under ``target``."""
+    args = [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
+            "--log", str(out / "job.log")]  # fmt: skip
+    for name, value in settings.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    for trial, seed in seeds.items():
+        args += ["--trial", str(trial), str(seed), str(out / f"trial{trial}.json"),
+                 str(out / f"trial{trial}.npz")]  # fmt: skip
+    env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), **target}
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def same_trial(made: Path, expected: Path) -> None:
+    """Weights byte for byte; the record's every field but the timings."""
+    assert made.with_suffix(".npz").read_bytes() == expected.with_suffix(".npz").read_bytes(), made
+    mine, theirs = (json.loads(p.read_text()) for p in (made, expected))
+    for record in (mine, theirs):
+        for key in TIMINGS:
+            record.pop(key)
+    assert mine == theirs, made
+
+
+@pytest.fixture(scope="module")
+def config():
+    return yaml.safe_load(TEST_CONFIG.read_text())
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=list(TARGETS))
+def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, config, tmp_path):
+    kernels = tmp_path / "kernels"
+    compared = 0
+    for experiment, spec in config["experiments"].items():
+        for setting in inputs.experiment_settings(config, experiment):
+            out = tmp_path / experiment / setting.dataset / f"h{setting.hidden}"
+            seeds = {
+                n: inputs.trial_seed(config, experiment, setting.dataset, setting.hidden, n)
+                for n in range(1, spec["trials"] + 1)
+            }
+            data = workflow_run / f"results/data/{setting.dataset}.txt"
+            train(TARGETS[target], kernels, data, out, seeds, hidden_layers=spec["hidden_layers"],
+                  hidden=setting.hidden, lr=spec["lr"], tol=spec["tol"],
+                  check_every=spec["check_every"], max_iter=spec["max_iter"])  # fmt: skip
+            for n in seeds:
+                expected = workflow_run / paths.trial_file("json", n, **setting._asdict())
+                same_trial(out / f"trial{n}.json", expected)
+                compared += 1
+    assert compared == 10  # every trial of the tiny config
+    assert any(kernels.glob("fused_*.so")), "the targets' own kernels were compiled"
+
+
+def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path):
+    sizes = [2] + [GENERAL_NET["hidden"]] * GENERAL_NET["hidden_layers"] + [1]
+    assert choice.choose_path(sizes, 120, GENERAL_NET["max_iter"]) == "general"
+    data = workflow_run / "results/data/noisy.txt"
+    runs = {}
+    for name, target in {"this CPU": {}, **TARGETS}.items():
+        out = tmp_path / name.split()[0]
+        train(target, tmp_path / f"kernels-{name.split()[0]}", data, out, {1: 11, 2: 12},
+              lr=0.25, tol=0.0, check_every=100, **GENERAL_NET)  # fmt: skip
+        runs[name] = out
+        assert json.loads((out / "trial1.json").read_text())["path"] == "general"
+    for out in runs.values():
+        for trial in (1, 2):
+            same_trial(out / f"trial{trial}.json", runs["this CPU"] / f"trial{trial}.json")
+    # the two seeds trained differently: equal bytes above are not two copies of one constant
+    first, second = (np.load(runs["this CPU"] / f"trial{t}.npz") for t in (1, 2))
+    assert not np.array_equal(first[first.files[0]], second[second.files[0]])

@@ -19,7 +19,10 @@ _LOG_POLY = tuple(
     map(_F, (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
              -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1))
 )  # fmt: skip
-_LN2_HIGH, _LN2_LOW = _F(0.693359375), _F(-2.12194440e-4)  # ln 2 = high + low, high exact in few bits
+_LN2_HIGH, _LN2_LOW = (
+    _F(0.693359375),
+    _F(-2.12194440e-4),
+)  # ln 2 = high + low, high exact in few bits
 
 
 def _horner(coefficients: tuple[np.float32, ...], x: np.ndarray) -> np.ndarray:
@@ -51,4 +54,6 @@ def log(x: np.ndarray) -> np.ndarray:
     y = _horner(_LOG_POLY, f) * f * z + e * _LN2_LOW - _F(0.5) * z
     result = (f + y) + e * _LN2_HIGH
     with np.errstate(invalid="ignore"):
-        return np.where(x > 0, np.where(np.isinf(x), x, result), np.where(x == 0, -np.inf, np.nan)).astype(_F)
+        return np.where(
+            x > 0, np.where(np.isinf(x), x, result), np.where(x == 0, -np.inf, np.nan)
+        ).astype(_F)

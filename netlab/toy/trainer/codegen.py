@@ -20,7 +20,7 @@ import numpy as np
 BLOCK = 1024  # data points per block of the kernel's buffer (the notebooks' sets fit in one; 512 measures the same)
 STRIDE = 1040  # floats between rows of a block: not a power of two, so rows do not share L1 sets
 GROUP = 24  # gradient sums per summing pass (a core has 32 vector registers)
-LANES = 16  # partial sums per gradient (point j into lane j mod 16): fixed, whatever the CPU's vectors
+LANES = 16  # partial sums per gradient, point j in lane j mod 16, whatever the CPU's vectors
 CONVERGED, CAPPED, CHECKS_FULL = 0, 1, 2  # why the kernel returned
 
 
@@ -148,7 +148,9 @@ def _gradient_passes(layout: Layout) -> list[list[str]]:
                     if with_bias:
                         at_sum = f"sums[{slot[f'g{layer}_{o}']} + lane]"
                         lines.append(f"        {at_sum} = {at_sum} + e")
-                lines += [f"grad[{offset[param]}] += lane_total(sums, {slot[g]})" for g, param in sums]
+                lines += [
+                    f"grad[{offset[param]}] += lane_total(sums, {slot[g]})" for g, param in sums
+                ]
                 passes.append(lines)
     return passes
 

@@ -142,7 +142,9 @@ def _load_general() -> Kernel:
         layers.descend.compile(layers.SIGNATURE)
         compiled = sum(layers.descend.stats.cache_misses.values()) > 0
     if compiled:
-        _say(f"compiled the general trainer in {time.perf_counter() - start:.1f} s (once per machine)")
+        _say(
+            f"compiled the general trainer in {time.perf_counter() - start:.1f} s (once per machine)"
+        )
     layers.descend.disable_compile()
     return Kernel(layers.descend, wait, compiled)
 

@@ -17,7 +17,15 @@ import numpy as np
 from numba import carray, njit, types, uint64
 
 from netlab.toy.trainer.codegen import CAPPED, CHECKS_FULL, CONVERGED, LANES
-from netlab.toy.trainer.numerics import OPTIONS, bce_term, exp32, fma32, lane_total, stack_floats, step
+from netlab.toy.trainer.numerics import (
+    OPTIONS,
+    bce_term,
+    exp32,
+    fma32,
+    lane_total,
+    stack_floats,
+    step,
+)
 
 STEP = 4  # units, inputs or gradients computed together: each row they share is read once
 SUMS = STEP * LANES  # a gradient step's partial sums (a literal for ``stack_floats``)
@@ -143,10 +151,8 @@ def gradient(delta, a, gw, gb):  # pragma: no cover - compiled
 
 
 @njit(cache=True, **OPTIONS)
-def descend(
-    acts, y, n, sizes, flat, grad, deltas, lr, tol, check_every, max_iter, t, prev_loss, check_t,
-    check_loss,
-):  # pragma: no cover - compiled
+def descend(acts, y, n, sizes, flat, grad, deltas, lr, tol, check_every, max_iter, t, prev_loss,
+            check_t, check_loss):  # fmt: skip  # pragma: no cover - compiled
     """The notebooks' loop from iteration ``t``, updating ``flat`` (``nets.flatten``'s order) in place.
 
     ``acts`` holds every layer's units (inputs first, filled in) by points, ``deltas`` every layer
@@ -165,9 +171,12 @@ def descend(
             b = flat[at + fan_out * fan_in : at + fan_out * (fan_in + 1)]
             a, z = acts[row : row + fan_in], acts[row + fan_in : row + fan_in + fan_out]
             forward(w, b, a, z)
-            for o in range(fan_out):
+            for o in range(
+                fan_out
+            ):  # ReLU, or the output's sigmoid (exp = inf gives p = 0, as torch)
                 for j in range(z.shape[1]):
-                    z[o, j] = max(z[o, j], zero) if layer < depth - 1 else one / (one + exp32(-z[o, j]))
+                    hidden = layer < depth - 1
+                    z[o, j] = max(z[o, j], zero) if hidden else one / (one + exp32(-z[o, j]))
             row, at = row + fan_in, at + fan_out * (fan_in + 1)
         p = acts[row : row + 1]
         t += 1

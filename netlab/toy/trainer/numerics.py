@@ -37,7 +37,10 @@ def fma32(typingctx, a, b, c):  # pragma: no cover - compiled
     def codegen(context, builder, signature, args):
         f32 = ir.FloatType()
         fma = builder.module.declare_intrinsic("llvm.fma", [f32], ir.FunctionType(f32, [f32] * 3))
-        values = [context.cast(builder, v, t, types.float32) for v, t in zip(args, signature.args)]
+        values = [
+            context.cast(builder, v, t, types.float32)
+            for v, t in zip(args, signature.args, strict=True)
+        ]
         return builder.call(fma, values)
 
     return types.float32(a, b, c), codegen

@@ -181,7 +181,8 @@ def _compile(path: Path, sizes: tuple[int, ...], libraries: list[Path]) -> tuple
     if cc is None:
         _say(
             f"no C compiler ($CC or cc) to keep the trainer for {label} as a library: "
-            "it loads through numba (about 0.5 s a job); install one to save that"
+            "it loads through numba (about 0.5 s a job, the same numbers)"
+            + ("" if sys.platform == "win32" else "; install one to save that")
         )
         if any((path.parent / "__pycache__").glob(f"{path.stem}.*.nbi")):
             descend.compile(signature)

@@ -12,11 +12,11 @@ array). The kernel never takes them: ``error_model="numpy"``, no bounds
 checks, and the arrays belong to the caller. Their helper functions exist
 only inside a process that imported numba, so they are linked weak.
 
-Every job of a machine runs the library's code, the compiling job included,
-so all give the same bytes. Where no C compiler is found, ``kernel_cache``
-uses numba's own cache instead (0.5 s more per job) and says so; its numbers
-agree with the library's to float32 rounding, not to the bit, because numba
-optimises the C wrapper and the kernel together.
+Every job of a machine runs the library's code, the compiling job included.
+Where no C compiler is found, and on Windows (whose object format has no weak
+undefined symbols), ``kernel_cache`` uses numba's own cache instead (0.5 s
+more per job) and says so; its numbers are the same bytes, since the kernel
+fixes its order of arithmetic (``numerics``).
 """
 
 from __future__ import annotations
@@ -102,12 +102,16 @@ def _linux_cpu() -> str | None:
 
 
 def library_name(kernel_source: Path) -> str:
-    """The file name of the library of the kernel module ``kernel_source`` for this CPU."""
-    return f"{kernel_source.stem}.{machine_tag()}.so"
+    """The file name of the library of the kernel module ``kernel_source`` for this CPU and OS."""
+    suffix = ".dylib" if sys.platform == "darwin" else ".so"
+    return f"{kernel_source.stem}.{machine_tag()}{suffix}"
 
 
 def c_compiler() -> str | None:
-    """The C compiler that links libraries: ``$CC``, Python's own, or ``cc``; None if there is none."""
+    """The C compiler that links libraries: ``$CC``, Python's own, or ``cc``; None if there is none,
+    and on Windows, where a library cannot leave numba's helpers undefined (see the module)."""
+    if sys.platform == "win32":
+        return None
     candidates = (os.environ.get("CC"), sysconfig.get_config_var("CC"), "cc")
     for command in filter(None, candidates):
         found = shutil.which(command.split()[0])

@@ -2,7 +2,9 @@
 
 ``train`` runs the notebooks' loop on the best path for the net and the run
 (``netlab.toy.trainer``: a generated numba kernel for small nets over many
-iterations, numpy/BLAS on preallocated buffers otherwise; ``choice`` says why).
+iterations, one compiled loop for any sizes otherwise; ``choice`` says why).
+Both fix their order of arithmetic in the code, so the same run gives the
+same bytes on every CPU (``netlab.toy.trainer.numerics``).
 Every path follows ``netlab.toy.reference.train_reference`` (the notebooks'
 PyTorch autograd loop) from the same initial weights; the notebook's
 semantics kept exactly:

@@ -2,11 +2,13 @@
 
 * ``choice``: which path a run takes (a cost model measured by ``benchmarks/trainer.py``), and what a trial
   job needs (memory, run time) for the workflow's resources;
-* ``general``: numpy/BLAS on preallocated buffers; no numba import, no compile (any size, short runs);
+* ``general``: drives ``layers``, one compiled loop for nets of any size (big nets, short runs);
 * ``fused``: drives the generated numba kernel (small nets, long runs);
+* ``loop``: calls either path's compiled loop until it ends, reporting progress between calls;
 * ``codegen``: writes that kernel's source for given layer sizes;
-* ``numerics``: the numba helpers the generated kernel calls (exp, BCE, step);
-* ``kernel_cache``: where generated kernels live on disk, compiled once per machine, under a portable lock;
+* ``numerics``: the arithmetic both paths compile, its order fixed by the code (fma, exp, log, sums);
+* ``kernel_cache``: where generated kernels (and numba's cache of ``layers``) live on disk, compiled once
+  per machine, under a portable lock: the only place that knows the CPU;
 * ``native``: a compiled kernel as a shared library for this CPU, loaded by later jobs without numba.
 
 Nothing here is imported by ``netlab.toy.nets`` until a run needs it: a trial job pays only for its own path.

@@ -40,12 +40,14 @@ COMPILE_S = (
 )  # numba's compile of the kernel: about 1 s + 0.04 s per weight (up to 2-32-32-32-1)
 COMPILE_BUDGET_S = 8.0  # the fused path only for kernels compiling in about this (the goal is 15 s)
 
-GENERAL_US_PER_ITERATION = 8.0  # numpy's fixed cost per iteration ...
-GENERAL_US_PER_LAYER = 9.0  # ... and per layer (a dozen numpy calls of about 1 us)
-GENERAL_NS_PER_WEIGHT_POINT = 0.066  # BLAS time per weight and data point, per iteration
+GENERAL_SETUP_S = 0.45  # import numba and load ``layers`` from its cache (3 s the first time per machine)
+GENERAL_US_PER_ITERATION = 1.0  # the compiled loop's fixed cost per iteration ...
+GENERAL_US_PER_LAYER = 1.0  # ... and per layer
+GENERAL_NS_PER_WEIGHT_POINT = 0.066  # its time per weight and data point, per iteration
 
-# peak memory of a trial job (MB): numpy, then (fused, if this job compiles the kernel) numba and LLVM
+# peak memory of a trial job (MB): numpy, then numba and LLVM (fused: if this job compiles the kernel)
 BASE_MB = 120
+GENERAL_MB = 80
 FUSED_MB = 190
 COMPILE_MB_PER_WEIGHT = 0.25  # numba/LLVM memory while compiling grows with the generated code
 BYTES_PER_UNIT_POINT = (
@@ -85,7 +87,7 @@ def us_per_iteration(path: str, sizes: Sequence[int], n_points: int) -> float:
 
 def run_cost_s(path: str, sizes: Sequence[int], n_points: int, iterations: int) -> float:
     """Estimated seconds of a run on ``path``: set-up (a cached kernel) plus its iterations."""
-    setup = FUSED_SETUP_S if path == "fused" else 0.0
+    setup = FUSED_SETUP_S if path == "fused" else GENERAL_SETUP_S
     return setup + iterations * us_per_iteration(path, sizes, n_points) * 1e-6
 
 
@@ -103,8 +105,7 @@ def trial_mem_mb(sizes: Sequence[int], n_points: int, max_iter: int | None) -> i
     path = choose_path(sizes, n_points, max_iter)
     arrays = BYTES_PER_UNIT_POINT * sum(sizes) * max(n_points, 1024) / 1e6
     mb = BASE_MB + arrays
-    if path == "fused":
-        mb += FUSED_MB + COMPILE_MB_PER_WEIGHT * weights(sizes)
+    mb += FUSED_MB + COMPILE_MB_PER_WEIGHT * weights(sizes) if path == "fused" else GENERAL_MB
     return math.ceil(1.5 * mb)
 
 

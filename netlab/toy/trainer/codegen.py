@@ -10,7 +10,9 @@ gradients, at most ``GROUP`` accumulators each so they fit the registers.
 Rows lie at a compile-time stride in one buffer, so LLVM needs no run-time
 alias checks. numba's compile time grows faster than the number of weights
 (about 4 s for (2, 8, 8, 1), 14 s for (2, 16, 16, 1)), which is why
-``netlab.toy.trainer.choice`` sends bigger nets to the general path.
+``netlab.toy.trainer.choice`` sends bigger nets to the general path. Every
+sum's order is written in the source (``LANES`` partial sums, ``fma32``), so
+the kernel gives the same bytes whatever CPU it is compiled for.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from netlab.workflow.fingerprint import (
     DigestCache,
     code_digest,
     digest_files,
+    env_digest,
     environment_stamp,
     job_imports,
     software_versions,
@@ -53,6 +54,8 @@ config.update(_config)
 validate_schema(config, SCHEMA, CONFIG_ORIGINS)
 # Under --sdm conda, jobs import netlab and everything else from their env only.
 snakemake_internals.isolate_conda_jobs(workflow, ROOT)
+# Trial jobs' commands name their Python as "$NETLAB_PYTHON", so no command text holds an interpreter's path.
+snakemake_internals.export_job_python(workflow)
 check_config(config, base=Path.cwd())
 
 
@@ -68,15 +71,17 @@ def fingerprint_rules():
     """Every code-running rule gets a `code` param, the content digest of its script or command and
     of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
     and a `software` param, the installed versions of the distributions that code imports, so an
-    upgrade re-runs exactly the jobs that use it (under --sdm conda the env files say this instead).
+    upgrade re-runs exactly the jobs that use it (under --sdm conda: the digest of its conda env's
+    files, which say this instead). Contents and versions only, never where the checkout or an env lies.
 
-    Computed once and kept in .snakemake/netlab/fingerprints.json while no file under netlab/ or
-    scripts/, no rule's script and no installed distribution has changed (by path, size and times):
-    the workflow parse that every cluster job starts with then reads them instead of parsing every module.
+    Computed once and kept in .snakemake/netlab/fingerprints.json while no file under netlab/,
+    scripts/ or envs/, no rule's script and no installed distribution has changed (by path, size and
+    times): the workflow parse that every cluster job starts with then reads them instead of parsing
+    every module.
     """
     env_files_decide = snakemake_internals.uses_conda(workflow)
     stamp = tree_stamp(
-        [ROOT / "netlab", ROOT / "scripts"],
+        [ROOT / "netlab", ROOT / "scripts", ROOT / "envs"],
         extra=[
             str(ROOT),
             env_files_decide,
@@ -85,16 +90,18 @@ def fingerprint_rules():
     )
     cache = DigestCache(Path(".snakemake/netlab/fingerprints.json"), stamp)
 
-    def compute(script, command, source):
+    def compute(script, command, source, env_file):
         found = {"code": code_digest(ROOT, script, command, source)}
-        if not env_files_decide:
+        if env_files_decide and env_file is not None:
+            found["software"] = env_digest(env_file, ROOT)
+        else:
             modules = job_imports(ROOT, script, command).third_party
             found["software"] = software_versions(modules)
         return found
 
-    def digests(script, command, source):
-        key = [stat_line(script) if script else "", command, source]
-        return cache.get(key, lambda: compute(script, command, source))
+    def digests(script, command, source, env_file):
+        key = [stat_line(script) if script else "", command, source, str(env_file)]
+        return cache.get(key, lambda: compute(script, command, source, env_file))
 
     snakemake_internals.add_code_params(workflow, digests)
     cache.save()
@@ -195,14 +202,3 @@ def cluster_local_rules():
             f"config key cluster.local_rules: no such rule: {', '.join(unknown)}"
         )
     return names
-
-
-def trial_python():
-    """The Python of a trial job (a shell command): the conda env's when Snakemake deploys one, else the
-    one running Snakemake (what a script: job would get), not whatever `python` the PATH holds.
-    """
-    return (
-        "python"
-        if snakemake_internals.uses_conda(workflow)
-        else shlex.quote(sys.executable)
-    )

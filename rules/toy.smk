@@ -95,8 +95,7 @@ if not inputs.trials_per_job(config):
             seed=trial_seed,
         # a shell command, not script: (Snakemake's script preamble would cost each trial job about 0.1 s)
         shell:
-            trial_python()
-            + " -m netlab.workflow.train_trial --data {input.data:q} --record {output.record:q}"
+            '"$NETLAB_PYTHON" -m netlab.workflow.train_trial --data {input.data:q} --record {output.record:q}'
             " --weights {output.weights:q} --log {log:q} --hidden-layers {params.hidden_layers}"
             " --hidden {wildcards.hidden} --seed {params.seed} --lr {params.lr} --tol {params.tol}"
             " --check-every {params.check_every} --max-iter {params.max_iter}"
@@ -142,8 +141,7 @@ else:
                     # --trial NUMBER SEED RECORD WEIGHTS, per trial, read from the outputs
                     trials=batch_trial_args,
                 shell:
-                    trial_python()
-                    + " -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}"
+                    '"$NETLAB_PYTHON" -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}'
                     " --hidden-layers {params.hidden_layers} --hidden {wildcards.hidden}"
                     " --lr {params.lr} --tol {params.tol} --check-every {params.check_every}"
                     " --max-iter {params.max_iter} {params.trials}"

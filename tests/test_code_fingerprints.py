@@ -50,6 +50,17 @@ def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
         assert rule.params.code == code_digest(ROOT, *rule_code(rule)), rule.name
 
 
+def test_no_rule_names_the_checkout_the_environment_or_the_interpreter(parsed_rules):
+    """What decides a job holds no path of this machine: results moved to another checkout, or read with
+    a Python at another path, re-run nothing (the params' callables: tests/test_incremental.py)."""
+    local = {str(ROOT), sys.prefix, sys.executable}  # the checkout is the parse's working directory
+    for rule in parsed_rules:
+        code = rule_code(rule)
+        values = [v for v in rule.params if not callable(v)]
+        text = repr([code[1:] if code else None, values])
+        assert not [p for p in local if p in text], (rule.name, text[:2000])
+
+
 def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
     checked = 0
     for rule in parsed_rules:
@@ -123,6 +134,10 @@ def test_closure_follows_relative_lazy_and_package_imports(package):
 def test_a_module_run_by_a_shell_command_is_a_root(package):
     command = "python -u -m netlab.cli --out {output} 2> {log}"
     assert shell_modules(command) == ["netlab.cli"]
+    # the interpreter named by a shell variable (the job's environment holds its path)
+    assert shell_modules('"$NETLAB_PYTHON" -u -m netlab.cli {output}') == ["netlab.cli"]
+    assert shell_modules("${MY_PYTHON} -m netlab.cli") == ["netlab.cli"]
+    assert shell_modules('"$OUT" -m netlab.cli') == []
     files = {p.relative_to(package).as_posix() for p in code_files(package, command=command)}
     assert {"netlab/cli.py", "netlab/a.py", "netlab/sub/deep.py"} <= files
     assert "netlab/unused.py" not in files

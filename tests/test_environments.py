@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_workflow, snakemake, write_config
+from conftest import ROOT, copy_workflow, parse_dry_run, snakemake, write_config
 from helpers import assert_same_results
 from offline_conda import make_conda
 
@@ -85,7 +86,12 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
     assert ran >= {"toy_data", "toy_plot", "best_of_trials", "boundary_plot", "evaluate_trials"}
     assert ran >= {"handbuilt", "synthetic_images", "features", "classify", "report"}
     # train_trial is a shell command: its `python` is the env's (conda puts the env first on PATH)
-    assert "python -m netlab.workflow.train_trial" in proc.stdout + proc.stderr
+    assert '"$NETLAB_PYTHON" -m netlab.workflow.train_trial' in proc.stdout + proc.stderr
+    logs = list((workdir / "results/logs/train_trial").rglob("*.log"))
+    assert logs
+    for log in logs:
+        (python,) = re.findall(r"python: (.*)", log.read_text())
+        assert Path(python).parent.parent.parent == workdir / ".snakemake" / "conda", (log, python)
     for script in scripts:
         (extended,) = re.findall(r"sys\.path\.extend\((\[.*?\])\)", script.read_text())
         assert not any(p in extended for p in submitting), (script.name, extended)
@@ -97,10 +103,54 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
     assert_same_results(workflow_run, workdir, ignore=frozenset({versions}))
 
 
+def conda_plan(workdir: Path, env: dict[str, str]) -> dict[str, set[str]]:
+    """What a dry run under --sdm conda plans in ``workdir``: each job's rule -> the reasons given."""
+    proc = snakemake(
+        workdir,
+        "--dry-run",
+        "--cores",
+        "1",
+        "--sdm",
+        "conda",
+        config=workdir / "tests/config/config.yaml",
+        env=env,
+    )
+    plan: dict[str, set[str]] = {}
+    for job in parse_dry_run(proc.stdout + proc.stderr):
+        plan.setdefault(job.rule, set()).add(job.reason)
+    return plan
+
+
+@pytest.mark.slow
+def test_a_conda_run_moved_elsewhere_has_nothing_to_do(conda_run, tmp_path):
+    """Results and envs copied (`cp -a`) to a folder whose path holds a space: the envs' files are the
+    same, only where they lie differs, so nothing re-runs."""
+    workdir, env, _, _ = conda_run
+    moved = tmp_path / "moved here" / "netlab"
+    moved.parent.mkdir()
+    subprocess.run(["cp", "-a", str(workdir), str(moved)], check=True)
+    assert conda_plan(moved, env) == {}
+
+
+@pytest.mark.slow
+def test_an_edited_env_file_reruns_its_rules_jobs(conda_run, tmp_path):
+    workdir, env, _, _ = conda_run
+    copy = tmp_path / "netlab"
+    subprocess.run(["cp", "-a", str(workdir), str(copy)], check=True)
+    torch_env = copy / "envs" / "torch.yaml"
+    torch_env.write_text(torch_env.read_text() + "# an edit\n")
+    plan = conda_plan(copy, env)
+    changed = {
+        rule for rule, reasons in plan.items() if any("Params have changed" in r for r in reasons)
+    }
+    # the test config's first jobs whose env is envs/torch.yaml (image_plots, the third, is named by its
+    # updated input), then what consumes their outputs, nothing else
+    assert changed == {"handbuilt", "features"}
+    assert plan.keys() - changed == {"image_plots", "classify", "classify_cv", "report", "all"}
+
+
 @pytest.mark.slow
 def test_an_env_has_nothing_its_file_does_not_name(conda_run):
-    import subprocess
-
     workdir, env, _, _ = conda_run
     envs = {p.name: p for p in (workdir / ".snakemake" / "conda").iterdir() if p.is_dir()}
     assert len(envs) == 2

@@ -4,11 +4,21 @@ Each case copies a finished run of the test config (sources, results and Snakema
 one edit, and reads what a dry run plans.
 """
 
+import ast
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEST_CONFIG, WORKFLOW_FILES, copy_workflow, planned_jobs, write_config
+from conftest import (
+    TEST_CONFIG,
+    WORKFLOW_FILES,
+    copy_workflow,
+    parse_dry_run,
+    planned_jobs,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -242,6 +252,59 @@ def test_fresh_clone_with_results_copied_in_has_nothing_to_do(workflow_run, tmp_
     for name in ("results", ".snakemake"):
         subprocess.run(["cp", "-a", str(workflow_run / name), str(clone / name)], check=True)
     assert planned_jobs(clone, clone / "tests" / "config" / "config.yaml") == {}
+
+
+def another_python(prefix: Path) -> Path:
+    """A virtual environment made at ``prefix`` holding the distributions this Python holds (a ``.pth`` file
+    naming every directory of this Python's path that the new one lacks): the same versions, another path."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True)
+    python = prefix / "bin" / "python"
+    own = subprocess.run(
+        [python, "-c", "import sys; print(repr(sys.path))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    missing = [p for p in sys.path if p and p not in ast.literal_eval(own.stdout)]
+    site = subprocess.run(
+        [python, "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    Path(site.stdout.strip(), "netlab_test_paths.pth").write_text("\n".join(missing) + "\n")
+    return python
+
+
+def test_results_moved_and_opened_with_another_python_have_nothing_to_do(workflow_run, tmp_path):
+    """A finished run copied (`cp -a`) to a folder whose path holds a space, and a dry run there from a
+    virtual environment made elsewhere: neither the checkout's, the environment's nor the interpreter's path
+    is part of what decides a job, so Snakemake plans nothing."""
+    moved = tmp_path / "results moved here" / "netlab"
+    moved.parent.mkdir()
+    subprocess.run(["cp", "-a", str(workflow_run), str(moved)], check=True)
+    python = another_python(tmp_path / "another env")
+    proc = subprocess.run(
+        [
+            python,
+            "-m",
+            "snakemake",
+            "-n",
+            "--cores",
+            "1",
+            "--configfile",
+            "tests/config/config.yaml",
+            "--replace-workflow-config",
+        ],
+        cwd=moved,
+        capture_output=True,
+        text=True,
+    )
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text[-4000:]
+    planned = [f"{job.rule}: {job.reason}" for job in parse_dry_run(text)]
+    assert planned == [], "\n".join(planned[:5])
+    assert "Nothing to be done" in text
 
 
 # --- test sets and the CV grid re-run only evaluation and the report -------------------------------

@@ -1,6 +1,7 @@
 """The batch job of trials (cluster.trials_per_job): the same files as one job per trial, failures named."""
 
 import json
+import sys
 
 import pytest
 
@@ -44,6 +45,7 @@ def test_batch_writes_what_each_trial_job_writes(data_file, tmp_path):
     assert len(set(seed(t) for t in trials)) == len(trials)
     log = (batch / "b.log").read_text()
     assert all(f"trial{t}: t=" in log for t in trials)
+    assert f"python: {sys.executable}\n" in log  # the command names it only as $NETLAB_PYTHON
 
 
 def test_failed_trial_is_named_and_the_others_are_written(data_file, tmp_path, capsys):

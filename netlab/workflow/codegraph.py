@@ -18,8 +18,11 @@ from pathlib import Path
 
 PACKAGE = "netlab"
 GENERATED = "GENERATED_IMPORTS"  # a module's list of what its generated source imports
-# `python -m netlab.x` (or `python3 -m netlab.x.y`) in a shell command.
-_MODULE_RUN = re.compile(r"\bpython[0-9.]*\s+(?:-\S+\s+)*-m\s+(netlab(?:\.\w+)*)")
+# `python -m netlab.x` (or `python3 -m netlab.x.y`) in a shell command, the interpreter named as such or by
+# a shell variable that names a Python (`"$NETLAB_PYTHON" -m netlab.x`).
+_MODULE_RUN = re.compile(
+    r"(?:\bpython[0-9.]*|\"?\$\{?\w*(?i:python)\w*\}?\"?)\s+(?:-\S+\s+)*-m\s+(netlab(?:\.\w+)*)"
+)
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,15 @@ def code_digest(
     return h.hexdigest()[:16]
 
 
+def env_digest(env_file: str | Path, root: str | Path) -> str:
+    """Digest of a conda env's files by content: its file (``envs/NAME.yaml``) and the files Snakemake
+    deploys with it (``NAME.post-deploy.sh``, ``NAME.PLATFORM.pin.txt``), named inside ``root``. Not where the
+    env is created, which Snakemake's own ``software-env`` trigger hashes too (results moved to another folder
+    would re-run every job), so the profiles leave that trigger out."""
+    env_file = Path(env_file).resolve()
+    return digest_files(sorted(env_file.parent.glob(f"{env_file.stem}.*")), Path(root).resolve())
+
+
 def tree_stamp(folders: Iterable[str | Path], extra: Iterable[object] = ()) -> str:
     """A digest of the path, size, modification and change times of every file under ``folders``
     (``__pycache__`` aside) and of ``extra``: it changes whenever any of those files is edited, added,

@@ -10,6 +10,7 @@ and by ``tests/test_snakemake_internals.py``) with the internal's name, not an o
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ RELIED_ON = (
     ("rule", "shellcmd"),
     ("rule", "is_run"),
     ("rule", "run_func_src"),
+    ("rule", "conda_env"),
     ("rule", "basedir"),
     ("rule", "benchmark"),
     ("rule", "is_producer"),
@@ -105,6 +107,15 @@ def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
     return True
 
 
+def export_job_python(workflow: Any) -> None:
+    """Name the Python of shell jobs in ``NETLAB_PYTHON`` (their commands run ``"$NETLAB_PYTHON" -m netlab.x``):
+    the conda env's ``python`` under ``--sdm conda``, else the one running Snakemake (what a ``script:`` job
+    gets), never whatever ``python`` the PATH holds. Set in the environment the jobs inherit, not written into
+    the command, so the command text (part of a rule's code fingerprint) holds no interpreter path; a cluster
+    job's Snakemake parses the workflow, and so sets it, again."""
+    os.environ["NETLAB_PYTHON"] = "python" if uses_conda(workflow) else sys.executable
+
+
 def _no_searchpaths() -> list[str]:
     """Replaces ``snakemake.script.get_snakemake_searchpaths`` for jobs' preambles."""
     return []
@@ -127,20 +138,28 @@ def rule_code(rule: Any) -> tuple[Path | None, str, str] | None:
     return script, rule.shellcmd or "", rule.run_func_src if rule.is_run else ""
 
 
+def rule_env_file(rule: Any) -> Path | None:
+    """The conda env file of a rule's ``conda:`` directive; None without one. Snakemake keeps it on the rule
+    object only, as written (relative to the rule's file)."""
+    if rule.conda_env is None:
+        return None
+    return Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.conda_env
+
+
 def add_code_params(
-    workflow: Any, digests: Callable[[Path | None, str, str], Mapping[str, str]]
+    workflow: Any, digests: Callable[[Path | None, str, str, Path | None], Mapping[str, str]]
 ) -> None:
-    """Give every rule that runs code the params ``digests(script, command, source)`` returns
+    """Give every rule that runs code the params ``digests(script, command, source, env_file)`` returns
     (its ``code`` fingerprint, and the ``software`` it computes with).
 
     The ``params`` rerun trigger then compares them by content. Snakemake's own ``code`` trigger compares
-    a script's modification time, and a directive cannot be added to a rule after it is defined except
-    through ``Rule.set_params``.
+    a script's modification time, its ``software-env`` trigger hashes where a conda env lies, and a
+    directive cannot be added to a rule after it is defined except through ``Rule.set_params``.
     """
     for rule in workflow.rules:
         code = rule_code(rule)
         if code is not None:
-            rule.set_params(**digests(*code))
+            rule.set_params(**digests(*code, rule_env_file(rule)))
 
 
 def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:

@@ -40,7 +40,7 @@ COMPILE_S = (
 )  # numba's compile of the kernel: about 1 s + 0.04 s per weight (up to 2-32-32-32-1)
 COMPILE_BUDGET_S = 8.0  # the fused path only for kernels compiling in about this (the goal is 15 s)
 
-GENERAL_SETUP_S = 0.45  # import numba and load ``layers`` from its cache (3 s the first time per machine)
+GENERAL_SETUP_S = 0.45  # import numba, load ``layers`` from its cache (3 s the first time)
 GENERAL_US_PER_ITERATION = 1.0  # the compiled loop's fixed cost per iteration ...
 GENERAL_US_PER_LAYER = 1.0  # ... and per layer
 GENERAL_NS_PER_WEIGHT_POINT = 0.066  # its time per weight and data point, per iteration

@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -75,8 +75,9 @@ def general_kernel() -> Kernel:
     return _first_time(_load_general)
 
 
-def _first_time(load: functools._lru_cache_wrapper, *args: object) -> Kernel:
-    """``load(*args)`` as this call found it: what it cost if it loaded now, nothing if it was loaded."""
+def _first_time(load: Callable[..., Kernel], *args: object) -> Kernel:
+    """``load(*args)`` (a ``functools.cache`` function) as this call found it: what it cost if it
+    loaded now, nothing if it was loaded already."""
     first = load.cache_info().currsize
     kernel = load(*args)
     return kernel if load.cache_info().currsize > first else Kernel(kernel.descend, 0.0, False)

@@ -2,6 +2,7 @@
 
 Run: python benchmarks/features.py [--images 32] [--batch-size 8] [--threads 2]
      python benchmarks/features.py --precisions [--images-root DIR | --archive-like]   # float32 against bfloat16
+     python benchmarks/features.py --isa AVX2 [--images-root DIR | --archive-like]      # instruction sets
 
 ``--precisions``: the default run's images (synthetic, 244 train and 153 val, or an ImageFolder root
 with train/ and val/ given by ``--images-root``, or ``--archive-like``: a zip laid out like the real
@@ -10,6 +11,16 @@ unpacked by netlab's own extraction) through netlab's extraction on one thread, 
 and in bfloat16 (``features.precision``): images per second of each, the largest difference in the
 2048 features, and the classifiers of the default config on each (accuracy, and how many validation
 images change prediction).
+
+``--isa AVX2`` (repeatable; with ``--batch-size 32``, the default config's): the same images through
+netlab's float32 extraction with the default run's weights (random, config seed), once as this CPU allows
+and once per ``--isa`` with instruction sets capped, each in a fresh process (oneDNN, MKL and ATen read
+their settings when torch loads). A bare value caps oneDNN (``ONEDNN_MAX_CPU_ISA=AVX2``); ``NAME=VALUE``
+sets one of ``netlab.images.cpu_isa.SETTINGS`` (``MKL_ENABLE_INSTRUCTIONS=AVX2``, ``ATEN_CPU_CAPABILITY=avx2``);
+settings join with commas (``AVX2,ATEN_CPU_CAPABILITY=avx2,MKL_ENABLE_INSTRUCTIONS=AVX2``: a CPU without
+AVX-512). ``--batchnorm notebook``: the notebooks' BatchNorm, one image per batch. Prints what each process
+recorded, how far its features are from the uncapped run's and how many validation predictions of each
+classifier of the default config change.
 
 The notebooks' way: torchvision ImageFolder, a DataLoader of batch 1, autograd
 on (no ``no_grad``/``inference_mode``; the parameters are frozen as in the
@@ -23,6 +34,9 @@ so that both must give the same features; the script checks that within 1e-4
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,14 +47,15 @@ import torch
 import yaml
 from torchvision import datasets
 
-from netlab.images import features, weights
+from netlab.images import cpu_isa, features, weights
+from netlab.images.feature_table import FeatureTable
 from netlab.images.imagefolder import scan_split
 from netlab.images.synthetic import write_tree
 
+CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
 #: Images per split and class in the notebooks' hymenoptera data, as config.yaml's synthetic default draws them.
-NOTEBOOK_COUNTS = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())[
-    "images"
-]["synthetic"]["counts"]
+NOTEBOOK_COUNTS = CONFIG["images"]["synthetic"]["counts"]
+SPLITS = ("train", "val")
 
 
 def notebook_way(net: torch.nn.Module, root: Path) -> np.ndarray:
@@ -76,9 +91,6 @@ def archive_like_root(tmp: Path) -> Path:
 
 def compare_precisions(root: Path | None, batch_size: int) -> int:
     """float32 against bfloat16 on the default run's images: speed, features, classifiers."""
-    from netlab.images import classify
-    from netlab.images.feature_table import FeatureTable
-
     net = features.backbone(weights.resnet50(None, seed=0)[0])
     with tempfile.TemporaryDirectory() as tmp:
         if root is None:
@@ -96,25 +108,14 @@ def compare_precisions(root: Path | None, batch_size: int) -> int:
                     )
                 )  # fmt: skip
                 seconds, images = seconds + s, images + len(samples)
-                tables[precision, split] = FeatureTable(
-                    paths=[s.relpath for s in samples],
-                    labels=np.array([s.label for s in samples], np.int64),
-                    class_names=[s.class_name for s in samples],
-                    features=rows,
-                )
+                tables[precision, split] = table(root, split, rows)
             speed[precision] = images / seconds
     diff = max(
         float(np.abs(tables["float32", s].features - tables["bfloat16", s].features).max())
         for s in ("train", "val")
     )
     largest = max(float(np.abs(tables["float32", s].features).max()) for s in ("train", "val"))
-    logistic = {"solver": "liblinear", "random_state": 0, "max_iter": 1000}
-    knn = {"k": [1, 3, 5], "algorithm": "kd_tree"}
-    classes = ["ants", "bees"]
-    results = {
-        p: classify.evaluate(tables[p, "train"], tables[p, "val"], classes, logistic, knn)
-        for p in ("float32", "bfloat16")
-    }
+    results = {p: classified(tables[p, "train"], tables[p, "val"]) for p in ("float32", "bfloat16")}
     print(f"torch {torch.__version__}, one thread, batch size {batch_size}")
     print("| precision | images/s |\n|---|---|")
     for p, rate in speed.items():
@@ -126,13 +127,142 @@ def compare_precisions(root: Path | None, batch_size: int) -> int:
     )
     print("|---|---|---|---|")
     for full, reduced in zip(results["float32"], results["bfloat16"], strict=True):
-        changed = int(
-            np.count_nonzero(np.array(full["predicted"]) != np.array(reduced["predicted"]))
-        )
         print(
-            f"| {full['name']} | {full['accuracy']:.3f} | {reduced['accuracy']:.3f} | {changed} |"
+            f"| {full['name']} | {full['accuracy']:.3f} | {reduced['accuracy']:.3f} "
+            f"| {changed(full, reduced)} |"
         )
     return 0
+
+
+def classified(train: FeatureTable, val: FeatureTable) -> list[dict]:
+    """The default config's classifiers (logistic regression, k-NN per k) fitted on ``train``, scored on ``val``."""
+    from netlab.images import classify
+
+    settings = CONFIG["classify"]
+    return classify.evaluate(train, val, ["ants", "bees"], settings["logistic"], settings["knn"])
+
+
+def changed(a: dict, b: dict) -> int:
+    """How many validation images the two results of one classifier predict differently."""
+    return int(np.count_nonzero(np.array(a["predicted"]) != np.array(b["predicted"])))
+
+
+def table(root: Path, split: str, rows: np.ndarray) -> FeatureTable:
+    """``rows`` (features of ``root/split`` in ImageFolder order) with their paths and labels."""
+    samples = scan_split(root, split).samples
+    return FeatureTable(
+        paths=[s.relpath for s in samples],
+        labels=np.array([s.label for s in samples], np.int64),
+        class_names=[s.class_name for s in samples],
+        features=rows,
+    )
+
+
+def isa_settings(spec: str) -> dict[str, str]:
+    """``AVX2`` -> ONEDNN_MAX_CPU_ISA=AVX2; ``NAME=VALUE`` pairs (one of cpu_isa.SETTINGS) joined by commas."""
+    settings = {}
+    for item in spec.split(","):
+        name, _, value = item.rpartition("=")
+        name = name or "ONEDNN_MAX_CPU_ISA"
+        if name not in cpu_isa.SETTINGS:
+            raise SystemExit(f"--isa {spec}: {name} is not one of {', '.join(cpu_isa.SETTINGS)}")
+        settings[name] = value
+    return settings
+
+
+def extract_to(root: Path, batch_size: int, batchnorm: str, out: Path) -> int:
+    """Child process: both splits' float32 features of the default run's weights, and what was recorded."""
+    torch.set_num_threads(1)
+    net = features.backbone(weights.resnet50(None, seed=CONFIG["seed"])[0])
+    arrays, seconds, images = {}, 0.0, 0
+    for split in SPLITS:
+        samples = scan_split(root, split).samples
+        arrays[split], s = timed(
+            lambda samples=samples: features.extract(
+                net, samples, batch_size=batch_size, device=torch.device("cpu"), batchnorm=batchnorm
+            )
+        )
+        seconds, images = seconds + s, images + len(samples)
+    np.savez(out, **arrays)
+    record = {
+        "images_per_s": images / seconds,
+        "cpu": cpu_isa.cpu_model(),
+        **cpu_isa.instruction_set(),
+    }
+    out.with_suffix(".json").write_text(json.dumps(record))
+    return 0
+
+
+def extracted(
+    root: Path, settings: dict[str, str], batch_size: int, batchnorm: str, out: Path
+) -> tuple[dict, dict]:
+    """Run ``extract_to`` in a fresh process under ``settings`` (and no other cap): features, record."""
+    env = {k: v for k, v in os.environ.items() if k not in cpu_isa.SETTINGS} | settings
+    cmd = [sys.executable, __file__, "--extract-to", str(out), "--images-root", str(root)]
+    cmd += ["--batch-size", str(batch_size), "--batchnorm", batchnorm]
+    subprocess.run(cmd, env=env, check=True)
+    with np.load(out) as arrays:
+        rows = {split: arrays[split] for split in SPLITS}
+    return rows, json.loads(out.with_suffix(".json").read_text())
+
+
+def compare_isas(root: Path | None, specs: list[str], batch_size: int, batchnorm: str) -> int:
+    """Float32 features as this CPU allows against each capped instruction set: differences, classifiers."""
+    variants = {"default": {}} | {spec: isa_settings(spec) for spec in specs}
+    with tempfile.TemporaryDirectory() as tmp:
+        if root is None:
+            root = Path(tmp) / "images"
+            synthetic = CONFIG["images"]["synthetic"]
+            write_tree(
+                root, NOTEBOOK_COUNTS, CONFIG["seed"], synthetic["min_side"], synthetic["max_side"]
+            )
+        runs = {
+            name: extracted(root, settings, batch_size, batchnorm, Path(tmp) / f"run{i}.npz")
+            for i, (name, settings) in enumerate(variants.items())
+        }
+        tables = {
+            name: {s: table(root, s, rows[s]) for s in SPLITS} for name, (rows, _) in runs.items()
+        }
+    print(
+        f"torch {torch.__version__}, one thread, batchnorm {batchnorm}, "
+        f"batch size {1 if batchnorm == 'notebook' else batch_size}, "
+        f"CPU: {runs['default'][1]['cpu']}"
+    )
+    print_differences(runs)
+    print_classifiers({name: classified(t["train"], t["val"]) for name, t in tables.items()})
+    return 0
+
+
+def print_differences(runs: dict[str, tuple[dict, dict]]) -> None:
+    """Per run: what it recorded, its speed, and how far its features are from the default run's."""
+    base = np.concatenate([runs["default"][0][s] for s in SPLITS])
+    nonzero = base != 0
+    print(f"{len(base)} images; largest |feature|: {np.abs(base).max():.3g}")
+    print("| setting | ATen | oneDNN | MKL | images/s | largest abs. difference | largest rel. difference "
+          "of a feature | of an image (L2) | features identical |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, (rows, record) in runs.items():
+        other = np.concatenate([rows[s] for s in SPLITS])
+        diff = np.abs(other - base)
+        relative = float((diff[nonzero] / np.abs(base[nonzero])).max())
+        per_image = float((np.linalg.norm(diff, axis=1) / np.linalg.norm(base, axis=1)).max())
+        isa = " | ".join(str(record[lib]) for lib in ("ATen", "oneDNN", "MKL"))
+        print(
+            f"| {name} | {isa} | {record['images_per_s']:.1f} | {diff.max():.3g} | {relative:.3g} "
+            f"| {per_image:.3g} | {np.mean(other == base):.1%} |"
+        )
+
+
+def print_classifiers(results: dict[str, list[dict]]) -> None:
+    """Per classifier: each run's accuracy and how many validation predictions differ from the default run's."""
+    names = list(results)
+    print("| classifier | " + " | ".join(f"{n} accuracy | changed" for n in names) + " |")
+    print("|---|" + "---|---|" * len(names))
+    for i, default in enumerate(results["default"]):
+        cells = [
+            f"{results[n][i]['accuracy']:.3f} | {changed(default, results[n][i])}" for n in names
+        ]
+        print(f"| {default['name']} | " + " | ".join(cells) + " |")
 
 
 def timed(fn, *args):
@@ -149,11 +279,31 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precisions", action="store_true", help="float32 against bfloat16")
-    parser.add_argument("--images-root", type=Path, help="ImageFolder root for --precisions")
     parser.add_argument(
-        "--archive-like", action="store_true", help="--precisions on a hymenoptera-like zip"
+        "--isa", action="append", default=[], help="an instruction-set cap to compare (repeatable)"
     )
+    parser.add_argument(
+        "--batchnorm",
+        choices=["eval", "notebook"],
+        default="eval",
+        help="features.batchnorm for --isa",
+    )
+    parser.add_argument("--images-root", type=Path, help="ImageFolder root for --precisions/--isa")
+    parser.add_argument(
+        "--archive-like", action="store_true", help="--precisions/--isa on a hymenoptera-like zip"
+    )
+    # --isa's child processes: features to this file, the record beside it
+    parser.add_argument("--extract-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.extract_to:
+        return extract_to(args.images_root, args.batch_size, args.batchnorm, args.extract_to)
+    if args.isa:
+        if not args.archive_like:
+            return compare_isas(args.images_root, args.isa, args.batch_size, args.batchnorm)
+        with tempfile.TemporaryDirectory() as tmp:
+            return compare_isas(
+                archive_like_root(Path(tmp)), args.isa, args.batch_size, args.batchnorm
+            )
     if args.precisions:
         torch.set_num_threads(1)
         if not args.archive_like:

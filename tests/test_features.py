@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import platform
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +18,7 @@ import torch
 import torchvision
 from torchvision.datasets.folder import pil_loader
 
-from netlab.images import feature_table, features, weights
+from netlab.images import cpu_isa, feature_table, features, weights
 from netlab.images.feature_table import FeatureTable, FeatureTableError
 from netlab.images.imagefolder import scan_split
 from netlab.images.synthetic import write_tree
@@ -246,3 +250,40 @@ def test_bfloat16_without_the_instructions_is_refused_before_any_output(
 
 def test_the_sidecar_says_which_precision(root, tmp_path):
     assert run(root, tmp_path)["precision"] == "float32"
+
+
+def test_the_sidecar_says_which_cpu_and_instruction_sets(root, tmp_path):
+    sidecar = run(root, tmp_path, split="val")
+    assert sidecar["cpu"] == cpu_isa.cpu_model() != ""
+    assert sidecar["instruction_set"] == cpu_isa.instruction_set()
+    assert sidecar["instruction_set"]["ATen"] == torch.backends.cpu.get_cpu_capability()
+
+
+# below AVX2 for every library: a cap that differs from the default on any x86 CPU of the last decade
+CAPS = {
+    "ONEDNN_MAX_CPU_ISA": "SSE41",
+    "ATEN_CPU_CAPABILITY": "default",
+    "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+}
+
+
+@pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64") or not torch.backends.mkl.is_available(),
+    reason="the caps are x86 instruction sets of oneDNN, ATen and MKL",
+)
+def test_a_capped_instruction_set_is_what_the_sidecar_records(root, tmp_path):
+    """The libraries read their caps when torch loads, so the capped run is a fresh process."""
+    here = run(root, tmp_path / "here", split="val")["instruction_set"]
+    env = {k: v for k, v in os.environ.items() if k not in cpu_isa.SETTINGS} | CAPS
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")])
+    )
+    code = "import sys; from pathlib import Path; from test_features import run; "
+    code += "run(Path(sys.argv[1]), Path(sys.argv[2]), split='val')"
+    subprocess.run([sys.executable, "-c", code, root, tmp_path], env=env, check=True)
+    capped = json.loads((tmp_path / "val.json").read_text())["instruction_set"]
+    assert {k: capped[k] for k in ("ATen", "oneDNN", *CAPS)} == {
+        "ATen": "DEFAULT", "oneDNN": "Intel SSE4.1", **CAPS
+    }  # fmt: skip
+    assert "(Intel(R) SSE4.2)" in capped["MKL"]
+    assert all(here[lib] != capped[lib] for lib in ("ATen", "oneDNN", "MKL"))

@@ -580,6 +580,31 @@ def test_images_used_ignored_and_skipped_per_split_and_class(variant):
     assert "train/ants/imageNotFound.gif" in parsed.text and "val/bees/broken.jpg" in parsed.text
 
 
+def table_rows(page: Path, id: str) -> dict[str, list[str]]:
+    """The cells' text of the page's table ``id``, by the first cell of each row."""
+    found = re.search(rf'<table id="{id}".*?</table>', page.read_text(encoding="utf-8"), re.S)
+    rows = [
+        [
+            page_of_text(cell).text.strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", found[0], re.S)
+    ]
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_the_features_provenance_shows_each_splits_cpu_and_instruction_sets(base):
+    _, _, page = base
+    rows = table_rows(page, "features-provenance")
+    assert rows[""] == ["train", "val"]
+    assert rows["cpu"] == ["Fixture CPU with AVX-512", "Fixture CPU with AVX2"]
+    assert rows["instruction_set"] == [
+        "ATen: AVX512; MKL: Intel(R) AVX-512; oneDNN: Intel AVX-512",
+        "ATen: AVX2; MKL: –; ONEDNN_MAX_CPU_ISA: AVX2; oneDNN: Intel AVX2",
+    ]  # the sidecars' keys are sorted
+    assert "features-cpu" in page_of(page).ids
+
+
 def test_without_the_real_images_there_is_no_notebook_column(base):
     workdir, _, page = base
     census = pd.read_csv(workdir / "results/report/tables/image_census.csv")

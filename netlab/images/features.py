@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from netlab import atomic
-from netlab.images import feature_table, imagefolder, weights
+from netlab.images import cpu_isa, feature_table, imagefolder, weights
 from netlab.images.imagefolder import Sample
 from netlab.images.transforms import TRANSFORM_DESCRIPTION, notebook_transform
 
@@ -187,12 +187,14 @@ def split_features(
     chosen = resolve_device(device)
     check_precision(precision, chosen)  # before the weights load and the images decode
     log.info(
-        "%s: %d images, weights: %s, %d threads, device %s",
+        "%s: %d images, weights: %s, %d threads, device %s, CPU %s, instruction sets %s",
         split,
         len(listing.samples),
         weights_provenance["description"],
         threads,
         chosen,
+        cpu_isa.cpu_model(),
+        cpu_isa.instruction_set(),  # probed before the first convolution, which would print the headers
     )
     features = extract(
         backbone(model),
@@ -264,4 +266,6 @@ def provenance(
         "precision": precision,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
+        "cpu": cpu_isa.cpu_model(),  # information: float32 features differ in their last digits by CPU
+        "instruction_set": cpu_isa.instruction_set(),
     }

@@ -21,6 +21,7 @@ from netlab.report.render import embed
 SIDECAR_ROWS = [
     *("n_images", "counts", "image_source", "image_root", "weights", "model", "transform"),
     *("batch_size", "batchnorm", "device", "precision", "torch", "torchvision"),
+    *("cpu", "instruction_set"),  # information: float32 features differ in their last digits by CPU
 ]
 CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 
@@ -54,7 +55,7 @@ def sidecar_table(sidecars: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
 
     def text(value: Any) -> str:
         if isinstance(value, Mapping):
-            return "; ".join(f"{k}: {v}" for k, v in value.items())
+            return "; ".join(f"{k}: {text(v)}" for k, v in value.items())
         return "–" if value is None else str(value)
 
     return pd.DataFrame(

@@ -75,6 +75,23 @@ CONFIG: dict[str, Any] = {
     },
 }
 
+# Where each split's features were computed: two CPUs, as two nodes of a cluster may be (the report shows both)
+INSTRUCTION_SETS = {
+    "train": {
+        "cpu": "Fixture CPU with AVX-512",
+        "instruction_set": {"ATen": "AVX512", "oneDNN": "Intel AVX-512", "MKL": "Intel(R) AVX-512"},
+    },
+    "val": {
+        "cpu": "Fixture CPU with AVX2",
+        "instruction_set": {
+            "ATen": "AVX2",
+            "oneDNN": "Intel AVX2",
+            "MKL": None,
+            "ONEDNN_MAX_CPU_ISA": "AVX2",
+        },
+    },
+}
+
 # What the page of the default fixture run shows: its sections and its tables (ids), for the tests of the
 # page (tests/test_report.py) and of the page in a browser (tests/browser/).
 SECTION_IDS = [
@@ -348,6 +365,7 @@ def make_results(
             "device": "cpu",
             "torch": "2.x",
             "torchvision": "0.x",
+            **INSTRUCTION_SETS[split],
         }
         atomic.write_json(results / "features" / f"{split}.json", sidecars[split])
         bench.append(("features", f"results/benchmarks/features/{split}.tsv"))

@@ -2,7 +2,8 @@
 
 The constants below were measured with ``benchmarks/trainer.py`` and
 ``benchmarks/trial_startup.py`` on an AMD EPYC (Zen 4) core, 100 and 800
-points (the table is in the README). A run's cost on each path is its set-up
+points, those of the general loop and the compile on an Intel Xeon (the table
+is in docs/performance.md). A run's cost on each path is its set-up
 plus its iterations times the path's cost per iteration; the cheaper wins. The
 fused kernel is allowed only where its compile (once per machine) stays well
 under the 15 s a first call may take. A run without ``max_iter`` is assumed
@@ -34,16 +35,13 @@ FUSED_SETUP_S = (
 )
 FUSED_NS_PER_WEIGHT_POINT = 0.15  # the kernel's time per weight and data point, per iteration
 FUSED_US_PER_ITERATION = 0.5  # its fixed cost per iteration (loop, step, check bookkeeping)
-COMPILE_S = (
-    1.0,
-    0.04,
-)  # numba's compile of the kernel: about 1 s + 0.04 s per weight (up to 2-32-32-32-1)
+COMPILE_S = (1.7, 0.042)  # numba's compile of the kernel: 1.7 s + 0.042 s per weight (Intel Xeon)
 COMPILE_BUDGET_S = 8.0  # the fused path only for kernels compiling in about this (the goal is 15 s)
 
 GENERAL_SETUP_S = 0.45  # import numba, load ``layers`` from its cache (3 s the first time)
 GENERAL_US_PER_ITERATION = 1.0  # the compiled loop's fixed cost per iteration ...
 GENERAL_US_PER_LAYER = 1.0  # ... and per layer
-GENERAL_NS_PER_WEIGHT_POINT = 0.066  # its time per weight and data point, per iteration
+GENERAL_NS_PER_WEIGHT_POINT = 0.15  # its time per weight and data point, per iteration (Intel Xeon)
 
 # peak memory of a trial job (MB): numpy, then numba and LLVM (fused: if this job compiles the kernel)
 BASE_MB = 120

@@ -56,6 +56,7 @@ validate_schema(config, SCHEMA, CONFIG_ORIGINS)
 snakemake_internals.isolate_conda_jobs(workflow, ROOT)
 # Trial jobs' commands name their Python as "$NETLAB_PYTHON", so no command text holds an interpreter's path.
 snakemake_internals.export_job_python(workflow)
+snakemake_internals.use_bash_on_windows()
 check_config(config, base=Path.cwd())
 
 

@@ -3,6 +3,7 @@ Snakemake; a release that drops one fails here, naming it."""
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -35,3 +36,25 @@ def test_every_rule_that_runs_code_is_read_through_the_fence(parsed_workflow):
     assert script.resolve() == ROOT / "scripts" / "best_of_trials.py" and command == ""
     script, command, _ = runs["train_trial"]
     assert script is None and "-m netlab.workflow.train_trial" in command
+
+
+def test_windows_runs_the_shell_rules_with_bash_or_says_what_to_install(monkeypatch):
+    import shutil
+
+    from snakemake.shell import shell
+
+    assert snakemake_internals.use_bash_on_windows() is None  # elsewhere Snakemake's own bash
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="need bash on Windows: install Git for Windows"):
+        snakemake_internals.use_bash_on_windows()
+    monkeypatch.setattr(shutil, "which", lambda name: r"C:\Windows\System32\bash.exe")
+    with pytest.raises(RuntimeError, match="WSL"):
+        snakemake_internals.use_bash_on_windows()
+    before = shell.get_executable()
+    monkeypatch.setattr(shutil, "which", lambda name: r"C:\Program Files\Git\bin\bash.exe")
+    try:
+        assert snakemake_internals.use_bash_on_windows() == r"C:\Program Files\Git\bin\bash.exe"
+        assert shell.get_executable() == r"C:\Program Files\Git\bin\bash.exe"
+    finally:
+        shell.executable(before)

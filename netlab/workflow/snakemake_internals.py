@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 # What netlab relies on: (object it is read from, attribute path). Checked by ``missing_internals``.
@@ -114,6 +114,26 @@ def export_job_python(workflow: Any) -> None:
     the command, so the command text (part of a rule's code fingerprint) holds no interpreter path; a cluster
     job's Snakemake parses the workflow, and so sets it, again."""
     os.environ["NETLAB_PYTHON"] = "python" if uses_conda(workflow) else sys.executable
+
+
+def use_bash_on_windows() -> str | None:
+    """On Windows, run shell rules with bash (Git for Windows'), as Snakemake does elsewhere; its default
+    there is ``cmd.exe``, which cannot read the rules' POSIX commands (``"$NETLAB_PYTHON"``, quoting). Stops
+    with what to install when no usable bash is on the PATH; returns the bash used (None off Windows)."""
+    if sys.platform != "win32":
+        return None
+    import shutil
+
+    from snakemake.shell import shell
+
+    found = shutil.which("bash")
+    if found is None or PureWindowsPath(found).parent.name.lower() == "system32":  # WSL's cannot
+        raise RuntimeError(
+            "netlab's shell rules need bash on Windows: install Git for Windows and put its bash on the "
+            "PATH (WSL's C:\\Windows\\System32\\bash.exe cannot run them), or run netlab inside WSL"
+        )
+    shell.executable(found)
+    return found
 
 
 def _no_searchpaths() -> list[str]:

@@ -101,14 +101,13 @@ def train(
         )
 
     start = time.perf_counter()
-    from netlab.toy.trainer import fused, general, kernel_cache
+    from netlab.toy.trainer import fused, general, kernel_cache, loop
 
     kernel = kernel_cache.fused_kernel(sizes) if path == "fused" else kernel_cache.general_kernel()
     wait = kernel.wait_s
     ready = time.perf_counter()
-    t, checkpoints, converged = (fused if path == "fused" else general).run(
-        kernel.descend, x32, y32, flat, sizes, progress=progress, **settings
-    )
+    arrays = (fused if path == "fused" else general).arrays(x32, y32, flat, sizes)
+    t, checkpoints, converged = loop.drive(kernel.descend, arrays, progress=progress, **settings)
     final = unflatten(flat, sizes)
     done = time.perf_counter()
     p = predict(final, x32)

@@ -2,8 +2,8 @@
 
 * ``choice``: which path a run takes (a cost model measured by ``benchmarks/trainer.py``), and what a trial
   job needs (memory, run time) for the workflow's resources;
-* ``general``: drives ``layers``, one compiled loop for nets of any size (big nets, short runs);
-* ``fused``: drives the generated numba kernel (small nets, long runs);
+* ``general``: the arrays of ``layers``' loop, one compiled loop for nets of any size (big nets);
+* ``fused``: the arrays of the generated numba kernel (small nets);
 * ``loop``: calls either path's compiled loop until it ends, reporting progress between calls;
 * ``codegen``: writes that kernel's source for given layer sizes;
 * ``numerics``: the arithmetic both paths compile, its order fixed by the code (fma, exp, log, sums);

@@ -7,29 +7,13 @@ and a compile once per machine that grows quickly with the net (see ``choice``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from netlab.toy.trainer import codegen, loop
+from netlab.toy.trainer import codegen
 
 
-def run(
-    descend: loop.Descend,
-    x: np.ndarray,
-    y: np.ndarray,
-    flat: np.ndarray,
-    sizes: tuple[int, ...],
-    *,
-    lr: float,
-    tol: float,
-    check_every: int,
-    max_iter: int,
-    progress: Callable[[int, float], None],
-) -> tuple[int, list[tuple[int, float]], bool]:
-    """Train ``flat`` in place; ``(t at the end, checks, converged)``. ``max_iter`` 0 means no cap."""
+def arrays(x: np.ndarray, y: np.ndarray, flat: np.ndarray, sizes: tuple[int, ...]) -> tuple:
+    """The kernel's arguments before the settings (``loop.drive``): the blocks of ``x`` and ``y``,
+    the number of points, ``flat`` (trained in place) and room for the gradient."""
     buf = codegen.blocks(x, y, codegen.Layout(sizes))
-    return loop.drive(
-        descend, (buf, x.shape[0], flat, np.empty_like(flat)), lr=lr, tol=tol,
-        check_every=check_every, max_iter=max_iter, progress=progress,
-    )  # fmt: skip
+    return buf, x.shape[0], flat, np.empty_like(flat)

@@ -10,37 +10,20 @@ forward, ``t += 1``, the check's loss on that forward pass, backward through BCE
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from netlab.toy.trainer import codegen, loop
+from netlab.toy.trainer import codegen
 
 
-def run(
-    descend: loop.Descend,
-    x: np.ndarray,
-    y: np.ndarray,
-    flat: np.ndarray,
-    sizes: tuple[int, ...],
-    *,
-    lr: float,
-    tol: float,
-    check_every: int,
-    max_iter: int,
-    progress: Callable[[int, float], None],
-) -> tuple[int, list[tuple[int, float]], bool]:
-    """Train ``flat`` (``nets.flatten``'s order) in place with ``layers.descend``; ``(t at the end,
-    checks, converged)``. ``max_iter`` 0 means no cap."""
+def arrays(x: np.ndarray, y: np.ndarray, flat: np.ndarray, sizes: tuple[int, ...]) -> tuple:
+    """``layers.descend``'s arguments before the settings (``loop.drive``): every layer's units by
+    points (the inputs filled in), the targets, the number of points, the sizes, ``flat``
+    (``nets.flatten``'s order, trained in place), room for the gradient and every layer's deltas."""
     n = x.shape[0]
     padded = -(-n // codegen.LANES) * codegen.LANES
-    acts = np.zeros((sum(sizes), padded), np.float32)  # every layer's units by points
+    acts = np.zeros((sum(sizes), padded), np.float32)
     acts[: sizes[0], :n] = x.T
     targets = np.zeros(padded, np.float32)
     targets[:n] = y
     deltas = np.zeros((sum(sizes[1:]), padded), np.float32)
-    arrays = (acts, targets, n, np.array(sizes, np.int64), flat, np.empty_like(flat), deltas)
-    return loop.drive(
-        descend, arrays, lr=lr, tol=tol, check_every=check_every, max_iter=max_iter,
-        progress=progress,
-    )  # fmt: skip
+    return acts, targets, n, np.array(sizes, np.int64), flat, np.empty_like(flat), deltas

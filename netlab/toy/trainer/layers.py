@@ -36,6 +36,16 @@ SIGNATURE = (
 )  # fmt: skip  # descend's arguments: acts, y, n, sizes, flat, grad, deltas, lr, tol, check_every, ...
 
 
+@njit(**OPTIONS)
+def _add_scaled(r0, r1, r2, r3, s0, s1, s2, s3, x):  # pragma: no cover - compiled
+    """``rk += sk x`` for four rows at once (one ``fma32`` each), so ``x`` is read once for the four."""
+    for j in range(x.shape[0]):
+        r0[j] = fma32(s0, x[j], r0[j])
+        r1[j] = fma32(s1, x[j], r1[j])
+        r2[j] = fma32(s2, x[j], r2[j])
+        r3[j] = fma32(s3, x[j], r3[j])
+
+
 @njit(cache=True, **OPTIONS)
 def forward(w, b, a, z):  # pragma: no cover - compiled
     """``z = w a + b`` (units x points): each unit from its bias, adding ``w[o, i] a[i]`` in ``i``'s
@@ -46,13 +56,7 @@ def forward(w, b, a, z):  # pragma: no cover - compiled
         z0, z1, z2, z3 = z[o0], z[o0 + 1], z[o0 + 2], z[o0 + 3]
         z0[:], z1[:], z2[:], z3[:] = b[o0], b[o0 + 1], b[o0 + 2], b[o0 + 3]
         for i in range(fan_in):
-            x = a[i]
-            w0, w1, w2, w3 = w[o0, i], w[o0 + 1, i], w[o0 + 2, i], w[o0 + 3, i]
-            for j in range(x.shape[0]):
-                z0[j] = fma32(w0, x[j], z0[j])
-                z1[j] = fma32(w1, x[j], z1[j])
-                z2[j] = fma32(w2, x[j], z2[j])
-                z3[j] = fma32(w3, x[j], z3[j])
+            _add_scaled(z0, z1, z2, z3, w[o0, i], w[o0 + 1, i], w[o0 + 2, i], w[o0 + 3, i], a[i])
     for o in range(blocked, fan_out):
         row = z[o]
         row[:] = b[o]
@@ -86,13 +90,9 @@ def backward(w, delta, a, below):  # pragma: no cover - compiled
         for j in range(e.shape[0]):
             d0[j], d1[j], d2[j], d3[j] = w0 * e[j], w1 * e[j], w2 * e[j], w3 * e[j]
         for o in range(1, fan_out):
-            e = delta[o]
-            w0, w1, w2, w3 = w[o, i0], w[o, i0 + 1], w[o, i0 + 2], w[o, i0 + 3]
-            for j in range(e.shape[0]):
-                d0[j] = fma32(w0, e[j], d0[j])
-                d1[j] = fma32(w1, e[j], d1[j])
-                d2[j] = fma32(w2, e[j], d2[j])
-                d3[j] = fma32(w3, e[j], d3[j])
+            _add_scaled(
+                d0, d1, d2, d3, w[o, i0], w[o, i0 + 1], w[o, i0 + 2], w[o, i0 + 3], delta[o]
+            )
     for i in range(blocked, fan_in):
         row = below[i]
         e, weight = delta[0], w[0, i]

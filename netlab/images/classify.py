@@ -228,7 +228,8 @@ def tuned(
     cv: Mapping[str, Any],
     seed: int,
 ) -> dict[str, Any]:
-    """C and k chosen by cross-validation on ``train`` alone, then refit on all of it and scored once on ``val``."""
+    """C and k chosen by cross-validation on ``train`` alone, then refit on all of it and scored once on ``val``;
+    every class must have an image per fold, checked before anything is fitted."""
     classes = checked_classes(train, val, sidecars)
     root = Path(sidecars["train"]["image_root"])
     counts = {name: train.class_names.count(name) for name in classes}

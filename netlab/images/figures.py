@@ -26,16 +26,12 @@ from netlab.seeds import derive_seed
 CELL_TEXT = {"ha": "center", "va": "center"}
 PANEL = (3.3, 3.2)  # inches: a confusion panel of the notebooks' two classes, and the smallest
 CELL_INCHES = 0.6  # the smallest cell that holds a count in the notebooks' large font
-CHAR_INCHES = (
-    0.07  # a tick label's character at matplotlib's default 10 pt (DejaVu Sans, on average)
-)
+CHAR_INCHES = 0.07  # a tick label's character at the default 10 pt (DejaVu Sans, on average)
 KEY_CHAR_INCHES = 0.075  # a character of the key, in the small font
 LINE_INCHES = 0.17  # a tick label's line
 MAX_MATRIX_INCHES = 6.0  # many classes get smaller cells, not a taller page
 FIGURE_WIDTH = 14.0  # inches: panels side by side while they fit, at most 4
-SAMPLE_LABEL_WIDTH = (
-    24  # characters a line of a sample row's class label: a row is 2.85 inches tall
-)
+SAMPLE_LABEL_WIDTH = 24  # characters a line of a sample row's label: a row is 2.85 inches tall
 
 
 def pick_samples(rows: pd.DataFrame, seed: int, per_class: int = SAMPLES_PER_CLASS) -> pd.DataFrame:

@@ -44,7 +44,7 @@ VAL = table(
 def sidecar(split: str, **changes) -> dict:
     base = {
         "classes": CLASSES, "image_source": "synthetic", "device": "cpu", "torch": "t", "torchvision": "tv",
-        "transform": "notebook", "model": "resnet50", "batchnorm": "eval", "n_images": 6,
+        "transform": "notebook", "model": "resnet50", "batchnorm": "eval", "n_images": 6, "image_root": "images",
         "weights": {"kind": "random", "description": "random (seeded), not ImageNet"},
         "skipped": [{"path": f"{split}/ants/bad.jpg", "reason": "truncated"}] if split == "val" else [],
     }  # fmt: skip

@@ -42,13 +42,6 @@ def test_folds_are_stratified_seeded_and_cover_each_image_once():
     assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds, other, strict=True))
 
 
-def test_too_few_images_per_class_for_the_folds_is_named():
-    with pytest.raises(
-        crossval.CrossValidationError, match=r"classify.cv.folds: 4 .* class 1 has 3"
-    ):
-        crossval.stratified_folds(np.array([0, 0, 0, 0, 1, 1, 1]), 4, 0)
-
-
 def test_k_larger_than_a_folds_fitting_set_is_named():
     with pytest.raises(crossval.CrossValidationError, match=r"classify.cv.k: \[5\] exceed the 4"):
         classify.tuned(TRAIN, VAL, SIDECARS, LOGISTIC, "kd_tree", {**CV, "k": [1, 5]}, 0)

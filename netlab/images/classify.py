@@ -1,8 +1,9 @@
 """Classifiers on the ResNet50 features: the notebooks' logistic regression and k-NN.
 
 Trained on the train split's features and scored on the val split's, with
-the notebooks' settings by default (liblinear, random_state 0, max_iter 1000;
-k-NN with a kd-tree for k = 1, 3, 5). Each model reports its accuracy and
+the notebooks' settings by default (liblinear for two classes, lbfgs for more:
+``netlab.images.multiclass``; random_state 0, max_iter 1000; k-NN with a
+kd-tree for k = 1, 3, 5). Each model reports its accuracy and N x N
 confusion matrix (rows true, columns predicted, ImageFolder class order), and
 the metrics carry the features' provenance so a number is never shown
 without saying which images and weights produced it.
@@ -22,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import KNeighborsClassifier
 
-from netlab.images import crossval, feature_table, intervals
+from netlab.images import crossval, feature_table, intervals, multiclass
 from netlab.images.feature_table import FeatureTable
 
 CSV_COLUMNS = ("model", "accuracy", "correct", "n_val")
@@ -181,7 +182,8 @@ def metrics(
     """All models' results with the sizes and the features' provenance (from the ``train``/``val`` sidecars),
     each accuracy's Wilson interval and the exact McNemar tests of logistic regression against each k-NN."""
     classes = checked_classes(train, val, sidecars)
-    models = evaluate(train, val, classes, logistic, knn)
+    settings = multiclass.logistic_settings(logistic, classes, sidecars["train"]["image_root"])
+    models = evaluate(train, val, classes, settings, knn)
     return {
         "classes": list(classes),
         "n_train": len(train.labels),
@@ -226,13 +228,18 @@ def tuned(
     cv: Mapping[str, Any],
     seed: int,
 ) -> dict[str, Any]:
-    """C and k chosen by cross-validation on ``train`` alone, then refit on all of it and scored once on ``val``."""
+    """C and k chosen by cross-validation on ``train`` alone, then refit on all of it and scored once on ``val``;
+    every class must have an image per fold, checked before anything is fitted."""
     classes = checked_classes(train, val, sidecars)
+    root = Path(sidecars["train"]["image_root"])
+    counts = {name: train.class_names.count(name) for name in classes}
+    multiclass.check_fold_sizes(counts, cv["folds"], root / "train")
+    settings = multiclass.logistic_settings(logistic, classes, root)
     rows = crossval.select_on_training(
-        train.features, train.labels, logistic, knn_algorithm, cv, seed
+        train.features, train.labels, settings, knn_algorithm, cv, seed
     )
     for row in rows:
-        make = crossval.factory(row["model"], logistic, knn_algorithm)
+        make = crossval.factory(row["model"], settings, knn_algorithm)
         clf = make(row["chosen"]).fit(train.features, train.labels)
         result = score(row["model"], {}, val.labels, clf.predict(val.features), classes)
         row |= {

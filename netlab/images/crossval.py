@@ -29,16 +29,14 @@ class CrossValidationError(ValueError):
 
 
 def stratified_folds(labels: np.ndarray, folds: int, seed: int) -> Folds:
-    """Seeded stratified folds over the training labels (each image held out exactly once)."""
+    """Seeded stratified folds over the training labels (each image held out exactly once).
+
+    Every class needs ``folds`` images; ``multiclass.check_fold_sizes`` says so, naming the class
+    folder, before anything is fitted.
+    """
     labels = np.asarray(labels)
-    classes, counts = np.unique(labels, return_counts=True)
     if folds < 2:
         raise CrossValidationError(f"classify.cv.folds: need at least 2 folds, got {folds}")
-    if counts.min() < folds:
-        raise CrossValidationError(
-            f"classify.cv.folds: {folds} stratified folds need at least {folds} training images of "
-            f"every class; class {int(classes[counts.argmin()])} has {int(counts.min())}"
-        )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32)
     return list(splitter.split(np.zeros(len(labels)), labels))
 

@@ -1,4 +1,4 @@
-"""The ants-vs-bees figures: sample training images as the network sees them, the confusion matrices.
+"""The image part's figures: sample training images as the network sees them, the confusion matrices.
 
 Drawn in a job of their own (rule ``image_plots``), so restyling them re-runs
 only this job and the report. Samples go through the notebooks' own
@@ -18,12 +18,20 @@ from matplotlib.figure import Figure
 
 from netlab import atomic
 from netlab.images.imagefolder import load_rgb
-from netlab.images.labels import SAMPLES_PER_CLASS, model_label
+from netlab.images.labels import SAMPLES_PER_CLASS, model_label, numbered, wrap, wrapped_names
 from netlab.images.transforms import notebook_view
 from netlab.plotting import grid, plt, save_figure
 from netlab.seeds import derive_seed
 
-CELL_TEXT = {"ha": "center", "va": "center", "fontsize": "large"}
+CELL_TEXT = {"ha": "center", "va": "center"}
+PANEL = (3.3, 3.2)  # inches: a confusion panel of the notebooks' two classes, and the smallest
+CELL_INCHES = 0.6  # the smallest cell that holds a count in the notebooks' large font
+CHAR_INCHES = 0.07  # a tick label's character at the default 10 pt (DejaVu Sans, on average)
+KEY_CHAR_INCHES = 0.075  # a character of the key, in the small font
+LINE_INCHES = 0.17  # a tick label's line
+MAX_MATRIX_INCHES = 6.0  # many classes get smaller cells, not a taller page
+FIGURE_WIDTH = 14.0  # inches: panels side by side while they fit, at most 4
+SAMPLE_LABEL_WIDTH = 24  # characters a line of a sample row's label: a row is 2.85 inches tall
 
 
 def pick_samples(rows: pd.DataFrame, seed: int, per_class: int = SAMPLES_PER_CLASS) -> pd.DataFrame:
@@ -54,26 +62,89 @@ def image_samples(rows: dict[str, Sequence[tuple[np.ndarray, str]]], suptitle: s
         for ax, (image, title) in zip(ax_row, samples, strict=False):  # a class may have fewer
             ax.imshow(image)
             ax.set_title(title, fontsize="small")
-        ax_row[0].set_ylabel(f"label: {label}", fontsize="large")
+        ax_row[0].set_ylabel(
+            "\n".join(wrap(f"label: {label}", SAMPLE_LABEL_WIDTH)), fontsize="large"
+        )
     fig.suptitle(suptitle)
     return fig
 
 
+def axis_labels(classes: Sequence[str]) -> tuple[list[str], list[str], float]:
+    """The classes' tick labels, the key beneath the figure (empty when the names are written out) and
+    the side of a matrix cell in inches: wide enough for its label, small enough that the matrix
+    stays within ``MAX_MATRIX_INCHES``; names that do not fit so are numbered."""
+    named = wrapped_names(classes)
+    if named is not None:
+        longest = max(len(line) for lines in named for line in lines)
+        cell = max(CELL_INCHES, CHAR_INCHES * longest + 0.15)
+        if cell * len(classes) <= MAX_MATRIX_INCHES:
+            return ["\n".join(lines) for lines in named], [], cell
+    ticks, key = numbered(classes)
+    return ticks, key, min(CELL_INCHES, MAX_MATRIX_INCHES / len(classes))
+
+
+def panel_size(ticks: Sequence[str], cell: float) -> tuple[float, float]:
+    """A confusion panel that holds its cells, tick labels, title and axis labels: the notebooks' two
+    classes keep ``PANEL``, more classes and longer names make it grow."""
+    lines = [line for tick in ticks for line in tick.split("\n")]
+    side = cell * len(ticks)
+    width = side + 0.8 + CHAR_INCHES * max(len(line) for line in lines)
+    height = side + 1.0 + LINE_INCHES * max(tick.count("\n") + 1 for tick in ticks)
+    return max(PANEL[0], width), max(PANEL[1], height)
+
+
+def cell_font(cell: float) -> str | None:
+    """The counts' font size for cells of ``cell`` inches; None where no count fits."""
+    sizes = ((CELL_INCHES, "large"), (0.4, "medium"), (0.2, "x-small"))
+    return next((size for least, size in sizes if cell >= least), None)
+
+
+def key_text(key: Sequence[str], width_inches: float) -> str:
+    """The key's entries on as few lines as the figure's width allows."""
+    per_line = max(1, int(width_inches / KEY_CHAR_INCHES))
+    lines = [""]
+    for entry in key:
+        if lines[-1] and len(lines[-1]) + 3 + len(entry) > per_line:
+            lines.append("")
+        lines[-1] += ("   " if lines[-1] else "") + entry
+    return "\n".join(lines)
+
+
 def confusion_heatmaps(items: Sequence[tuple[str, Any, Sequence[str]]], suptitle: str) -> Figure:
-    """Each (title, matrix, classes) as a heatmap with the counts written in (rows: true class)."""
-    fig, axes = grid(len(items), 4, (3.3, 3.2))
-    for ax, (title, matrix, classes) in zip(axes.flat, items, strict=False):
+    """Each (title, matrix, classes) as a heatmap with the counts written in (rows: true class).
+
+    Long class names are wrapped; names too long or too many for the axis are numbered, with a key
+    beneath the panels. Panels grow with the number of classes, up to ``MAX_MATRIX_INCHES`` a matrix.
+    """
+    axes_of = [axis_labels(classes) for _, _, classes in items]
+    sizes = [panel_size(ticks, cell) for ticks, _, cell in axes_of]
+    panel = (max(w for w, _ in sizes), max(h for _, h in sizes))
+    fig, axes = grid(len(items), max(1, min(4, int(FIGURE_WIDTH // panel[0]))), panel)
+    for ax, (title, matrix, _), (ticks, _, cell) in zip(axes.flat, items, axes_of, strict=False):
         m = np.asarray(matrix, dtype=float)
         ax.imshow(m, cmap="Blues", vmin=0, vmax=max(float(m.max()), 1.0))
-        for (r, c), value in np.ndenumerate(m):
-            dark = value > 0.6 * m.max()
-            ax.text(c, r, f"{int(value)}", color="white" if dark else "black", **CELL_TEXT)
-        ax.set_xticks(range(len(classes)), classes)
-        ax.set_yticks(range(len(classes)), classes)
+        if (fontsize := cell_font(cell)) is not None:
+            for (r, c), value in np.ndenumerate(m):
+                dark = value > 0.6 * m.max()
+                ax.text(
+                    c,
+                    r,
+                    f"{int(value)}",
+                    color="white" if dark else "black",
+                    **CELL_TEXT,
+                    fontsize=fontsize,
+                )
+        tick_size = "medium" if cell >= 0.25 else "xx-small"
+        ax.set_xticks(range(len(ticks)), ticks, fontsize=tick_size)
+        ax.set_yticks(range(len(ticks)), ticks, fontsize=tick_size)
         ax.set_xlabel("predicted class")
         ax.set_ylabel("true class")
         ax.set_title(title, fontsize="medium")
     fig.suptitle(suptitle)
+    keys = dict.fromkeys(tuple(key) for _, key, _ in axes_of if key)
+    if keys:
+        width = fig.get_figwidth()
+        fig.supxlabel("\n".join(key_text(key, width) for key in keys), fontsize="small")
     return fig
 
 

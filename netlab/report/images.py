@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab.images import notebook
+from netlab.images import multiclass, notebook
 from netlab.images.labels import SAMPLES_PER_CLASS, model_label
 from netlab.report.inputs import SPLITS, read_csv, read_json
 from netlab.report.render import embed
@@ -38,8 +38,14 @@ def classifier_rows(metrics: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def logistic_text(metrics: Mapping[str, Any]) -> str:
+    """The logistic regression's solver and how it treats the classes, as the metrics record them."""
+    model = next(m for m in metrics["models"] if m["name"] == "logistic_regression")
+    return f"solver {model['params']['solver']}, {multiclass.scheme(len(model['classes']))}"
+
+
 def confusion_rows(metrics: Mapping[str, Any]) -> pd.DataFrame:
-    """Confusion matrices in long form: model, true class, predicted class, count."""
+    """Confusion matrices in long form, N x N rows a model: model, true class, predicted class, count."""
     rows = [
         [m["name"], m["classes"][i], m["classes"][j], int(count)]
         for m in metrics["models"]
@@ -114,6 +120,7 @@ def images(
         "samples": embed(inputs["figure/image-samples.png"]),
         "per_class": SAMPLES_PER_CLASS,
         "classifiers": classifiers,
+        "logistic": logistic_text(metrics),
         "confusion": embed(inputs["figure/confusion.png"]),
         "comparable": notebook.images_comparable(config),
         "ref": notebook.IMAGES,

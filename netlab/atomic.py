@@ -18,11 +18,16 @@ from typing import Any
 
 
 @contextmanager
-def replacing(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it becomes ``path``, on failure it is removed."""
+def replacing(path: str | Path, shared: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it becomes ``path``, on failure it is removed.
+
+    The temporary name is fixed (``.NAME.tmp.EXT``): a job killed mid-write (SIGKILL, no ``finally``)
+    leaves a file that its rerun overwrites and renames, not one that stays behind. ``shared``, for a
+    file several processes may write at once (a cache), puts the process id in the name instead.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    tmp = path.with_name(f".{path.name}{f'.{os.getpid()}' if shared else ''}.tmp{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)
@@ -47,15 +52,15 @@ def replacing_dir(path: str | Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` atomically."""
-    with replacing(path) as tmp:
+def write_text(path: str | Path, text: str, shared: bool = False) -> None:
+    """Write ``text`` atomically (``shared``: see ``replacing``)."""
+    with replacing(path, shared) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_json(path: str | Path, data: Any) -> None:
+def write_json(path: str | Path, data: Any, shared: bool = False) -> None:
     """Write ``data`` as indented, key-sorted JSON, atomically (same data, same bytes)."""
-    write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+    write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n", shared)
 
 
 def write_csv(path: str | Path, frame: Any) -> None:

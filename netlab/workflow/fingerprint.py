@@ -202,7 +202,9 @@ class DigestCache:
         if not self.changed:
             return
         try:
-            atomic.write_json(self.path, {"stamp": self.stamp, "entries": self.entries})
+            atomic.write_json(
+                self.path, {"stamp": self.stamp, "entries": self.entries}, shared=True
+            )
         except OSError:
             return
         self.changed = False

@@ -1,7 +1,6 @@
 # Functions, config validation and wildcard constraints only: no rules here. The logic lives in
 # netlab.workflow (tested without Snakemake); these wrap it for Snakemake's wildcards.
 import re
-import shlex
 import sys
 from pathlib import Path
 
@@ -13,15 +12,9 @@ sys.path.insert(0, str(ROOT))
 from netlab.seeds import derive_seed
 from netlab.toy import paths
 from netlab.toy.datasets import training_spec
-from netlab.toy.settings import Setting, settings, used_datasets
 from netlab.toy.trainer.choice import trial_mem_mb, trial_runtime_min
 from netlab.images.notebook import notebook_confusion
-from netlab.report.inputs import (
-    handbuilt_inputs,
-    image_inputs,
-    named_inputs,
-    toy_inputs,
-)
+from netlab.report.inputs import image_inputs, named_inputs, toy_inputs
 from netlab.report.outputs import TABLES, figure_names
 from netlab.workflow import inputs, snakemake_internals
 from netlab.workflow.config import (
@@ -125,6 +118,14 @@ def report_inputs(wildcards=None):
     return named_inputs(config, image_root(), inputs.download_records(config))
 
 
+def report_benchmarks(wildcards, input):
+    """The benchmark files of the jobs that made the report's inputs, every trial and the weights file."""
+    trials = [f for e in config["experiments"] for f in inputs.experiment_trial_files(config, e, "json")]
+    return snakemake_internals.producer_benchmarks(
+        workflow, [*weights_file(), *trials, *input]
+    )
+
+
 def dataset_source(wildcards):
     return inputs.dataset_source(config, wildcards.dataset)
 
@@ -137,61 +138,14 @@ def test_set(wildcards):
     return inputs.test_set(config, wildcards.dataset)
 
 
-def setting_of(wildcards):
-    return Setting(wildcards.experiment, wildcards.dataset, int(wildcards.hidden))
-
-
-def trial_files(wildcards, ext):
-    return inputs.setting_trial_files(config, setting_of(wildcards), ext)
-
-
-def experiment_summaries(wildcards):
-    """The evaluation summary of every dataset x hidden size of one experiment."""
-    return [
-        paths.evaluation_file("summary.json", **s._asdict())
-        for s in inputs.experiment_settings(config, wildcards.experiment)
-    ]
-
-
-def trial_seed(wildcards):
-    w = wildcards
-    return inputs.trial_seed(config, w.experiment, w.dataset, w.hidden, w.trial)
-
-
 def trial_cost(wildcards):
     w = wildcards
     return inputs.trial_cost(config, w.experiment, w.dataset, w.hidden)
 
 
-def batch_rule_name(experiment, batch):
-    """The batch rule of an experiment's trials ``batch`` (cluster.trials_per_job > 0)."""
-    return f"train_trials_{re.sub(r'[^A-Za-z0-9_]', '_', experiment)}_{batch[0]}_{batch[-1]}"
-
-
-def batch_files(batch, ext):
-    """The records (``json``) or weights (``npz``) of a batch's trials, with the setting's wildcards."""
-    return [paths.trial_file(ext, t) for t in batch]
-
-
-def batch_file(folder, batch, ext):
-    """A batch job's own log or benchmark file, e.g. ``folder/{experiment}/{dataset}/h{hidden}/trials1-10.log``."""
-    return f"{folder}/{{experiment}}/{{dataset}}/h{{hidden}}/trials{batch[0]}-{batch[-1]}.{ext}"
-
-
-def batch_runtime_min(n):
-    """A batch job's run time: the sum of its ``n`` trials' (each as ``train_trial`` declares it)."""
+def trials_runtime_min(n):
+    """A job of ``n`` trials: the sum of its trials' run times (each as the cost model declares it)."""
     return lambda wildcards: n * trial_runtime_min(*trial_cost(wildcards))
-
-
-def batch_trial_args(wildcards, output):
-    """``--trial NUMBER SEED RECORD WEIGHTS`` for each trial of a batch job, seeds as a trial job gets them."""
-    w = wildcards
-    return " ".join(
-        f"--trial {n} {inputs.trial_seed(config, w.experiment, w.dataset, w.hidden, n)} "
-        f"{shlex.quote(record)} {shlex.quote(weights)}"
-        for record, weights in zip(output.records, output.weights)
-        for n in [paths.trial_number(record)]
-    )
 
 
 def cluster_local_rules():

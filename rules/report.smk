@@ -11,7 +11,7 @@ localrules:
 
 rule report:
     input:
-        # One name per file (e.g. one_hidden_layer/data1/h4/best): the script looks them up by name.
+        # One name per file (e.g. settings/one_hidden_layer): the script looks them up by name.
         unpack(report_inputs),
     output:
         html=report(
@@ -40,10 +40,8 @@ rule report:
         mem_mb=2000,
     params:
         config=config,
-        # Benchmark files of the jobs that made the inputs (and the weights file) under this config.
-        benchmarks=lambda w, input: snakemake_internals.producer_benchmarks(
-            workflow.rules, [*weights_file(), *input]
-        ),
+        # Benchmark files of the jobs that made the inputs, the trials and the weights file, under this config.
+        benchmarks=report_benchmarks,
         snakemake_version=SNAKEMAKE_VERSION,
         # The page's words and layout: editing a template re-runs the report.
         templates=digest_files(sorted((ROOT / "netlab/report/templates").iterdir())),

@@ -1,12 +1,10 @@
-from netlab.toy.figures import across_trials
+from netlab.toy.figures.across_trials import draw_all
+from netlab.toy.summary import read_tables
 from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
-    out = snakemake.output
-    experiment = snakemake.wildcards.experiment
-    across_trials.draw(experiment, snakemake.params.settings, snakemake.input, out.loss, out.spread)
+    tables = read_tables(snakemake.input)
+    draw_all(snakemake.wildcards.experiment, tables, snakemake.params.references, snakemake.output)
     log.info(
-        "%s: loss curves and spread of %d settings drawn",
-        experiment,
-        len(snakemake.params.settings),
+        "%s: figures of %d settings drawn", snakemake.wildcards.experiment, len(tables.settings)
     )

@@ -45,7 +45,7 @@ def _imported_at_runtime(script: Path | None, modules: Sequence[str] = ()) -> se
 
 def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
     runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
-    assert {r.name for r in runs_code} >= {"toy_data", "train_trial", "features", "report"}
+    assert {r.name for r in runs_code} >= {"toy_data", "train_trials_1_2", "features", "report"}
     for rule in runs_code:
         assert rule.params.code == code_digest(ROOT, *rule_code(rule)), rule.name
 
@@ -82,7 +82,7 @@ def test_any_covered_file_changes_the_fingerprint(tmp_path):
 
     shutil.copytree(ROOT / "netlab", tmp_path / "netlab")
     shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
-    script = tmp_path / "scripts" / "best_of_trials.py"
+    script = tmp_path / "scripts" / "summarise_trials.py"
     before = code_digest(tmp_path, script)
     for path in code_files(tmp_path, script):
         original = path.read_bytes()
@@ -150,9 +150,11 @@ def test_software_is_part_of_a_rules_fingerprint(parsed_rules):
     for the features, numba for the trials, neither for the report."""
     software = {r.name: dict(r.params.items()).get("software") for r in parsed_rules}
     assert "torch==" in software["features"] and "numba==" not in software["features"]
-    assert "numba==" in software["train_trial"] and "torch==" not in software["train_trial"]
+    assert (
+        "numba==" in software["train_trials_1_2"] and "torch==" not in software["train_trials_1_2"]
+    )
     assert "scikit-learn==" in software["classify"]
     assert "Jinja2==" in software["report"]
     assert not any(f"{name}==" in software["report"] for name in ("torch", "matplotlib", "numba"))
-    assert f"numpy=={metadata.version('numpy')}" in software["train_trial"]
+    assert f"numpy=={metadata.version('numpy')}" in software["train_trials_1_2"]
     assert software["all"] is None  # a target runs no code

@@ -56,16 +56,15 @@ GENERAL_NET = {"hidden_layers": 2, "hidden": 40, "max_iter": 300}  # beyond the 
 
 
 def train(
-    target: dict[str, str], kernels: Path, data: Path, out: Path, seeds: dict[int, int], **settings
+    target: dict[str, str], kernels: Path, data: Path, out: Path, trials: list[int], **settings
 ) -> None:
-    """The batch trial job (``netlab.workflow.train_trials``) for ``seeds`` {trial: seed} under ``target``."""
+    """The trial job (``netlab.workflow.train_trials``) for ``trials`` under ``target``."""
     args = [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
             "--log", str(out / "job.log")]  # fmt: skip
     for name, value in settings.items():
         args += [f"--{name.replace('_', '-')}", str(value)]
-    for trial, seed in seeds.items():
-        args += ["--trial", str(trial), str(seed), str(out / f"trial{trial}.json"),
-                 str(out / f"trial{trial}.npz")]  # fmt: skip
+    args += ["--records", *(str(out / f"trial{t}.json") for t in trials)]
+    args += ["--weights", *(str(out / f"trial{t}.npz") for t in trials)]
     env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), **target}
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -93,15 +92,13 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
     for experiment, spec in config["experiments"].items():
         for setting in inputs.experiment_settings(config, experiment):
             out = tmp_path / experiment / setting.dataset / f"h{setting.hidden}"
-            seeds = {
-                n: inputs.trial_seed(config, experiment, setting.dataset, setting.hidden, n)
-                for n in range(1, spec["trials"] + 1)
-            }
-            data = workflow_run / f"results/data/{setting.dataset}.txt"
-            train(TARGETS[target], kernels, data, out, seeds, hidden_layers=spec["hidden_layers"],
+            trials = list(range(1, spec["trials"] + 1))
+            data = workflow_run / paths.data_file(setting.dataset)
+            train(TARGETS[target], kernels, data, out, trials, seed=config["seed"],
+                  experiment=experiment, dataset=setting.dataset, hidden_layers=spec["hidden_layers"],
                   hidden=setting.hidden, lr=spec["lr"], tol=spec["tol"],
                   check_every=spec["check_every"], max_iter=spec["max_iter"])  # fmt: skip
-            for n in seeds:
+            for n in trials:
                 expected = workflow_run / paths.trial_file("json", n, **setting._asdict())
                 same_trial(out / f"trial{n}.json", expected)
                 compared += 1
@@ -112,12 +109,12 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
 def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path):
     sizes = [2] + [GENERAL_NET["hidden"]] * GENERAL_NET["hidden_layers"] + [1]
     assert choice.choose_path(sizes, 120, GENERAL_NET["max_iter"]) == "general"
-    data = workflow_run / "results/data/noisy.txt"
+    data = workflow_run / paths.data_file("noisy")
     runs = {}
     for name, target in {"this CPU": {}, **TARGETS}.items():
         out = tmp_path / name.split()[0]
-        train(target, tmp_path / f"kernels-{name.split()[0]}", data, out, {1: 11, 2: 12},
-              lr=0.25, tol=0.0, check_every=100, **GENERAL_NET)  # fmt: skip
+        train(target, tmp_path / f"kernels-{name.split()[0]}", data, out, [1, 2], seed=11,
+              experiment="e", dataset="noisy", lr=0.25, tol=0.0, check_every=100, **GENERAL_NET)  # fmt: skip
         runs[name] = out
         assert json.loads((out / "trial1.json").read_text())["path"] == "general"
     for out in runs.values():

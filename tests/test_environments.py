@@ -83,11 +83,11 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
     submitting = {p for p in sys.path if "site-packages" in p} | {str(ROOT)}
     scripts = list((workdir / ".snakemake" / "scripts").glob("*.py"))
     ran = {s.name.split(".")[1] for s in scripts}
-    assert ran >= {"toy_data", "toy_plot", "best_of_trials", "boundary_plot", "evaluate_trials"}
+    assert ran >= {"toy_data", "toy_plot", "summarise_trials", "boundary_plots", "trial_plots"}
     assert ran >= {"handbuilt", "synthetic_images", "features", "classify", "report"}
-    # train_trial is a shell command: its `python` is the env's (conda puts the env first on PATH)
-    assert '"$NETLAB_PYTHON" -m netlab.workflow.train_trial' in proc.stdout + proc.stderr
-    logs = list((workdir / "results/logs/train_trial").rglob("*.log"))
+    # the trial rules run a shell command: its `python` is the env's (conda puts the env first on PATH)
+    assert '"$NETLAB_PYTHON" -m netlab.workflow.train_trials' in proc.stdout + proc.stderr
+    logs = list((workdir / "results/logs/train_trials").rglob("*.log"))
     assert logs
     for log in logs:
         (python,) = re.findall(r"python: (.*)", log.read_text())

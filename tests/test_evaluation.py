@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netlab.toy import datasets, evaluation
-from netlab.toy.figures import generalisation as generalisation_figure
+from netlab.toy import datasets, evaluation, paths, selection, summary
 
 # The generator's boundary: linear at angle 0, so +1 exactly where x2 > 0.
 SPEC = {"generator": "linear", "n": 4, "angle": 0.0, "margin": 0.1}
@@ -43,9 +42,10 @@ def constant_net():
 
 
 def write_trial(directory, number, params, train_errors):
+    directory.mkdir(parents=True, exist_ok=True)
     record = {
         "seed": 100 + number, "iterations": 1000, "converged": True, "final_loss": 0.1,
-        "errors": train_errors, "wall_time_s": 0.01,
+        "errors": train_errors, "wall_time_s": 0.01, "checkpoints": [[500, 0.3], [1000, 0.1]],
     }  # fmt: skip
     (directory / f"trial{number}.json").write_text(json.dumps(record))
     arrays = {f"{k}{i}": a for i, (w, b) in enumerate(params) for k, a in (("W", w), ("b", b))}
@@ -53,15 +53,22 @@ def write_trial(directory, number, params, train_errors):
     return directory / f"trial{number}.json", directory / f"trial{number}.npz"
 
 
-@pytest.fixture
-def trials(tmp_path):
-    # Trial 1 claims 0 training errors (below the floor of 1): it memorised the flipped point,
-    # yet on the test set it is the constant net. Trial 2 is the boundary itself.
+def write_setting(root, hidden):
+    """Trial 1 claims 0 training errors (below the floor of 1): it memorised the flipped point,
+    yet on the test set it is the constant net. Trial 2 is the boundary itself."""
+    directory = root / "results/mlp/e/d" / f"h{hidden}"
     made = [
-        write_trial(tmp_path, 2, boundary_net(), 1),
-        write_trial(tmp_path, 1, constant_net(), 0),
+        write_trial(directory, 2, boundary_net(), 1),
+        write_trial(directory, 1, constant_net(), 0),
     ]
     return [r for r, _ in made], [w for _, w in made]
+
+
+@pytest.fixture
+def trials(tmp_path):
+    """One setting's records (trial 2 first) and weights, as ``evaluate_setting`` takes them."""
+    records, weights = write_setting(tmp_path, 4)
+    return selection.read_records(records), {paths.trial_number(w): w for w in weights}
 
 
 def test_count_errors_of_hand_built_nets():
@@ -74,7 +81,7 @@ def test_best_trial_is_chosen_by_training_errors_and_marked_as_fitting_noise(tri
     records, weights = trials
     table, summary = evaluation.evaluate_setting(records, weights, TRAIN, TEST, SPEC)
     assert table["trial"].tolist() == [1, 2]
-    assert table["train_errors"].tolist() == [0, 1]
+    assert table["errors"].tolist() == [0, 1]
     assert table["test_errors"].tolist() == [3, 1]
     assert table["fits_noise"].tolist() == [True, False]
     assert (
@@ -101,8 +108,7 @@ def test_without_a_test_set_only_training_errors_are_reported(trials):
     assert table["test_errors"].isna().all() and table["fits_noise"].isna().all()
     assert summary["test_errors"] is None and summary["n_test"] is None
     assert summary["train_floor"] is None and summary["fits_noise"] is None
-    generalisation = evaluation.generalisation_table("e", 1, {("mine", 4): {**summary}})
-    row = generalisation.iloc[0]
+    row = evaluation.settings_table([evaluation.settings_row("e", 1, "mine", 4, summary)]).iloc[0]
     assert "no test set" in row["note"] and pd.isna(row["test_error_rate"])
     assert row["train_error_rate"] == 0.0
 
@@ -110,9 +116,9 @@ def test_without_a_test_set_only_training_errors_are_reported(trials):
 def test_a_missing_weights_file_is_named(trials):
     records, weights = trials
     with pytest.raises(
-        evaluation.EvaluationError, match=r"trial1\.json: no weights file trial1\.npz"
+        evaluation.EvaluationError, match=r"no weights file among the inputs for trial\(s\) \[1\]"
     ):
-        evaluation.evaluate_setting(records, weights[:1], TRAIN, TEST, SPEC)
+        evaluation.evaluate_setting(records, {2: weights[2]}, TRAIN, TEST, SPEC)
 
 
 @pytest.mark.parametrize(
@@ -124,25 +130,47 @@ def test_fits_noise_needs_both_below_on_training_and_above_on_test(train, test, 
     assert evaluation.fits_noise(train, test, None, 1) is None
 
 
-def test_generalisation_table_and_figure_from_files(trials, tmp_path):
-    records, weights = trials
+def test_an_experiments_tables_from_its_files(tmp_path):
+    records, weights = [], []
+    for hidden in (2, 4):
+        r, w = write_setting(tmp_path, hidden)
+        records += r
+        weights += w
     train_file, test_file = tmp_path / "train.txt", tmp_path / "test.txt"
     train_file.write_text(datasets.format_points(*TRAIN))
     test_file.write_text(datasets.format_points(*TEST))
-    summaries = []
-    for hidden in (2, 4):
-        setting = {"experiment": "e", "dataset": "d", "hidden": hidden}
-        _, summary = evaluation.evaluate_files(
-            records, weights, train_file, [test_file], SPEC, setting
-        )
-        summaries.append(summary)
-    table = generalisation_figure.write_experiment(
-        "e", 1, summaries, tmp_path / "g.csv", tmp_path / "g.png"
+    tables = summary.summarise_experiment(
+        "e", 1, records, weights, {"d": (train_file, test_file)}, {"d": SPEC}
     )
-    assert table["hidden"].tolist() == [2, 4]
-    assert table["test_error_rate"].tolist() == [0.6, 0.6]
-    assert table["test_floor_rate"].tolist() == [0.2, 0.2]
-    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
-    read_back = pd.read_csv(tmp_path / "g.csv")
-    assert list(read_back.columns) == evaluation.TABLE_COLUMNS
-    assert read_back["fits_noise"].tolist() == [True, True]
+    out = {t: tmp_path / f"{t}.csv" for t in paths.SUMMARY_TABLES}
+    summary.write_tables(tables, out)
+    trials, settings, curves = summary.read_tables(out)
+    assert settings["hidden"].tolist() == [2, 4]
+    assert settings["best_trial"].tolist() == [1, 1] and settings["best_seed"].tolist() == [
+        101,
+        101,
+    ]
+    assert settings["test_error_rate"].tolist() == [0.6, 0.6]
+    assert settings["test_floor_rate"].tolist() == [0.2, 0.2]
+    assert list(settings.columns) == evaluation.SETTINGS_COLUMNS
+    assert settings["fits_noise"].tolist() == [True, True]
+    # every trial once, in trial order per setting, with its test errors
+    assert trials[["hidden", "trial", "errors", "test_errors"]].values.tolist() == [
+        [2, 1, 0, 3], [2, 2, 1, 1], [4, 1, 0, 3], [4, 2, 1, 1],
+    ]  # fmt: skip
+    assert trials.equals(tables.trials.astype(trials.dtypes.to_dict()))
+    assert len(curves) == 8 and curves["t"].tolist()[:2] == [500, 1000]
+
+
+def test_trials_of_another_experiment_or_without_data_are_refused(tmp_path):
+    records, weights = write_setting(tmp_path, 4)
+    data = {"d": (tmp_path / "train.txt", None)}
+    (tmp_path / "train.txt").write_text(datasets.format_points(*TRAIN))
+    with pytest.raises(ValueError, match="a trial of experiment e, not other"):
+        summary.summarise_experiment("other", 1, records, weights, data, {"d": SPEC})
+    with pytest.raises(ValueError, match="no data file of data set d"):
+        summary.summarise_experiment("e", 1, records, weights, {}, {})
+    best = selection.best_per_hidden(records, weights, "e", "d")
+    assert [(b.hidden, b.trial, b.errors) for b in best] == [(4, 1, 0)]
+    with pytest.raises(ValueError, match="no weights file of trial 1"):
+        selection.best_per_hidden(records, weights[:1], "e", "d")

@@ -15,66 +15,53 @@ from conftest import (
     TEST_CONFIG,
     WORKFLOW_FILES,
     copy_workflow,
+    dry_run,
     parse_dry_run,
     planned_jobs,
     write_config,
 )
 
+from netlab.toy import paths
+
 pytestmark = pytest.mark.slow
 
 CONFIG = yaml.safe_load(TEST_CONFIG.read_text())
 ONE, TWO = "one_hidden_layer", "two_hidden_layers"
+TRIALS = "trial jobs"  # the jobs of every rule that trains trials
 
 
 def trial_jsons(experiment, datasets=None, hiddens=None, trials=None):
     exp = CONFIG["experiments"][experiment]
     return {
-        f"results/mlp/{experiment}/{d}/h{h}/trial{t}.json"
+        paths.trial_file("json", t, experiment=experiment, dataset=d, hidden=h)
         for d in datasets or exp["datasets"]
         for h in hiddens or exp["hidden_sizes"]
         for t in trials or range(1, exp["trials"] + 1)
     }
 
 
-def settings(experiment, datasets=None, hiddens=None):
-    exp = CONFIG["experiments"][experiment]
+def boundaries(experiment, datasets=None):
     return {
-        f"results/mlp/{experiment}/{d}/h{h}/trials.csv"
-        for d in datasets or exp["datasets"]
-        for h in hiddens or exp["hidden_sizes"]
+        paths.boundaries_file(experiment, d)
+        for d in datasets or CONFIG["experiments"][experiment]["datasets"]
     }
 
 
-def boundaries(experiment, datasets=None, hiddens=None):
-    return {
-        p.replace("trials.csv", "boundary.png") for p in settings(experiment, datasets, hiddens)
-    }
-
-
-def evaluations(experiment, datasets=None, hiddens=None):
-    return {
-        p.replace("results/mlp/", "results/evaluate/")
-        for p in settings(experiment, datasets, hiddens)
-    }
-
-
-def generalisation(*experiments):
-    return {f"results/evaluate/{e}/generalisation.csv" for e in experiments}
+def summaries(*experiments):
+    return {paths.summary_table("trials", e) for e in experiments}
 
 
 def trial_plots(*experiments):
-    return {f"results/mlp/{e}/loss.png" for e in experiments}
+    return {paths.experiment_file("loss.png", e) for e in experiments}
 
 
-def selections(experiment, datasets=None, hiddens=None):
-    """What follows any change to a setting's trials: its summary, boundary plot and held-out evaluation,
-    and its experiment's generalisation table and trial plots."""
+def selections(experiment, datasets=None):
+    """What follows any change to trials of ``datasets``: the experiment's summary and trial plots, and
+    those data sets' boundary plots."""
     return {
-        "best_of_trials": settings(experiment, datasets, hiddens),
-        "boundary_plot": boundaries(experiment, datasets, hiddens),
+        "summarise_trials": summaries(experiment),
+        "boundary_plots": boundaries(experiment, datasets),
         "trial_plots": trial_plots(experiment),
-        "evaluate_trials": evaluations(experiment, datasets, hiddens),
-        "generalisation": generalisation(experiment),
     }
 
 
@@ -82,9 +69,19 @@ def retrained(*experiments):
     """Every trial of ``experiments`` re-runs, and all that follows from them (``selections``)."""
     follows = [selections(e) for e in experiments]
     return {
-        "train_trial": set().union(*map(trial_jsons, experiments)),
+        TRIALS: set().union(*map(trial_jsons, experiments)),
         **{rule: set().union(*(f[rule] for f in follows)) for rule in follows[0]},
     }
+
+
+def planned(workdir, config):
+    """``planned_jobs``, with the jobs of every trial rule as one entry: all the trial records they make."""
+    jobs = planned_jobs(workdir, config)
+    trials = {r for r in jobs if r.startswith("train_trial")}
+    for rule in trials:
+        jobs.pop(rule)
+    made = {f for job in dry_run(workdir, config=config) if job.rule in trials for f in job.outputs}
+    return jobs | ({TRIALS: {f for f in made if f.endswith(".json")}} if made else {})
 
 
 REPORT = {"report": {"results/report/index.html"}}
@@ -133,23 +130,21 @@ def touch_sources(workdir):
 CASES = {
     "add a hidden size": (
         edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
-        {
-            "train_trial": trial_jsons(ONE, hiddens=[6]),
-            **selections(ONE, hiddens=[6]),
-            **REPORT,
-        },
+        {TRIALS: trial_jsons(ONE, hiddens=[6]), **selections(ONE), **REPORT},
     ),
+    # A trial job trains the trials of one setting that fit its time (here all of them): trial 3 joins
+    # their job, which trains trials 1 and 2 again (the same bytes).
     "raise the number of trials": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
-        {"train_trial": trial_jsons(ONE, trials=[3]), **selections(ONE), **REPORT},
+        {TRIALS: trial_jsons(ONE, trials=[1, 2, 3]), **selections(ONE), **REPORT},
     ),
     "change tol of one experiment": (
         edit_config(lambda c: c["experiments"][TWO].__setitem__("tol", 2e-4)),
-        {"train_trial": trial_jsons(TWO), **selections(TWO), **REPORT},
+        {**retrained(TWO), **REPORT},
     ),
     "change lr of one experiment": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("lr", 0.2)),
-        {"train_trial": trial_jsons(ONE), **selections(ONE), **REPORT},
+        {**retrained(ONE), **REPORT},
     ),
     "change one dataset's generator": (
         edit_config(lambda c: c["datasets"]["data4"].__setitem__("radius", 2.2)),
@@ -157,10 +152,15 @@ CASES = {
             "toy_data": {"results/data/data4.txt"},
             "toy_test_data": {"results/data/data4.test.txt"},
             "toy_plot": {"results/data/data4.png"},
-            "train_trial": trial_jsons(ONE, datasets=["data4"]),
+            TRIALS: trial_jsons(ONE, datasets=["data4"]),
             **selections(ONE, datasets=["data4"]),
             **REPORT,
         },
+    ),
+    # However trials are cut into jobs, the same files: cutting them otherwise re-runs nothing.
+    "one trial per job": (
+        edit_config(lambda c: c.__setitem__("cluster", {"trials_per_job": 1})),
+        {},
     ),
     "change the k of k-NN": (
         edit_config(lambda c: c["classify"]["knn"].__setitem__("k", [1, 3, 5])),
@@ -186,7 +186,7 @@ CASES = {
         edit_source("netlab/toy/figures/plane.py"),
         {
             "toy_plot": {f"results/data/{d}.png" for d in CONFIG["datasets"]},
-            "boundary_plot": boundaries(ONE) | boundaries(TWO),
+            "boundary_plots": boundaries(ONE) | boundaries(TWO),
             **REPORT,
         },
     ),
@@ -196,7 +196,7 @@ CASES = {
     ),
     "edit the boundary plot's code": (
         edit_source("netlab/toy/figures/boundary.py"),
-        {"boundary_plot": boundaries(ONE) | boundaries(TWO), **REPORT},
+        {"boundary_plots": boundaries(ONE) | boundaries(TWO), **REPORT},
     ),
     "edit a report template": (edit_source("netlab/report/templates/page.html.j2"), REPORT),
     "edit the writer every job uses (netlab/atomic.py)": (
@@ -217,6 +217,37 @@ CASES = {
         edit_source("scripts/classify.py"),
         {"classify": {"results/classify/metrics.json"}, **IMAGE_PLOTS, **REPORT},
     ),
+    # test sets and the CV grid re-run only what evaluates on them, and the report
+    "give a data set a larger test set": (
+        edit_config(lambda c: c["datasets"]["data1"].__setitem__("test_n", 80)),
+        {
+            "toy_test_data": {"results/data/data1.test.txt"},
+            "summarise_trials": summaries(ONE),
+            "trial_plots": trial_plots(ONE),
+            **REPORT,
+        },
+    ),
+    "change the noisy test set's size": (
+        edit_config(lambda c: c["datasets"]["noisy"].__setitem__("test_n", 300)),
+        {
+            "toy_test_data": {"results/data/noisy.test.txt"},
+            "summarise_trials": summaries(TWO),
+            "trial_plots": trial_plots(TWO),
+            **REPORT,
+        },
+    ),
+    "change the cross-validation grid": (
+        edit_config(lambda c: c["classify"]["cv"].__setitem__("k", [1, 2, 3])),
+        {"classify_cv": {"results/classify/cv.json"}, **REPORT},
+    ),
+    "edit the evaluation code": (
+        edit_source("netlab/toy/evaluation.py"),
+        {
+            "summarise_trials": summaries(ONE, TWO),
+            "trial_plots": trial_plots(ONE, TWO),
+            **REPORT,
+        },
+    ),
     "a comment in the config": (edit_comment_in_config, {}),
     "touch every source file": (touch_sources, {}),
     "nothing": (lambda workdir: None, {}),
@@ -227,7 +258,7 @@ CASES = {
 def test_exactly_the_affected_jobs_rerun(workflow_copy, case):
     edit, expected = CASES[case]
     config = edit(workflow_copy) or workflow_copy / "tests" / "config" / "config.yaml"
-    assert planned_jobs(workflow_copy, config) == expected
+    assert planned(workflow_copy, config) == expected
 
 
 def _git(*args, cwd):
@@ -305,46 +336,3 @@ def test_results_moved_and_opened_with_another_python_have_nothing_to_do(workflo
     planned = [f"{job.rule}: {job.reason}" for job in parse_dry_run(text)]
     assert planned == [], "\n".join(planned[:5])
     assert "Nothing to be done" in text
-
-
-# --- test sets and the CV grid re-run only evaluation and the report -------------------------------
-
-EVALUATION_CASES = {
-    "give a data set a larger test set": (
-        edit_config(lambda c: c["datasets"]["data1"].__setitem__("test_n", 80)),
-        {
-            "toy_test_data": {"results/data/data1.test.txt"},
-            "evaluate_trials": evaluations(ONE, ["data1"]),
-            "generalisation": generalisation(ONE),
-            **REPORT,
-        },
-    ),
-    "change the noisy test set's size": (
-        edit_config(lambda c: c["datasets"]["noisy"].__setitem__("test_n", 300)),
-        {
-            "toy_test_data": {"results/data/noisy.test.txt"},
-            "evaluate_trials": evaluations(TWO),
-            "generalisation": generalisation(TWO),
-            **REPORT,
-        },
-    ),
-    "change the cross-validation grid": (
-        edit_config(lambda c: c["classify"]["cv"].__setitem__("k", [1, 2, 3])),
-        {"classify_cv": {"results/classify/cv.json"}, **REPORT},
-    ),
-    "edit the evaluation code": (
-        edit_source("netlab/toy/evaluation.py"),
-        {
-            "evaluate_trials": evaluations(ONE) | evaluations(TWO),
-            "generalisation": generalisation(ONE, TWO),
-            **REPORT,
-        },
-    ),
-}
-
-
-@pytest.mark.parametrize("case", list(EVALUATION_CASES))
-def test_only_evaluation_reruns(workflow_copy, case):
-    edit, expected = EVALUATION_CASES[case]
-    config = edit(workflow_copy) or workflow_copy / "tests" / "config" / "config.yaml"
-    assert planned_jobs(workflow_copy, config) == expected

@@ -39,7 +39,7 @@ def measured_memory(workdir: Path) -> dict[str, float]:
 def test_every_job_stays_under_the_memory_it_declares(workflow_run):
     declared = declared_memory(workflow_run)
     measured = measured_memory(workflow_run)
-    assert any(name.startswith("results/benchmarks/train_trial/") for name in measured)
+    assert any(name.startswith("results/benchmarks/train_trials/") for name in measured)
     assert set(measured) <= set(declared), (
         f"benchmarks of jobs Snakemake does not plan: {set(measured) - set(declared)}"
     )

@@ -32,10 +32,10 @@ def test_a_missing_internal_is_named():
 def test_every_rule_that_runs_code_is_read_through_the_fence(parsed_workflow):
     runs = {r.name: snakemake_internals.rule_code(r) for r in parsed_workflow.rules}
     assert runs["all"] is None and runs["toy"] is None
-    script, command, _ = runs["best_of_trials"]
-    assert script.resolve() == ROOT / "scripts" / "best_of_trials.py" and command == ""
-    script, command, _ = runs["train_trial"]
-    assert script is None and "-m netlab.workflow.train_trial" in command
+    script, command, _ = runs["summarise_trials"]
+    assert script.resolve() == ROOT / "scripts" / "summarise_trials.py" and command == ""
+    script, command, _ = runs["train_trials_1_2"]
+    assert script is None and "-m netlab.workflow.train_trials" in command
 
 
 def test_windows_runs_the_shell_rules_with_bash_or_says_what_to_install(monkeypatch):

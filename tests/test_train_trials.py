@@ -1,20 +1,24 @@
-"""The batch job of trials (cluster.trials_per_job): the same files as one job per trial, failures named."""
+"""Trial jobs: one job of several trials writes what one job per trial writes; failures named; jobs cut
+by the cost model."""
 
 import json
 import sys
 
 import pytest
 
-from netlab.workflow import inputs, train_trial, train_trials
+from netlab.toy.trial import trial_seed
+from netlab.workflow import inputs, train_trials
 
-SETTINGS = ["--hidden-layers", "1", "--hidden", "3", "--lr", "0.25", "--tol", "1e-4",
-            "--check-every", "100", "--max-iter", "600"]  # fmt: skip
+SETTINGS = ["--seed", "7", "--experiment", "e", "--dataset", "data", "--hidden-layers", "1",
+            "--hidden", "3", "--lr", "0.25", "--tol", "1e-4", "--check-every", "100", "--max-iter", "600"]  # fmt: skip
 TIMINGS = ("wall_time_s", "setup_s", "wait_s", "train_s")
-CONFIG = {"seed": 7, "experiments": {"e": {"trials": 7}}}
 
 
-def seed(trial):
-    return inputs.trial_seed(CONFIG, "e", "data", "3", str(trial))
+def job(data_file, folder, trials, log="job.log"):
+    """``train_trials.main``'s arguments for ``trials`` of one setting, files under ``folder``."""
+    files = {ext: [str(folder / f"trial{t}.{ext}") for t in trials] for ext in ("json", "npz")}
+    return ["--data", str(data_file), "--log", str(folder / log), *SETTINGS,
+            "--records", *files["json"], "--weights", *files["npz"]]  # fmt: skip
 
 
 def without_timings(path):
@@ -23,27 +27,23 @@ def without_timings(path):
     return {k: v for k, v in record.items() if k not in TIMINGS}
 
 
-def test_batch_writes_what_each_trial_job_writes(data_file, tmp_path):
+def test_one_job_of_trials_writes_what_a_job_per_trial_writes(data_file, tmp_path):
     single, batch = tmp_path / "single", tmp_path / "batch"
     trials = [1, 2, 5]
     for t in trials:
-        train_trial.main(["--data", str(data_file), "--record", str(single / f"trial{t}.json"),
-                          "--weights", str(single / f"trial{t}.npz"), "--log", str(single / f"{t}.log"),
-                          "--seed", str(seed(t)), *SETTINGS])  # fmt: skip
-    args = [a for t in trials for a in
-            ["--trial", str(t), str(seed(t)), str(batch / f"trial{t}.json"), str(batch / f"trial{t}.npz")]]  # fmt: skip
-    records = train_trials.main(
-        ["--data", str(data_file), "--log", str(batch / "b.log"), *SETTINGS, *args]
-    )
-    assert [r["seed"] for r in records] == [seed(t) for t in trials]
+        train_trials.main(job(data_file, single, [t], log=f"{t}.log"))
+    records = train_trials.main(job(data_file, batch, trials))
+    seeds = [trial_seed(7, "e", "data", 3, t) for t in trials]
+    assert [r["seed"] for r in records] == seeds and len(set(seeds)) == len(trials)
+    # the seed is the trial's place, whatever the wildcards' types
+    assert seeds[0] == trial_seed(7, "e", "data", "3", "1")
     for t in trials:
         # weights: the same bytes; records: the same bytes but for the measured times
         assert (batch / f"trial{t}.npz").read_bytes() == (single / f"trial{t}.npz").read_bytes()
         assert without_timings(batch / f"trial{t}.json") == without_timings(
             single / f"trial{t}.json"
         )
-    assert len(set(seed(t) for t in trials)) == len(trials)
-    log = (batch / "b.log").read_text()
+    log = (batch / "job.log").read_text()
     assert all(f"trial{t}: t=" in log for t in trials)
     assert f"python: {sys.executable}\n" in log  # the command names it only as $NETLAB_PYTHON
 
@@ -51,21 +51,43 @@ def test_batch_writes_what_each_trial_job_writes(data_file, tmp_path):
 def test_failed_trial_is_named_and_the_others_are_written(data_file, tmp_path, capsys):
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
-    args = ["--data", str(data_file), "--log", str(tmp_path / "b.log"), *SETTINGS,
-            "--trial", "1", "11", str(tmp_path / "trial1.json"), str(tmp_path / "trial1.npz"),
-            "--trial", "2", "12", str(blocked / "trial2.json"), str(blocked / "trial2.npz"),
-            "--trial", "3", "13", str(tmp_path / "trial3.json"), str(tmp_path / "trial3.npz")]  # fmt: skip
+    args = job(data_file, tmp_path, [1, 2, 3])
+    args[args.index(str(tmp_path / "trial2.json"))] = str(blocked / "trial2.json")
+    args[args.index(str(tmp_path / "trial2.npz"))] = str(blocked / "trial2.npz")
     with pytest.raises(train_trials.TrialsFailed, match=r"1 of 3 trials failed: trial2 \("):
         train_trials.main(args)
     assert (tmp_path / "trial1.json").is_file() and (tmp_path / "trial3.npz").is_file()
     assert "trial2" in capsys.readouterr().err
-    log = (tmp_path / "b.log").read_text()
-    assert "trial 2 (seed 12) failed" in log and "Traceback" in log
+    seed = trial_seed(7, "e", "data", 3, 2)
+    log = (tmp_path / "job.log").read_text()
+    assert f"trial 2 (seed {seed}) failed" in log and "Traceback" in log
 
 
-def test_repeated_trial_number_is_refused():
+def test_files_that_do_not_pair_up_are_refused(data_file, tmp_path):
+    args = job(data_file, tmp_path, [1, 2])
+    args[args.index(str(tmp_path / "trial2.npz"))] = str(tmp_path / "trial3.npz")
+    with pytest.raises(ValueError, match="differ"):
+        train_trials.main(args)
     with pytest.raises(ValueError, match="twice"):
-        train_trials.parse_trials([["1", "5", "a.json", "a.npz"], ["1", "6", "b.json", "b.npz"]])
+        train_trials.main(job(data_file, tmp_path, [1, 1]))
+
+
+def sweep_config(trials, hidden_sizes, max_iter, n=100, **cluster):
+    """One experiment of one hidden layer on one generated data set of ``n`` points."""
+    return {
+        "seed": 1,
+        "datasets": {"d": {"generator": "blobs", "n": n}},
+        "experiments": {
+            "e": {
+                "datasets": ["d"],
+                "hidden_layers": 1,
+                "hidden_sizes": hidden_sizes,
+                "trials": trials,
+                "max_iter": max_iter,
+            },
+        },
+        "cluster": {"trials_per_job": "auto", "job_seconds": 2} | cluster,
+    }
 
 
 @pytest.mark.parametrize(
@@ -77,11 +99,7 @@ def test_repeated_trial_number_is_refused():
     ],
 )
 def test_batches_are_fixed_by_position(trials, size, batches):
-    config = {
-        "seed": 1,
-        "experiments": {"e": {"trials": trials}},
-        "cluster": {"trials_per_job": size},
-    }
+    config = sweep_config(trials, [4], 2000, trials_per_job=size)
     assert inputs.trial_batches(config, "e") == batches
     # adding trials changes only the last, partial batch (and adds new ones)
     config["experiments"]["e"]["trials"] = trials + 2
@@ -90,13 +108,27 @@ def test_batches_are_fixed_by_position(trials, size, batches):
     assert grown[: len(full)] == full
 
 
-def test_one_job_per_trial_by_default():
-    assert inputs.trials_per_job({"seed": 1}) == 0
-    with pytest.raises(ValueError, match="trials_per_job is 0"):
-        inputs.trial_batches({"seed": 1, "experiments": {"e": {"trials": 3}}}, "e")
+def test_auto_gives_short_trials_one_job_per_setting_and_long_ones_a_job_each():
+    short = sweep_config(20, list(range(2, 22)), 2000)  # the issue's sweep: 2,000 iterations
+    assert inputs.trial_batches(short, "e") == [list(range(1, 21))]
+    (rule,) = inputs.trial_rules(short)
+    assert rule == inputs.TrialJobs("train_trials_1_20", list(range(1, 21)), "trials1-20", ["e"])
+    long = sweep_config(50, [8], None, n=800)  # the notebook's noisy set, to convergence
+    long["experiments"]["e"]["hidden_layers"] = 2
+    assert inputs.trials_per_job(long, "e") == 1
+    assert inputs.trial_rules(long) == [
+        inputs.TrialJobs("train_trial", ["{trial}"], "trial{trial}", ["e"])
+    ]
+    # a longer budget per job takes several long trials
+    assert (
+        inputs.trials_per_job(
+            long | {"cluster": {"trials_per_job": "auto", "job_seconds": 60}}, "e"
+        )
+        > 10
+    )
 
 
-def test_report_counts_batch_rules_as_one_stage(tmp_path):
+def test_report_counts_every_trial_rule_as_one_stage(tmp_path):
     import pandas as pd
 
     from netlab.report.benchmarks import stage_times
@@ -104,19 +136,18 @@ def test_report_counts_batch_rules_as_one_stage(tmp_path):
     bench = tmp_path / "b.tsv"
     bench.write_text("s\tcpu_time\n2.0\t1.5\n")
     trials = pd.DataFrame({"setup_s": [0.5, 0.25], "wait_s": [0.0, 0.0], "train_s": [1.0, 1.0]})
-    rules = ["train_trials_e_1_25", "train_trials_e_26_30", "train_trials_f_1_2"]
+    rules = ["train_trials_1_25", "train_trials_26_30", "train_trial", "summarise_trials"]
     table, missing = stage_times([[r, str(bench)] for r in rules], trials)
     assert not missing
     row = table.set_index("stage").loc["train_trials"]
     assert row["jobs"] == 3 and row["wall_s_total"] == 6.0 and row["setup_s_total"] == 0.75
+    assert table.set_index("stage").loc["summarise_trials", "jobs"] == 1
 
 
 @pytest.mark.slow
 def test_slurm_profile_plans_batches_of_trials(tmp_path):
     """The SLURM profile's plan of the test config: batch jobs (in the `trials` group) make every trial
-    file once, with the seeds one job per trial gets; no one-trial job."""
-    import re
-
+    file once; the seed each trial gets comes from the config seed and the trial's place."""
     import yaml
     from conftest import ROOT, TEST_CONFIG, snakemake
 
@@ -146,9 +177,4 @@ def test_slurm_profile_plans_batches_of_trials(tmp_path):
     ]
     assert sorted(made) == sorted(wanted)
     text = "\n".join(lines)
-    seeds = re.findall(
-        r"--trial (\d+) (\d+) results/mlp/([^/]+)/([^/]+)/h(\d+)/trial\d+\.json", text
-    )
-    assert len(seeds) == len(wanted) // 2
-    for number, seed, experiment, dataset, hidden in seeds:
-        assert int(seed) == inputs.trial_seed(config, experiment, dataset, hidden, number)
+    assert "--trial " not in text and f"--seed {config['seed']} " in text

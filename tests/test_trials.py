@@ -4,8 +4,6 @@ import pandas as pd
 import pytest
 
 from netlab.toy import datasets, nets, selection, training, trial
-from netlab.toy.figures import boundary
-from netlab.toy.paths import trial_number
 
 
 def _run(data_file, out, number, seed):
@@ -59,28 +57,17 @@ def test_best_trial_is_fewest_errors_first_wins():
     assert selection.best_trial(table)["trial"] == 3
 
 
-def test_summarise_setting(data_file, tmp_path):
+def test_trial_table_in_trial_order(data_file, tmp_path):
     paths = [tmp_path / f"trial{i}.json" for i in (1, 2, 10)]
     for i, seed in zip((1, 2, 10), (1, 2, 3), strict=True):
         _run(data_file, tmp_path, i, seed)
-    summary = selection.summarise_setting(
-        [str(p) for p in reversed(paths)], tmp_path / "trial.csv", tmp_path / "best.json"
-    )
-    table = pd.read_csv(tmp_path / "trial.csv")
+    records = selection.read_records([str(p) for p in reversed(paths)])
+    table = selection.trials_table(records)
     assert table.columns.tolist() == selection.TRIAL_COLUMNS
     assert {"setup_s", "wait_s", "train_s", "path"} <= set(selection.TRIAL_COLUMNS)
-    assert table["trial"].tolist() == [1, 2, 10]
-    assert summary["errors"] == table["errors"].min()
-    assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])
-    assert json.loads((tmp_path / "best.json").read_text()) == summary
-    weights = [p.with_suffix(".npz") for p in paths]
-    drawn = boundary.draw_best_boundary(
-        tmp_path / "best.json", data_file, weights, tmp_path / "boundary.png", "xor, H=4"
-    )
-    assert drawn == summary["best_trial"]
-    assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    others = [w for w in weights if trial_number(w) != drawn]
-    with pytest.raises(ValueError, match=f"names trial {drawn}, but no weights file"):
-        boundary.draw_best_boundary(
-            tmp_path / "best.json", data_file, others, tmp_path / "b2.png", "t"
-        )
+    assert table["trial"].tolist() == [1, 2, 10] and table["seed"].tolist() == [1, 2, 3]
+    with pytest.raises(ValueError, match="trial 2 is given twice"):
+        selection.read_records([paths[1], paths[1]])
+    (tmp_path / "trial3.json").write_text("{not json")
+    with pytest.raises(ValueError, match="trial3.json: not a trial record"):
+        selection.read_records([tmp_path / "trial3.json"])

@@ -7,6 +7,8 @@ import pytest
 import yaml
 from conftest import TEST_CONFIG, snakemake, write_config
 
+from netlab.toy import paths
+
 pytestmark = pytest.mark.slow
 
 CONFIG = yaml.safe_load(TEST_CONFIG.read_text())
@@ -29,11 +31,15 @@ def test_every_expected_output_exists(workflow_run):
                     )
                     assert record["iterations"] <= exp["max_iter"]
                     assert (setting / f"trial{trial}.npz").exists()
-                table = pd.read_csv(setting / "trials.csv")
-                assert table["trial"].tolist() == list(range(1, exp["trials"] + 1))
-                best = json.loads((setting / "best.json").read_text())
-                assert best["errors"] == table["errors"].min()
-                assert (setting / "boundary.png").stat().st_size > 0
+        trials = pd.read_csv(workflow_run / paths.summary_table("trials", name))
+        settings = pd.read_csv(workflow_run / paths.summary_table("settings", name))
+        assert len(trials) == len(exp["datasets"]) * len(exp["hidden_sizes"]) * exp["trials"]
+        for s in settings.itertuples():
+            mine = trials[(trials["dataset"] == s.dataset) & (trials["hidden"] == s.hidden)]
+            assert mine["trial"].tolist() == list(range(1, exp["trials"] + 1))
+            assert s.train_errors == mine["errors"].min()
+        for dataset in exp["datasets"]:
+            assert (workflow_run / paths.boundaries_file(name, dataset)).stat().st_size > 0
     for split in ("train", "val"):
         frame = pd.read_parquet(out / "features" / f"{split}.parquet")
         assert len(frame) == sum(CONFIG["images"]["synthetic"]["counts"][split].values())
@@ -49,14 +55,12 @@ def test_every_expected_output_exists(workflow_run):
 
 
 def test_trial_seeds_follow_the_config_seed(workflow_run):
-    from netlab.seeds import derive_seed
+    from netlab.toy.trial import trial_seed
 
     record = json.loads(
         (workflow_run / "results/mlp/one_hidden_layer/data1/h4/trial2.json").read_text()
     )
-    assert record["seed"] == derive_seed(
-        CONFIG["seed"], "trial", "one_hidden_layer", "data1", "4", "2"
-    )
+    assert record["seed"] == trial_seed(CONFIG["seed"], "one_hidden_layer", "data1", "4", "2")
 
 
 def test_second_run_has_nothing_to_do(workflow_run):

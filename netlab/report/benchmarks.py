@@ -16,14 +16,13 @@ import pandas as pd
 from netlab.report.inputs import reading
 from netlab.toy.selection import TIME_PARTS
 
-#: The stages whose jobs train trials: one job per trial, or (cluster.trials_per_job) the batch rules
-#: ``train_trials_<experiment>_<first>_<last>``, one stage for all of them.
-TRIAL_STAGES = ("train_trial", "train_trials")
+#: The stage of every job that trains trials (rules ``train_trial`` and ``train_trials_<first>_<last>``).
+TRIAL_STAGE = "train_trials"
 
 
 def stage_of(rule: str) -> str:
-    """The stage a rule's jobs count under: its name, or ``train_trials`` for every batch rule."""
-    return "train_trials" if rule.startswith("train_trials_") else rule
+    """The stage a rule's jobs count under: its name, or ``train_trials`` for every rule of trial jobs."""
+    return TRIAL_STAGE if rule.startswith("train_trial") else rule
 
 
 def job_seconds(path: str | Path) -> tuple[float, float]:
@@ -48,7 +47,7 @@ def stage_times(
     benchmarks: Sequence[Sequence[str]], trials: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[Path]]:
     """Per rule, in order of first appearance: jobs, benchmark files read, total/mean/longest wall time,
-    total CPU time (seconds) and, on the ``train_trial`` (or ``train_trials``) row, the trials' set-up, waiting and training
+    total CPU time (seconds) and, on the ``train_trials`` row, the trials' set-up, waiting and training
     seconds (totals over ``trials``); and the benchmark files that are missing."""
     rows, missing = [], []
     for rule, path in benchmarks:
@@ -75,9 +74,7 @@ def stage_times(
     )
     for c in TIME_PARTS:
         table[f"{c}_total"] = float("nan")
-        table.loc[table["stage"].isin(TRIAL_STAGES), f"{c}_total"] = round(
-            float(trials[c].sum()), 3
-        )
+        table.loc[table["stage"] == TRIAL_STAGE, f"{c}_total"] = round(float(trials[c].sum()), 3)
     return table, missing
 
 

@@ -118,7 +118,7 @@ def generalisation(
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Training vs test error per experiment: table, figure and the settings that fit the noise."""
     names = list(config["experiments"])
-    tables = [read_csv(inputs[f"generalisation/{name}"]) for name in names]
+    tables = [read_csv(inputs[f"settings/{name}"]) for name in names]
     section = toy_section(tables, config["datasets"])
     experiments = [
         {

@@ -1,7 +1,7 @@
 """The files the report reads, under names that say what each is, and reading them with errors that name the file.
 
 ``named_inputs`` is the rule's input (``unpack``): one name per file or list
-of files, e.g. ``one_hidden_layer/data1/h4/best``; the report looks the same
+of files, e.g. ``settings/one_hidden_layer``; the report looks the same
 names up again, so no list is ever paired with settings by position.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from netlab.toy import paths
-from netlab.toy.settings import Setting, settings, used_datasets
+from netlab.toy.settings import used_datasets
 
 SPLITS = ("train", "val")
 
@@ -25,37 +25,25 @@ class ReportInputError(ValueError):
     """An input of the report is missing or malformed."""
 
 
-def setting_name(s: Setting, what: str) -> str:
-    return f"{s.experiment}/{s.dataset}/h{s.hidden}/{what}"
-
-
 def toy_inputs(
     config: Mapping[str, Any], experiments: Sequence[str] | None = None
 ) -> dict[str, str | list[str]]:
-    """The toy part's files the report reads, by name (of ``experiments``, or all)."""
+    """The toy part's files the report reads, by name (of ``experiments``, or all): each data set and its
+    plot, and per experiment its summary tables, figures and each data set's boundaries."""
     chosen = list(config["experiments"]) if experiments is None else list(experiments)
     named: dict[str, str | list[str]] = {}
     used = {d for name in chosen for d in config["experiments"][name]["datasets"]}
     for name in used_datasets(config):
         if name in used:
-            named[f"data/{name}"] = f"results/data/{name}.txt"
-            named[f"plot/{name}"] = f"results/data/{name}.png"
-    for s in settings(config):
-        if s.experiment not in chosen:
-            continue
-        trials = config["experiments"][s.experiment]["trials"]
-        named[setting_name(s, "trials")] = paths.trial_files("json", trials, **s._asdict())
-        for what, name in (
-            ("table", "trials.csv"),
-            ("best", "best.json"),
-            ("boundary", "boundary.png"),
-        ):
-            named[setting_name(s, what)] = paths.setting_file(name, **s._asdict())
+            named[f"data/{name}"] = paths.data_file(name)
+            named[f"plot/{name}"] = paths.data_file(name, "png")
     for name in chosen:
-        named[f"figure/{name}-loss.png"] = f"results/mlp/{name}/loss.png"
-        named[f"figure/{name}-spread.png"] = f"results/mlp/{name}/spread.png"
-        named[f"generalisation/{name}"] = paths.generalisation_file(name, "csv")
-        named[f"figure/{name}-generalisation.png"] = paths.generalisation_file(name, "png")
+        for table in ("trials", "settings"):
+            named[f"{table}/{name}"] = paths.summary_table(table, name)
+        for kind in ("loss", "spread", "generalisation"):
+            named[f"figure/{name}-{kind}.png"] = paths.experiment_file(f"{kind}.png", name)
+        for dataset in config["experiments"][name]["datasets"]:
+            named[f"boundaries/{name}/{dataset}"] = paths.boundaries_file(name, dataset)
     return named
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import yaml
 
 from netlab.report.benchmarks import images_per_second, stage_times
-from netlab.report.inputs import SPLITS, setting_name
+from netlab.report.inputs import SPLITS
+from netlab.toy import paths
 from netlab.toy.settings import settings, used_datasets
 
 # Distributions whose versions decide the numbers; read at report time.
@@ -71,13 +72,21 @@ def overview(
         # the outputs table: every file the report was built from and every file it wrote
         "inputs": inputs,
         "datasets": used_datasets(config),
+        "experiments": [
+            (
+                name,
+                [inputs[f"{t}/{name}"] for t in ("trials", "settings")]
+                + [inputs[f"figure/{name}-{k}.png"] for k in ("loss", "spread", "generalisation")]
+                + [inputs[f"boundaries/{name}/{d}"] for d in e["datasets"]],
+            )
+            for name, e in config["experiments"].items()
+        ],
         "settings": [
             (
                 s,
-                {
-                    what: inputs[setting_name(s, what)]
-                    for what in ("table", "best", "boundary", "trials")
-                },
+                paths.trial_files(
+                    "json", config["experiments"][s.experiment]["trials"], **s._asdict()
+                ),
             )
             for s in settings(config)
         ],

@@ -1,8 +1,7 @@
 """The toy experiments' part of the report: tables across trials, the noisy-set checks, figures.
 
-Numbers come from each setting's ``trials.csv`` and ``best.json`` (the
-best-of-trials rule's outputs); nothing is recomputed from weights. The
-figures are drawn by the plot rules and embedded as they are.
+Numbers come from each experiment's ``trials.csv`` and ``settings.csv`` (the summary job's tables);
+nothing is recomputed from weights. The figures are drawn by the plot rules and embedded as they are.
 """
 
 from __future__ import annotations
@@ -13,62 +12,49 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab.report.inputs import read_csv, read_json, setting_name
+from netlab.report.inputs import read_csv
 from netlab.report.render import embed
 from netlab.toy import notebook
 from netlab.toy.selection import TRIAL_COLUMNS
-from netlab.toy.settings import settings
+from netlab.toy.settings import Setting
+
+SETTING_COLUMNS = [
+    "dataset", "hidden", "trials", "best_trial", "best_iterations", "train_errors", "n_train",
+]  # fmt: skip
 
 
-def read_setting(inputs: Mapping[str, Any], s: Any) -> dict[str, Any]:
-    """One setting's trial table, best trial, number of training points and boundary figure."""
-    best = read_json(inputs[setting_name(s, "best")], "best_trial", "errors", "iterations")
-    first_trial = inputs[setting_name(s, "trials")][0]
-    return {
-        "setting": s,
-        "label": f"{s.dataset}, H={s.hidden}",
-        "trials": read_csv(inputs[setting_name(s, "table")], TRIAL_COLUMNS),
-        "best": best,
-        "points": read_json(first_trial, "n_points")["n_points"],
-        "boundary": embed(inputs[setting_name(s, "boundary")]),
-    }
+def read_experiment(inputs: Mapping[str, Any], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An experiment's trial table and settings table (the columns the report uses, each required)."""
+    trials = read_csv(inputs[f"trials/{name}"], ["dataset", "hidden", *TRIAL_COLUMNS])
+    settings = read_csv(inputs[f"settings/{name}"], SETTING_COLUMNS)
+    return trials.assign(experiment=name), settings.assign(experiment=name)
 
 
-def all_trials(results: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Every trial of every setting, one row each (tables/toy_trials.csv)."""
-    frames = [
-        r["trials"].assign(**r["setting"]._asdict())[
-            ["experiment", "dataset", "hidden", *TRIAL_COLUMNS]
-        ]
-        for r in results
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def summary_row(r: Mapping[str, Any], hidden_layers: int) -> dict[str, Any]:
+def summary_row(
+    setting: Mapping[str, Any], trials: pd.DataFrame, hidden_layers: int
+) -> dict[str, Any]:
     """Best trial and the spread of errors and iterations across trials (sd undefined for one trial)."""
-    t, best, s = r["trials"], r["best"], r["setting"]
     spread = {
         f"{c}_{stat}": value
         for c in ("errors", "iterations")
         for stat, value in zip(
             ("mean", "sd", "min", "max"),
-            (t[c].mean(), t[c].std(), int(t[c].min()), int(t[c].max())),
+            (trials[c].mean(), trials[c].std(), int(trials[c].min()), int(trials[c].max())),
             strict=True,
         )
     }
     return {
-        "experiment": s.experiment,
-        "dataset": s.dataset,
+        "experiment": setting["experiment"],
+        "dataset": setting["dataset"],
         "hidden_layers": hidden_layers,
-        "hidden": s.hidden,
-        "points": r["points"],
-        "trials": len(t),
-        "best_trial": int(best["best_trial"]),
-        "best_errors": int(best["errors"]),
-        "best_iterations": int(best["iterations"]),
+        "hidden": int(setting["hidden"]),
+        "points": int(setting["n_train"]),
+        "trials": len(trials),
+        "best_trial": int(setting["best_trial"]),
+        "best_errors": int(setting["train_errors"]),
+        "best_iterations": int(setting["best_iterations"]),
         **spread,
-        "converged": int(t["converged"].astype(bool).sum()),
+        "converged": int(trials["converged"].astype(bool).sum()),
     }
 
 
@@ -93,15 +79,14 @@ def display_row(r: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def noisy_rows(results: Sequence[Mapping[str, Any]], config: Mapping[str, Any]) -> pd.DataFrame:
+def noisy_rows(summary: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     """Best errors against the generator's own boundary, for every setting trained on a noisy set."""
     rows = []
-    for r in results:
-        s = r["setting"]
+    for s in summary.itertuples():
         truth = notebook.true_boundary_errors(config["datasets"][s.dataset])
         if truth is None:
             continue
-        errors = int(r["best"]["errors"])
+        errors = int(s.best_errors)
         verdict = (
             "fewer errors than the true boundary: the net fits the flipped labels (noise)"
             if errors < truth
@@ -134,57 +119,65 @@ def notebook_rows(config: Mapping[str, Any], matches: Sequence[Any]) -> pd.DataF
     return pd.DataFrame(rows, columns=[*columns, "compared"])
 
 
-def comparison(config: Mapping[str, Any], r: Mapping[str, Any]) -> dict[str, Any]:
-    """One setting on the notebook's noisy set against the notebook's best of 50."""
+def comparison(config: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
+    """One setting on the notebook's noisy set (a summary row) against the notebook's best of 50."""
     n = notebook.NOISY
-    best = r["best"]
     rows = [
-        ["this run", len(r["trials"]), int(best["errors"]), int(best["iterations"])],
+        ["this run", row["trials"], row["best_errors"], row["best_iterations"]],
         ["notebook", n["trials"], n["errors"], n["iterations"]],
     ]
     frame = pd.DataFrame(rows, columns=["", "trials", "best: training errors", "best: iterations"])
-    experiment = config["experiments"][r["setting"].experiment]
+    experiment = config["experiments"][row["experiment"]]
     differences = notebook.training_differences(experiment, n["trials"])
-    return {"setting": r["setting"], "table": frame, "differences": differences}
+    setting = Setting(row["experiment"], row["dataset"], row["hidden"])
+    return {"setting": setting, "table": frame, "differences": differences}
 
 
 def toy(
     inputs: Mapping[str, Any], config: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The toy experiments section's context and tables."""
-    results = [read_setting(inputs, s) for s in settings(config)]
-    summary = pd.DataFrame(
-        [
-            summary_row(r, config["experiments"][r["setting"].experiment]["hidden_layers"])
-            for r in results
-        ]
-    )
-    matches = [r["setting"] for r in results if notebook.notebook_best(config, r["setting"])]
-    experiments = []
+    experiments, summaries, all_trials = [], [], []
     for name, e in config["experiments"].items():
-        mine = [r for r in results if r["setting"].experiment == name]
-        rows = summary[summary["experiment"] == name].to_dict("records")
-        galleries = {
-            d: (embed(inputs[f"plot/{d}"]), [r for r in mine if r["setting"].dataset == d])
-            for d in e["datasets"]
-        }
+        trials, settings = read_experiment(inputs, name)
+        by_setting = trials.groupby(["dataset", "hidden"], sort=False)
+        summary = pd.DataFrame(
+            [
+                summary_row(
+                    s, by_setting.get_group((s["dataset"], s["hidden"])), e["hidden_layers"]
+                )
+                for s in settings.to_dict("records")
+            ]
+        )
+        matches = [
+            row
+            for row in summary.to_dict("records")
+            if notebook.notebook_best(config, Setting(name, row["dataset"], row["hidden"]))
+        ]
         experiments.append(
             {
                 "name": name,
                 "e": e,
-                "summary": pd.DataFrame([display_row(row) for row in rows]),
-                "noisy": noisy_rows(mine, config),
-                "comparisons": [comparison(config, r) for r in mine if r["setting"] in matches],
-                "galleries": galleries,
+                "summary": pd.DataFrame([display_row(row) for row in summary.to_dict("records")]),
+                "noisy": noisy_rows(summary, config),
+                "comparisons": [comparison(config, row) for row in matches],
+                "galleries": {
+                    d: (embed(inputs[f"plot/{d}"]), embed(inputs[f"boundaries/{name}/{d}"]))
+                    for d in e["datasets"]
+                },
                 "loss": embed(inputs[f"figure/{name}-loss.png"]),
                 "spread": embed(inputs[f"figure/{name}-spread.png"]),
             }
         )
-    reference = notebook_rows(config, matches)
+        summaries.append(summary)
+        all_trials.append(trials[["experiment", "dataset", "hidden", *TRIAL_COLUMNS]])
+    all_matches = [c["setting"] for x in experiments for c in x["comparisons"]]
+    summary = pd.concat(summaries, ignore_index=True)
+    reference = notebook_rows(config, all_matches)
     tables = {
         "toy_summary": summary,
-        "toy_trials": all_trials(results),
+        "toy_trials": pd.concat(all_trials, ignore_index=True),
         "toy_notebook": reference,
-        "noisy_boundary": noisy_rows(results, config),
+        "noisy_boundary": noisy_rows(summary, config),
     }
     return {"reference": reference, "experiments": experiments}, tables

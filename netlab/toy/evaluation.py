@@ -16,17 +16,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab.toy import datasets, nets, paths, selection
+from netlab.toy import datasets, nets, selection
 from netlab.toy.nets import load_params
 
-TRIAL_COLUMNS = ["trial", "seed", "train_errors", "test_errors", "fits_noise"]
-TABLE_COLUMNS = [
+# What the evaluation adds to each trial's row of the trial table.
+TEST_COLUMNS = ["test_errors", "fits_noise"]
+# One row per data set x H of an experiment: the best trial's training and test error, the floor, the spread.
+SETTINGS_COLUMNS = [
     "experiment",
     "dataset",
     "hidden_layers",
     "hidden",
     "trials",
     "best_trial",
+    "best_seed",
+    "best_iterations",
+    "best_final_loss",
     "n_train",
     "train_errors",
     "train_floor",
@@ -69,65 +74,56 @@ def _rate(errors: float | None, n: int | None) -> float | None:
 
 
 def trial_test_errors(
-    record_paths: Sequence[str | Path],
-    weight_paths: Sequence[str | Path],
-    test: datasets.Points | None,
+    records: Mapping[int, Any], weights: Mapping[int, Path], test: datasets.Points | None
 ) -> list[int | None]:
-    """Each trial's errors on the test set (None without one), in the order of ``record_paths``."""
-    weights = {paths.trial_number(p): Path(p) for p in weight_paths}
-    out: list[int | None] = []
-    for record in record_paths:
-        number = paths.trial_number(record)
-        if number not in weights:
-            raise EvaluationError(f"{record}: no weights file trial{number}.npz among the inputs")
-        out.append(None if test is None else count_errors(load_params(weights[number]), *test))
-    return out
+    """Each trial's errors on the test set (None without one), in the order of ``records``."""
+    missing = sorted(set(records) - set(weights))
+    if missing:
+        raise EvaluationError(
+            f"no weights file among the inputs for trial(s) {missing} (weights: {sorted(weights.values())})"
+        )
+    if test is None:
+        return [None] * len(records)
+    return [count_errors(load_params(weights[n]), *test) for n in records]
 
 
 def evaluate_setting(
-    record_paths: Sequence[str | Path],
-    weight_paths: Sequence[str | Path],
+    records: Mapping[int, Mapping[str, Any]],
+    weights: Mapping[int, Path],
     train: datasets.Points,
     test: datasets.Points | None,
     spec: Mapping[str, Any],
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per-trial training and test errors of one experiment x data set x H, and its summary."""
-    trials = selection.trials_table(record_paths)
-    ordered = sorted(record_paths, key=paths.trial_number)
-    tests = trial_test_errors(ordered, weight_paths, test)
+    """One experiment x data set x H: its trial table with each trial's test errors, and its summary."""
+    trials = selection.trials_table(records)
+    tests = trial_test_errors(dict(sorted(records.items())), weights, test)
     train_floor = datasets.floor_errors(spec, *train)
     test_floor = None if test is None else datasets.floor_errors(spec, *test)
-    table = pd.DataFrame(
-        {
-            "trial": trials["trial"],
-            "seed": trials["seed"],
-            "train_errors": trials["errors"],
-            "test_errors": pd.array(tests, dtype="Int64"),
-            "fits_noise": pd.array(
-                [
-                    None if t is None else fits_noise(e, t, train_floor, test_floor)
-                    for e, t in zip(trials["errors"], tests, strict=True)
-                ],
-                dtype="boolean",
-            ),
-        },
-        columns=TRIAL_COLUMNS,
+    trials["test_errors"] = pd.array(tests, dtype="Int64")
+    trials["fits_noise"] = pd.array(
+        [
+            None if t is None else fits_noise(e, t, train_floor, test_floor)
+            for e, t in zip(trials["errors"], tests, strict=True)
+        ],
+        dtype="boolean",
     )
     best = selection.best_trial(trials)
-    best_row = table.loc[table["trial"] == best["trial"]].iloc[0]
     summary = {
-        "trials": len(table),
+        "trials": len(trials),
         "best_trial": int(best["trial"]),
+        "best_seed": int(best["seed"]),
+        "best_iterations": int(best["iterations"]),
+        "best_final_loss": float(best["final_loss"]),
         "n_train": len(train[1]),
         "train_errors": int(best["errors"]),
         "train_floor": train_floor,
         "n_test": None if test is None else len(test[1]),
-        "test_errors": None if test is None else int(best_row["test_errors"]),
+        "test_errors": None if test is None else int(best["test_errors"]),
         "test_floor": test_floor,
-        "fits_noise": None if pd.isna(best_row["fits_noise"]) else bool(best_row["fits_noise"]),
+        "fits_noise": None if pd.isna(best["fits_noise"]) else bool(best["fits_noise"]),
         "trials_fitting_noise": None
-        if table["fits_noise"].isna().all()
-        else int(table["fits_noise"].sum()),
+        if trials["fits_noise"].isna().all()
+        else int(trials["fits_noise"].sum()),
     }
     if test is not None:
         summary |= {
@@ -135,52 +131,34 @@ def evaluate_setting(
             "test_errors_median": float(np.median(tests)),
             "test_errors_max": int(max(tests)),
         }
-    return table, summary
+    return trials, summary
 
 
-def generalisation_table(
-    experiment: str, hidden_layers: int, summaries: Mapping[tuple[str, int], Mapping[str, Any]]
-) -> pd.DataFrame:
-    """One row per data set x H of an experiment: best trial's training and test error, the floor, the spread."""
-    rows = []
-    for (dataset, hidden), s in summaries.items():
-        has_test = s.get("n_test") is not None
-        rows.append(
-            {
-                "experiment": experiment,
-                "dataset": dataset,
-                "hidden_layers": hidden_layers,
-                "hidden": hidden,
-                **{key: s.get(key) for key in TABLE_COLUMNS if key in s},
-                "train_error_rate": _rate(s["train_errors"], s["n_train"]),
-                "test_error_rate": _rate(s.get("test_errors"), s.get("n_test")),
-                "test_floor_rate": _rate(s.get("test_floor"), s.get("n_test")),
-                "note": "" if has_test else "no test set (a file data set without test_path)",
-            }
-        )
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+def settings_row(
+    experiment: str, hidden_layers: int, dataset: str, hidden: int, summary: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A setting's row of the settings table, rates and a note added to its summary."""
+    has_test = summary.get("n_test") is not None
+    return {
+        "experiment": experiment,
+        "dataset": dataset,
+        "hidden_layers": hidden_layers,
+        "hidden": hidden,
+        **{key: summary.get(key) for key in SETTINGS_COLUMNS if key in summary},
+        "train_error_rate": _rate(summary["train_errors"], summary["n_train"]),
+        "test_error_rate": _rate(summary.get("test_errors"), summary.get("n_test")),
+        "test_floor_rate": _rate(summary.get("test_floor"), summary.get("n_test")),
+        "note": "" if has_test else "no test set (a file data set without test_path)",
+    }
+
+
+def settings_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The settings rows as a table with nullable integer and boolean columns (NA where absent)."""
+    table = pd.DataFrame(list(rows), columns=SETTINGS_COLUMNS)
     int_columns = [
-        c for c in TABLE_COLUMNS if c.endswith(("errors", "floor", "min", "max", "n_test"))
+        c for c in SETTINGS_COLUMNS if c.endswith(("errors", "floor", "min", "max", "n_test"))
     ]
     table[int_columns] = table[int_columns].astype("Int64")
     table["fits_noise"] = table["fits_noise"].astype("boolean")
     table["trials_fitting_noise"] = table["trials_fitting_noise"].astype("Int64")
     return table
-
-
-def evaluate_files(
-    record_paths: Sequence[str | Path],
-    weight_paths: Sequence[str | Path],
-    train_path: str | Path,
-    test_paths: Sequence[str | Path],
-    spec: Mapping[str, Any],
-    setting: Mapping[str, Any],
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """``evaluate_setting`` on the data files (``test_paths``: the test file, or none); ``setting`` names it."""
-    if len(test_paths) > 1:
-        raise EvaluationError(f"one test set expected, got {list(map(str, test_paths))}")
-    test = datasets.read_points(test_paths[0]) if test_paths else None
-    table, summary = evaluate_setting(
-        record_paths, weight_paths, datasets.read_points(train_path), test, spec
-    )
-    return table, {**setting, **summary}

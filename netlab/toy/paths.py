@@ -1,9 +1,10 @@
-"""Where the workflow puts the toy experiments' results, defined once for the rules and the report.
+"""Where the workflow puts the toy experiments' results, defined once for the rules, the report and the tests.
 
-``setting_file("trials.csv")`` is the rules' wildcard pattern
-(``results/mlp/{experiment}/{dataset}/h{hidden}/trials.csv``); given the
-fields it is one setting's file. ``trial_number`` reads a trial file's name
-back, the only place that knows how trials are named.
+Each function gives a Snakemake pattern when called without fields (``data_file()`` is
+``results/data/{dataset}.txt``) and one file when given them (``data_file("data1")``).
+Per trial: a record and weights under its setting's folder. Per experiment: the tables the summary
+job writes (``trials.csv``, ``settings.csv``, ``curves.csv``) and the figures drawn from them.
+``trial_number`` and ``trial_place`` read a trial file's name back, the only place that knows it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SETTING_DIR = "results/mlp/{experiment}/{dataset}/h{hidden}"
-EVALUATION_DIR = "results/evaluate/{experiment}/{dataset}/h{hidden}"
+EXPERIMENT_DIR = "results/mlp/{experiment}"
+SETTING_DIR = EXPERIMENT_DIR + "/{dataset}/h{hidden}"
 TRIAL_NAME = re.compile(r"trial(\d+)")
+TRIAL_PATH = re.compile(
+    r"(?:.*/)?results/mlp/(?P<experiment>[^/]+)/(?P<dataset>[^/]+)/h(?P<hidden>\d+)/trial(?P<trial>\d+)\.\w+"
+)
+#: The tables of an experiment's summary job, by what they hold.
+SUMMARY_TABLES = ("trials", "settings", "curves")
 
 
 class _Wildcards(dict):
@@ -23,19 +29,38 @@ class _Wildcards(dict):
         return "{" + key + "}"
 
 
-def setting_file(name: str, **fields: object) -> str:
-    """``results/mlp/{experiment}/{dataset}/h{hidden}/name``, with the given fields filled in."""
-    return f"{SETTING_DIR}/{name}".format_map(_Wildcards(fields))
+def _fill(pattern: str, fields: dict[str, object]) -> str:
+    return pattern.format_map(_Wildcards(fields))
 
 
-def evaluation_file(name: str, **fields: object) -> str:
-    """``results/evaluate/{experiment}/{dataset}/h{hidden}/name``: a setting's held-out evaluation."""
-    return f"{EVALUATION_DIR}/{name}".format_map(_Wildcards(fields))
+def data_file(dataset: object = "{dataset}", kind: str = "txt") -> str:
+    """A toy data set (``txt``), its held-out test set (``test.txt``) or its plot (``png``)."""
+    return f"results/data/{dataset}.{kind}"
+
+
+def experiment_file(name: str, experiment: object = "{experiment}") -> str:
+    """``results/mlp/{experiment}/name``: a table or figure of a whole experiment."""
+    return _fill(f"{EXPERIMENT_DIR}/{name}", {"experiment": experiment})
+
+
+def summary_table(what: str, experiment: object = "{experiment}") -> str:
+    """One of the summary job's tables (``SUMMARY_TABLES``) of an experiment."""
+    if what not in SUMMARY_TABLES:
+        raise ValueError(f"no summary table {what!r} (tables: {', '.join(SUMMARY_TABLES)})")
+    return experiment_file(f"{what}.csv", experiment)
+
+
+def boundaries_file(experiment: object = "{experiment}", dataset: object = "{dataset}") -> str:
+    """The figure of one data set's decision boundaries in an experiment, one panel per H."""
+    return _fill(
+        f"{EXPERIMENT_DIR}/{{dataset}}/boundaries.png",
+        {"experiment": experiment, "dataset": dataset},
+    )
 
 
 def trial_file(ext: str, trial: object = "{trial}", **fields: object) -> str:
     """One trial's record (``json``) or weights (``npz``) of a setting."""
-    return setting_file(f"trial{trial}.{ext}", **fields)
+    return _fill(f"{SETTING_DIR}/trial{trial}.{ext}", fields)
 
 
 def trial_files(ext: str, trials: int, **fields: object) -> list[str]:
@@ -51,6 +76,10 @@ def trial_number(path: str | Path) -> int:
     return int(match.group(1))
 
 
-def generalisation_file(experiment: object = "{experiment}", ext: str = "csv") -> str:
-    """An experiment's training-vs-test table (``csv``) or figure (``png``), written by the evaluation rules."""
-    return f"results/evaluate/{experiment}/generalisation.{ext}"
+def trial_place(path: str | Path) -> tuple[str, str, int, int]:
+    """``results/mlp/E/D/hH/trialN.json`` -> (E, D, H, N); any other path is refused by name."""
+    match = TRIAL_PATH.fullmatch(Path(path).as_posix())
+    if match is None:
+        raise ValueError(f"{path}: not a trial file (expected results/mlp/E/D/hH/trialN.json)")
+    g = match.groupdict()
+    return g["experiment"], g["dataset"], int(g["hidden"]), int(g["trial"])

@@ -7,7 +7,7 @@ call = ``setup_s`` importing and compiling or loading the trainer's code +
 ``path`` that ran); its weights go to an ``.npz`` (arrays only, no
 pickles) so the best model can be drawn without re-training. Imports stay
 light (no pandas, no torch, numba only in the job that compiles a kernel): a hundred trial
-jobs each pay them. The workflow's job is ``netlab.workflow.train_trial``.
+jobs each pay them. The workflow's job is ``netlab.workflow.train_trials``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from netlab import atomic
+from netlab.seeds import derive_seed
 from netlab.toy import datasets, nets, training
+
+
+def trial_seed(base: int, experiment: str, dataset: str, hidden: object, trial: object) -> int:
+    """A trial's seed: the config seed and the trial's place, never its order in the run or its job."""
+    return derive_seed(base, "trial", experiment, dataset, hidden, trial)
 
 
 def run_trial(

@@ -182,13 +182,13 @@ def add_code_params(
             rule.set_params(**digests(*code, rule_env_file(rule)))
 
 
-def producer_benchmarks(rules: Iterable[Any], paths: Iterable[str]) -> list[list[str]]:
+def producer_benchmarks(workflow: Any, paths: Iterable[str]) -> list[list[str]]:
     """``[rule name, benchmark file]`` of the job that makes each of ``paths``, in order, without repeats.
 
     A path no rule makes (a user's file) or whose rule has no benchmark is left out. Snakemake resolves
     a file to its producing job only inside its DAG, which a rule's params cannot see.
     """
-    rules = [r for r in rules if r.benchmark]
+    rules = [r for r in workflow.rules if r.benchmark]
     found: dict[str, str] = {}
     for path in paths:
         for rule in rules:

@@ -1,15 +1,16 @@
-"""The batch job of a sweep on a cluster: several trials of one setting, trained in one process.
+"""The trial job: several trials of one setting (or one), trained in one process.
 
-    python -m netlab.workflow.train_trials --data ... --log ... --hidden-layers 1 --hidden 4 \\
-        --lr 0.25 --tol 1e-4 --check-every 1000 --max-iter 2000 \\
-        --trial 1 SEED trial1.json trial1.npz --trial 2 SEED trial2.json trial2.npz ...
+    python -m netlab.workflow.train_trials --data results/data/data1.txt --log ... \\
+        --seed 2025 --experiment one_hidden_layer --dataset data1 --hidden 4 --hidden-layers 1 \\
+        --lr 0.25 --tol 1e-4 --check-every 1000 --max-iter None \\
+        --records .../trial1.json .../trial2.json --weights .../trial1.npz .../trial2.npz
 
-Each trial is ``netlab.toy.trial.run_trial`` with the seed and files the one-trial job
-(``netlab.workflow.train_trial``) gets, so it writes the same record and weights (timings aside); the
-batch pays one interpreter, one import of the trainer and, on a cluster, one Snakemake start-up for all
-of them. A trial that fails does not stop the others: the job trains every trial, logs each failure with
-its traceback, and then exits non-zero naming every failed trial (Snakemake then deletes the batch's
-outputs, and running the workflow again trains the whole batch again, with the same seeds).
+A shell command, not a Snakemake ``script:`` (whose preamble costs about 0.1 s a job). Each trial is
+``netlab.toy.trial.run_trial`` with the seed its place gives it (``trial_seed``: the config seed,
+experiment, data set, H and the N of ``trialN``), so the files are the same whichever job trains it
+and however many trials that job holds. A trial that fails does not stop the others: the job trains
+every trial, logs each failure with its traceback, and then exits non-zero naming every failed trial
+(Snakemake then deletes the job's outputs, and running the workflow again trains them again).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from netlab.toy.trial import run_trial
+from netlab.toy.paths import trial_number
+from netlab.toy.trial import run_trial, trial_seed
 from netlab.workflow import joblog
 
 
 class Trial(NamedTuple):
-    """One member of a batch: its number (the N of trialN), its seed and its two files."""
+    """One trial of a job: its number (the N of trialN), its seed and its two files."""
 
     number: int
     seed: int
@@ -36,16 +38,25 @@ class Trial(NamedTuple):
 
 
 class TrialsFailed(RuntimeError):
-    """Some trials of a batch failed; the message names each one and its error."""
+    """Some trials of a job failed; the message names each one and its error."""
 
 
-def parse_trials(values: Sequence[Sequence[str]]) -> list[Trial]:
-    """``--trial NUMBER SEED RECORD WEIGHTS``, repeated, as ``Trial``s (numbers must not repeat)."""
-    trials = [Trial(int(n), int(s), Path(r), Path(w)) for n, s, r, w in values]
-    numbers = [t.number for t in trials]
+def job_trials(
+    records: Sequence[Path], weights: Sequence[Path], seed: int, experiment: str, dataset: str,
+    hidden: int,
+) -> list[Trial]:  # fmt: skip
+    """The trials a job's output files name, with their seeds; records and weights must pair up."""
+    numbers = [trial_number(p) for p in records]
+    if numbers != [trial_number(p) for p in weights]:
+        raise ValueError(
+            f"records {list(map(str, records))} and weights {list(map(str, weights))} differ"
+        )
     if len(set(numbers)) != len(numbers):
         raise ValueError(f"a trial number is given twice: {numbers}")
-    return trials
+    return [
+        Trial(n, trial_seed(seed, experiment, dataset, hidden, n), Path(r), Path(w))
+        for n, r, w in zip(numbers, records, weights, strict=True)
+    ]
 
 
 def train_trials(
@@ -59,7 +70,7 @@ def train_trials(
     for t in trials:
         try:
             record = run_trial(data, t.record, t.weights, seed=t.seed, **settings)
-        except Exception as exc:  # one trial's failure must not lose the batch's other trials
+        except Exception as exc:  # one trial's failure must not lose the job's other trials
             log.error(
                 "trial %d (seed %d) failed: %s\n%s", t.number, t.seed, exc, traceback.format_exc()
             )
@@ -76,33 +87,36 @@ def train_trials(
     return records
 
 
+def optional_int(text: str) -> int | None:
+    """``None`` (a null in the config) or an integer."""
+    return None if text == "None" else int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``python -m netlab.workflow.train_trials ...``: one batch job (see the module's docstring)."""
+    """``python -m netlab.workflow.train_trials ...``: one trial job (see the module's docstring)."""
     parser = argparse.ArgumentParser(
         prog="python -m netlab.workflow.train_trials",
-        description="Train several trials of one setting in one process (a workflow job).",
+        description="Train trials of one setting in one process (a workflow job).",
     )
     for name in ("data", "log"):
         parser.add_argument(f"--{name}", required=True, type=Path)
-    for name in ("hidden-layers", "hidden", "check-every"):
+    for name in ("experiment", "dataset"):
+        parser.add_argument(f"--{name}", required=True)
+    for name in ("seed", "hidden-layers", "hidden", "check-every"):
         parser.add_argument(f"--{name}", required=True, type=int)
-    parser.add_argument("--max-iter", required=True, type=int, help="0: no cap")
+    parser.add_argument("--max-iter", required=True, type=optional_int, help="None: no cap")
     parser.add_argument("--lr", required=True, type=float)
     parser.add_argument("--tol", required=True, type=float)
-    parser.add_argument(
-        "--trial",
-        nargs=4,
-        action="append",
-        required=True,
-        metavar=("NUMBER", "SEED", "RECORD", "WEIGHTS"),
-        help="one trial: its number, seed, record (.json) and weights (.npz); repeat for each",
-    )
+    for name in ("records", "weights"):
+        parser.add_argument(f"--{name}", required=True, nargs="+", type=Path)
     args = parser.parse_args(argv)
-    trials = parse_trials(args.trial)
+    trials = job_trials(
+        args.records, args.weights, args.seed, args.experiment, args.dataset, args.hidden
+    )
     with joblog.logged(args.log) as log:
         return train_trials(
             args.data, trials, log, hidden_layers=args.hidden_layers, hidden=args.hidden,
-            lr=args.lr, tol=args.tol, check_every=args.check_every, max_iter=args.max_iter or None,
+            lr=args.lr, tol=args.tol, check_every=args.check_every, max_iter=args.max_iter,
         )  # fmt: skip
 
 

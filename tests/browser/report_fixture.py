@@ -23,11 +23,12 @@ from netlab.images import notebook as images_notebook
 from netlab.images.feature_table import FeatureTable
 from netlab.plotting import save_figure
 from netlab.report.inputs import named_inputs
-from netlab.toy import datasets, evaluation, notebook, paths
-from netlab.toy.figures import across_trials, plane
-from netlab.toy.figures import generalisation as generalisation_figure
-from netlab.toy.selection import summarise_setting
+from netlab.toy import datasets, nets, paths, selection, summary
+from netlab.toy.figures import across_trials, boundary, plane
 from netlab.toy.settings import settings, used_datasets
+from netlab.workflow.inputs import notebook_references
+
+FIGURES = ("loss", "spread", "generalisation")
 
 CONFIG: dict[str, Any] = {
     "seed": 11,
@@ -210,48 +211,6 @@ def _images(root: Path, rng: np.random.Generator) -> dict[str, FeatureTable]:
     return tables
 
 
-def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) -> None:
-    """Generalisation tables and figures as the evaluation rules write them: real test sets and floors,
-    test errors synthetic (the fixture has no trained weights)."""
-    for name, e in cfg["experiments"].items():
-        summaries = []
-        for s in settings(cfg):
-            if s.experiment != name:
-                continue
-            spec = cfg["datasets"][s.dataset]
-            train = datasets.read_points(workdir / f"results/data/{s.dataset}.txt")
-            test = datasets.generate_test(spec, seed=6)
-            folder = Path(paths.setting_file("best.json", **s._asdict()))
-            best = json.loads((workdir / folder).read_text())
-            test_errors = best["errors"] + int(rng.integers(0, 6))
-            floors = datasets.floor_errors(spec, *train), datasets.floor_errors(spec, *test)
-            summaries.append(
-                {
-                    **s._asdict(),
-                    "trials": best["trials"],
-                    "best_trial": best["best_trial"],
-                    "n_train": len(train[1]),
-                    "train_errors": best["errors"],
-                    "train_floor": floors[0],
-                    "n_test": len(test[1]),
-                    "test_errors": test_errors,
-                    "test_floor": floors[1],
-                    "fits_noise": evaluation.fits_noise(best["errors"], test_errors, *floors),
-                    "trials_fitting_noise": 0,
-                    "test_errors_min": test_errors,
-                    "test_errors_median": float(test_errors),
-                    "test_errors_max": test_errors + 2,
-                }
-            )
-        generalisation_figure.write_experiment(
-            name,
-            e["hidden_layers"],
-            summaries,
-            workdir / paths.generalisation_file(name, "csv"),
-            workdir / paths.generalisation_file(name, "png"),
-        )
-
-
 def make_results(
     workdir: Path,
     cfg: dict[str, Any] | None = None,
@@ -276,60 +235,53 @@ def make_results(
         save_figure(plane.scatter(x, labels, name), results / "data" / f"{name}.png", dpi=60)
     for s in settings(cfg):
         e = cfg["experiments"][s.experiment]
-        folder = str(Path(paths.setting_file("trials.csv", **s._asdict())).parent)
-        x, labels = datasets.read_points(workdir / f"results/data/{s.dataset}.txt")
-        records = []
+        x, labels = datasets.read_points(workdir / paths.data_file(s.dataset))
+        sizes = nets.layer_sizes(e["hidden_layers"], s.hidden, x.shape[1])
         for trial in range(1, e["trials"] + 1):
             record = _trial_record(rng, e["hidden_layers"], s.hidden, len(x), e, seed=1000 + trial)
-            atomic.write_json(workdir / folder / f"trial{trial}.json", record)
-            records.append(f"{folder}/trial{trial}.json")
-            bench.append(
-                (
-                    "train_trial",
-                    f"results/benchmarks/train_trial/{s.experiment}/{s.dataset}/h{s.hidden}/"
-                    f"trial{trial}.tsv",
-                )
-            )
-            _benchmark(workdir / bench[-1][1], record["wall_time_s"] + 0.5)
-        summarise_setting(
-            [workdir / r for r in records],
-            workdir / folder / "trials.csv",
-            workdir / folder / "best.json",
-        )
-        figure = plane.boundary(
-            x,
-            labels,
-            lambda g: 1 / (1 + np.exp(-(g[:, 0] - g[:, 1]))),
-            f"{s.dataset}, H={s.hidden}",
-        )
-        save_figure(figure, workdir / folder / "boundary.png", dpi=60)
+            atomic.write_json(workdir / paths.trial_file("json", trial, **s._asdict()), record)
+            # real weights of the net's shape (initial ones): the summary evaluates them on the test set
+            params = nets.init_params(sizes, seed=1000 + trial)
+            nets.save_params(params, workdir / paths.trial_file("npz", trial, **s._asdict()))
+        label = f"trials{1}-{e['trials']}"
         bench.append(
             (
-                "best_of_trials",
-                f"results/benchmarks/best_of_trials/{s.experiment}/{s.dataset}/h{s.hidden}.tsv",
+                f"train_trials_1_{e['trials']}",
+                f"results/benchmarks/train_trials/{s.experiment}/{s.dataset}/h{s.hidden}/{label}.tsv",
             )
         )
-        _benchmark(workdir / bench[-1][1], 1.5)
-    for name in cfg["experiments"]:
+        _benchmark(workdir / bench[-1][1], 0.5 + 0.4 * e["trials"])
+    for name, e in cfg["experiments"].items():
+        # the summary, boundary and trial-plot jobs' own code, on these trials
         mine = [s for s in settings(cfg) if s.experiment == name]
-        named = {}
-        for s in mine:
-            named[f"{s.dataset}/h{s.hidden}/best"] = paths.setting_file("best.json", **s._asdict())
-            trials = range(1, cfg["experiments"][name]["trials"] + 1)
-            named[f"{s.dataset}/h{s.hidden}/trials"] = [
-                paths.trial_file("json", t, **s._asdict()) for t in trials
-            ]
-        panels = [
-            {
-                "name": f"{s.dataset}/h{s.hidden}",
-                "label": f"{s.dataset}, H={s.hidden}",
-                "truth": notebook.true_boundary_errors(cfg["datasets"][s.dataset]),
-                "notebook": notebook.notebook_best(cfg, s),
-            }
+        records = [
+            paths.trial_file("json", t, **s._asdict())
             for s in mine
+            for t in range(1, e["trials"] + 1)
         ]
-        loss, spread = (f"results/mlp/{name}/{kind}.png" for kind in ("loss", "spread"))
-        across_trials.draw(name, panels, named, loss, spread)
+        weights = [r.removesuffix(".json") + ".npz" for r in records]
+        data = {}
+        for d in e["datasets"]:
+            test = workdir / paths.data_file(d, "test.txt")
+            x, labels = datasets.generate_test(cfg["datasets"][d], seed=6)
+            atomic.write_text(test, datasets.format_points(x, labels))
+            data[d] = (workdir / paths.data_file(d), test)
+        tables = summary.summarise_experiment(
+            name, e["hidden_layers"], records, weights, data, cfg["datasets"]
+        )
+        outputs = {t: workdir / paths.summary_table(t, name) for t in paths.SUMMARY_TABLES}
+        summary.write_tables(tables, outputs)
+        bench.append(("summarise_trials", f"results/benchmarks/summarise_trials/{name}.tsv"))
+        _benchmark(workdir / bench[-1][1], 1.5)
+        for d in e["datasets"]:
+            best = selection.best_per_hidden(
+                [r for r in records if f"/{d}/" in r], [w for w in weights if f"/{d}/" in w], name, d
+            )
+            boundary.draw_boundaries(
+                data[d][0], best, workdir / paths.boundaries_file(name, d), f"{name}, {d}"
+            )
+        figures = {k: workdir / paths.experiment_file(f"{k}.png", name) for k in FIGURES}
+        across_trials.draw_all(name, tables, notebook_references(cfg, name), figures)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
     atomic.write_json(results / "handbuilt" / "handbuilt.json", handbuilt.summary(rows))
@@ -398,7 +350,6 @@ def make_results(
     bench.append(("classify", "results/benchmarks/classify/classify.tsv"))
     if not missing_benchmark:
         _benchmark(workdir / bench[-1][1], 2.0)
-    _evaluation(workdir, cfg, rng)
     tuned = classify.tuned(
         features["train"],
         features["val"],

@@ -278,3 +278,17 @@ def assert_follows(fast: TrainResult, ref: TrainResult) -> None:
         np.testing.assert_allclose(b_fast, b_ref, rtol=1e-3, atol=1e-4)
     assert fast.final_loss == pytest.approx(ref.final_loss, abs=1e-5)
     assert fast.errors == ref.errors
+
+
+# ---------------------------------------------------------------------------------------------------
+# Downloads and archives (test_download, test_archive)
+
+TINY_IMAGEFOLDER = {
+    "train": {"ants": 2, "bees": 2},
+    "val": {"ants": 1, "bees": 1},
+}  # images per class
+
+
+def listing(directory: Path) -> list[str]:
+    """Everything under ``directory``, hidden temporary files included."""
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))

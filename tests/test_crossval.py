@@ -53,7 +53,46 @@ def test_cv_accuracy_by_hand():
     y = np.array([0, 0, 1, 1, 1])
     folds = [(np.delete(np.arange(5), i), np.array([i])) for i in range(5)]
     make = crossval.knn_factory("brute")
-    assert crossval.cv_accuracy(make, 1, x, y, folds) == pytest.approx(2 / 5)
+    assert crossval.choose(make, "k", [1], x, y, folds) == (1, {1: pytest.approx(2 / 5)})
+
+
+def pooled_by_hand(make, value, x, y, folds) -> float:
+    """The loop GridSearchCV replaced: images right when held out, pooled over the folds."""
+    correct = 0
+    for fit, held_out in folds:
+        model = make(value).fit(x[fit], y[fit])
+        correct += int(np.count_nonzero(model.predict(x[held_out]) == y[held_out]))
+    return correct / len(y)
+
+
+def test_grid_search_pools_the_folds_as_the_hand_loop_did():
+    # 60 images in 7 folds: unequal folds, where a mean of per-fold accuracies would differ.
+    x, y = BIG_TRAIN.features, BIG_TRAIN.labels
+    folds = crossval.stratified_folds(y, 7, seed=11)
+    assert len({len(held_out) for _, held_out in folds}) > 1
+    for parameter, make, grid in [
+        ("C", crossval.logistic_factory(LOGISTIC), CV["C"]),
+        ("k", crossval.knn_factory("kd_tree"), [1, 3, 5, 9]),
+    ]:
+        chosen, scores = crossval.choose(make, parameter, grid, x, y, folds)
+        assert scores == {v: pooled_by_hand(make, v, x, y, folds) for v in grid}  # to the last bit
+        best = max(scores.values())
+        assert chosen == next(v for v in grid if scores[v] == best)
+
+
+@pytest.mark.parametrize("grid", [[3, 1, 5], [5, 3, 1]])
+def test_ties_go_to_the_first_value_in_grid_order(grid):
+    # Two clusters far apart: every k classifies every held-out image right.
+    x = np.concatenate([np.zeros((6, 1)), np.full((6, 1), 100.0)]) + np.arange(12)[:, None] * 0.01
+    y = np.repeat([0, 1], 6)
+    folds = crossval.stratified_folds(y, 2, seed=0)
+    chosen, scores = crossval.choose(crossval.knn_factory("brute"), "k", grid, x, y, folds)
+    assert set(scores.values()) == {1.0}
+    assert chosen == grid[0]
+    chosen, _ = crossval.choose(
+        crossval.logistic_factory(LOGISTIC), "C", [100.0, 10.0], x, y, folds
+    )
+    assert chosen == 100.0
 
 
 def test_choice_ignores_the_validation_split_entirely():

@@ -1,6 +1,9 @@
 """The code fingerprints' cache: kept while the files it was computed from are unchanged, never after."""
 
 import os
+import sys
+from importlib import metadata
+from pathlib import Path
 
 from netlab.workflow.fingerprint import DigestCache, environment_stamp, tree_stamp
 
@@ -35,8 +38,30 @@ def test_stamp_changes_with_any_file(tmp_path):
     assert tree_stamp([pkg], extra=["conda"]) != tree_stamp([pkg])
 
 
-def test_environment_stamp_is_the_same_in_one_environment():
-    assert environment_stamp() == environment_stamp()
+def stamped_folders() -> set[str]:
+    return {line.rsplit(" ", 3)[0] for line in environment_stamp()[1:]}
+
+
+def test_environment_stamp_is_the_interpreter_and_the_folders_distributions_are_installed_in():
+    # Computed here another way: os.stat of the interpreter, importlib.metadata's distributions.
+    st = os.stat(sys.executable)
+    line = f"{sys.executable} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}\n"
+    assert environment_stamp()[0] == line
+    installed = {str(Path(d.locate_file("")).resolve()) for d in metadata.distributions()}
+    assert installed and installed <= stamped_folders()
+    assert stamped_folders() <= {str(Path(entry or ".").resolve()) for entry in sys.path}
+    assert environment_stamp() == environment_stamp()  # nothing installed in between
+
+
+def test_environment_stamp_sees_a_distribution_installed_on_the_path(tmp_path, monkeypatch):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    assert str(folder.resolve()) not in stamped_folders()  # no distribution there: not stamped
+    (folder / "fake-1.0.dist-info").mkdir()
+    assert str(folder.resolve()) in stamped_folders()
+    (folder / "fake-1.0.dist-info").rmdir()
+    assert str(folder.resolve()) not in stamped_folders()
 
 
 def test_cache_hits_until_the_stamp_changes(tmp_path):

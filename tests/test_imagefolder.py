@@ -14,7 +14,7 @@ from torchvision.datasets.folder import IMG_EXTENSIONS as TORCHVISION_IMG_EXTENS
 from torchvision.datasets.folder import pil_loader
 
 from netlab.images.archive import safe_extract_zip
-from netlab.images.imagefolder import IMG_EXTENSIONS, ImageFolderError, load_rgb, scan_split
+from netlab.images.imagefolder import ImageFolderError, ignore_reason, load_rgb, scan_split
 
 
 def save_image(
@@ -139,8 +139,25 @@ def row(name: str, used: int, ignored: int, skipped: int) -> dict:
     return {"class": name, "used": used, "ignored": ignored, "skipped": skipped}
 
 
-def test_image_extensions_are_torchvisions():
-    assert IMG_EXTENSIONS == TORCHVISION_IMG_EXTENSIONS
+def test_a_name_is_a_sample_exactly_when_torchvisions_imagefolder_takes_it(tmp_path):
+    # Every extension torchvision knows, in three cases, and near misses; files left empty, as
+    # ImageFolder lists by name alone (netlab's name rule is ``ignore_reason``).
+    names = ["noext", "a.gif", "a.heic", "a.jpg.bak", "a.jp", ".jpg"]
+    for i, ext in enumerate(TORCHVISION_IMG_EXTENSIONS):
+        names += [
+            f"{i}{ext}",
+            f"{i}{ext.upper()}",
+            f"{i}{ext.title()}",
+            f"{i}{ext}x",
+            f"{i}{ext[:-1]}",
+        ]
+    for name in names:
+        (tmp_path / "ants" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "ants" / name).touch()
+    taken = {Path(path).name for path, _ in ImageFolder(tmp_path, loader=lambda p: p).samples}
+    assert taken == {name for name in names if ignore_reason(f"ants/{name}") is None}
+    assert {f"{i}{ext.upper()}" for i, ext in enumerate(TORCHVISION_IMG_EXTENSIONS)} <= taken
+    assert {"noext", "a.gif", "a.heic", "a.jpg.bak", "a.jp"}.isdisjoint(taken)
 
 
 # Names torchvision's ImageFolder passes over (no image extension) next to ones it takes in any case.

@@ -38,14 +38,14 @@ def noisy():
     return datasets.as_training_arrays(*datasets.noisy(n=120))
 
 
-def test_error_rate_counts_a_half_as_wrong():
+def test_error_count_counts_a_half_as_wrong():
     y = np.array([1, 0, 1, 0], np.float32)
-    assert nets.error_rate(np.array([0.5, 0.5, 0.9, 0.1], np.float32), y) == 2
-    assert nets.error_rate(np.array([0.2, 0.8, 0.9, 0.1], np.float32), y) == 2
-    assert nets.error_rate(np.array([0.9, 0.1, 0.6, 0.4], np.float32), y) == 0
+    assert nets.error_count(np.array([0.5, 0.5, 0.9, 0.1], np.float32), y) == 2
+    assert nets.error_count(np.array([0.2, 0.8, 0.9, 0.1], np.float32), y) == 2
+    assert nets.error_count(np.array([0.9, 0.1, 0.6, 0.4], np.float32), y) == 0
 
 
-def test_error_rate_matches_the_notebooks_loop():
+def test_error_count_matches_the_notebooks_error_rate():
     rng = np.random.default_rng(0)
     pred = rng.random(300).astype(np.float32)
     pred[::7] = 0.5
@@ -53,8 +53,8 @@ def test_error_rate_matches_the_notebooks_loop():
     expected = notebook_error_rate(
         torch.from_numpy(pred).reshape(-1, 1), torch.from_numpy(y).reshape(-1, 1)
     )
-    assert nets.error_rate(pred, y) == expected
-    assert nets.error_rate(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
+    assert nets.error_count(pred, y) == expected
+    assert nets.error_count(pred.reshape(-1, 1), y.reshape(-1, 1)) == expected
 
 
 def test_init_params_shapes_bounds_and_determinism():

@@ -32,7 +32,7 @@ def test_run_trial_writes_record_and_weights(data_file, tmp_path):
     # the saved weights reproduce the recorded errors
     x, labels = datasets.read_points(data_file)
     x, y = datasets.as_training_arrays(x, labels)
-    assert nets.error_rate(nets.predict(params, x), y) == saved["errors"]
+    assert nets.error_count(nets.predict(params, x), y) == saved["errors"]
     # where the time went: set-up, waiting and training within the whole call, and the path that ran
     assert saved["path"] in training.PATHS
     parts = saved["setup_s"] + saved["wait_s"] + saved["train_s"]

@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import KNeighborsClassifier
 
-from netlab.images import crossval, feature_table, intervals, multiclass
+from netlab.images import crossval, feature_table, intervals, mcnemar, multiclass
 from netlab.images.feature_table import FeatureTable
 
 CSV_COLUMNS = ("model", "accuracy", "correct", "n_val")
@@ -96,8 +96,8 @@ def mcnemar_tests(models: Sequence[Mapping[str, Any]], y_true: np.ndarray) -> li
     right_first = np.asarray(first["predicted"]) == y_true
     tests = []
     for other in others:
-        only_a, only_b = intervals.discordant(right_first, np.asarray(other["predicted"]) == y_true)
-        p_value = intervals.mcnemar_exact(only_a, only_b)
+        only_a, only_b = mcnemar.discordant(right_first, np.asarray(other["predicted"]) == y_true)
+        p_value = mcnemar.exact_p_value(only_a, only_b)
         tests.append(
             {
                 "model_a": first["name"],
@@ -106,7 +106,7 @@ def mcnemar_tests(models: Sequence[Mapping[str, Any]], y_true: np.ndarray) -> li
                 "only_b_correct": only_b,
                 "p_value": p_value,
                 "larger_than_chance_at_5pct": p_value < 0.05,
-                "reading": intervals.reading(p_value, first["name"], other["name"]),
+                "reading": mcnemar.reading(p_value, first["name"], other["name"]),
             }
         )
     return tests

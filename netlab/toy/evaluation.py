@@ -55,9 +55,9 @@ class EvaluationError(ValueError):
 
 
 def count_errors(params: nets.Params, x: np.ndarray, labels: np.ndarray) -> int:
-    """The notebooks' error count of a trained net on points with labels -1/+1."""
+    """The notebooks' error count of a trained net on points with labels -1/+1 (``nets.error_count``)."""
     x32, y = datasets.as_training_arrays(x, labels)
-    return nets.error_rate(nets.predict(params, x32), y)
+    return nets.error_count(nets.predict(params, x32), y)
 
 
 def fits_noise(

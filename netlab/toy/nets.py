@@ -73,7 +73,7 @@ def bce_loss(p: np.ndarray, y: np.ndarray) -> float:
     return float(np.float32(math.fsum(terms.astype(np.float64).ravel()) / terms.size))
 
 
-def error_rate(pred: np.ndarray, y: np.ndarray) -> int:
+def error_count(pred: np.ndarray, y: np.ndarray) -> int:
     """The notebooks' error count: a point is wrong when (pred - 0.5)(y - 0.5) <= 0 (0.5 itself is wrong)."""
     half = np.float32(0.5)
     p = np.asarray(pred, dtype=np.float32).reshape(-1)

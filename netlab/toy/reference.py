@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from netlab.toy.nets import Params, error_rate
+from netlab.toy.nets import Params, error_count
 from netlab.toy.training import TrainResult
 
 
@@ -71,7 +71,7 @@ def train_reference(
     return TrainResult(
         iterations=t,
         final_loss=final_loss,
-        errors=error_rate(final_pred.numpy(), y),
+        errors=error_count(final_pred.numpy(), y),
         params=final,
         checkpoints=checkpoints,
         converged=converged,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from netlab.toy.nets import Params, bce_loss, error_rate, flatten, predict, unflatten
+from netlab.toy.nets import Params, bce_loss, error_count, flatten, predict, unflatten
 
 PATHS = ("fused", "general")  # how ``train`` can run the loop (``netlab.toy.trainer``)
 log = logging.getLogger("netlab.toy.trainer")
@@ -114,7 +114,7 @@ def train(
     return TrainResult(
         iterations=int(t),
         final_loss=bce_loss(p, y32),
-        errors=error_rate(p, y32),
+        errors=error_count(p, y32),
         params=final,
         checkpoints=checkpoints,
         converged=converged,

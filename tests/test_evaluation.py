@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from netlab import atomic
 from netlab.toy import datasets, evaluation
 from netlab.toy.figures import generalisation as generalisation_figure
 
@@ -136,9 +137,9 @@ def test_generalisation_table_and_figure_from_files(trials, tmp_path):
             records, weights, train_file, [test_file], SPEC, setting
         )
         summaries.append(summary)
-    table = generalisation_figure.write_experiment(
-        "e", 1, summaries, tmp_path / "g.csv", tmp_path / "g.png"
-    )
+    table = evaluation.generalisation_table("e", 1, {("d", s["hidden"]): s for s in summaries})
+    generalisation_figure.draw(table, "e", tmp_path / "g.png")
+    atomic.write_csv(tmp_path / "g.csv", table)
     assert table["hidden"].tolist() == [2, 4]
     assert table["test_error_rate"].tolist() == [0.6, 0.6]
     assert table["test_floor_rate"].tolist() == [0.2, 0.2]

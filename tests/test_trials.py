@@ -73,14 +73,11 @@ def test_summarise_setting(data_file, tmp_path):
     assert summary["errors"] == table["errors"].min()
     assert summary["best_trial"] == int(table.loc[table["errors"].idxmin(), "trial"])
     assert json.loads((tmp_path / "best.json").read_text()) == summary
-    weights = [p.with_suffix(".npz") for p in paths]
-    drawn = boundary.draw_best_boundary(
-        tmp_path / "best.json", data_file, weights, tmp_path / "boundary.png", "xor, H=4"
-    )
-    assert drawn == summary["best_trial"]
+    weights = {trial_number(p): p.with_suffix(".npz") for p in paths}
+    rows = table.assign(hidden=4)
+    drawn = boundary.draw(data_file, rows, {4: weights}, tmp_path / "boundary.png", "xor")
+    assert drawn == {4: summary["best_trial"]}
     assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    others = [w for w in weights if trial_number(w) != drawn]
-    with pytest.raises(ValueError, match=f"names trial {drawn}, but no weights file"):
-        boundary.draw_best_boundary(
-            tmp_path / "best.json", data_file, others, tmp_path / "b2.png", "t"
-        )
+    del weights[summary["best_trial"]]
+    with pytest.raises(ValueError, match=f"best trial is {summary['best_trial']}, but no weights"):
+        boundary.draw(data_file, rows, {4: weights}, tmp_path / "b2.png", "t")

@@ -210,6 +210,39 @@ def _images(root: Path, rng: np.random.Generator) -> dict[str, FeatureTable]:
     return tables
 
 
+def _trial_figures(workdir: Path, cfg: dict[str, Any], name: str) -> None:
+    """An experiment's loss and spread figures from its trial records, through the tables
+    ``across_trials`` takes (trials, settings, curves)."""
+    trials, rows, curves, references = [], [], [], {}
+    for s in settings(cfg):
+        if s.experiment != name:
+            continue
+        for trial in range(1, cfg["experiments"][name]["trials"] + 1):
+            record = json.loads(
+                (workdir / paths.trial_file("json", trial, **s._asdict())).read_text()
+            )
+            key = {"dataset": s.dataset, "hidden": s.hidden, "trial": trial}
+            trials.append({**key, "errors": record["errors"], "iterations": record["iterations"]})
+            curves += [{**key, "t": t, "loss": loss} for t, loss in record["checkpoints"]]
+        best = json.loads((workdir / paths.setting_file("best.json", **s._asdict())).read_text())
+        floor = notebook.true_boundary_errors(cfg["datasets"][s.dataset])
+        rows.append(
+            {
+                "dataset": s.dataset, "hidden": s.hidden, "train_errors": best["errors"],
+                "test_errors": pd.NA, "train_floor": pd.NA if floor is None else floor,
+                "best_iterations": best["iterations"],
+            }
+        )  # fmt: skip
+        if (reference := notebook.notebook_best(cfg, s)) is not None:
+            references[(s.dataset, s.hidden)] = reference
+    trials, rows = pd.DataFrame(trials), pd.DataFrame(rows)
+    loss, spread = (f"results/mlp/{name}/{kind}.png" for kind in ("loss", "spread"))
+    curves_figure = across_trials.loss_curves(pd.DataFrame(curves), f"{name}: training loss")
+    save_figure(curves_figure, workdir / loss)
+    spread_figure = across_trials.spread(trials, rows, f"{name}: spread across trials", references)
+    save_figure(spread_figure, workdir / spread)
+
+
 def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) -> None:
     """Generalisation tables and figures as the evaluation rules write them: real test sets and floors,
     test errors synthetic (the fixture has no trained weights)."""
@@ -243,13 +276,10 @@ def _evaluation(workdir: Path, cfg: dict[str, Any], rng: np.random.Generator) ->
                     "test_errors_max": test_errors + 2,
                 }
             )
-        generalisation_figure.write_experiment(
-            name,
-            e["hidden_layers"],
-            summaries,
-            workdir / paths.generalisation_file(name, "csv"),
-            workdir / paths.generalisation_file(name, "png"),
-        )
+        by_setting = {(s["dataset"], int(s["hidden"])): s for s in summaries}
+        table = evaluation.generalisation_table(name, e["hidden_layers"], by_setting)
+        atomic.write_csv(workdir / paths.generalisation_file(name, "csv"), table)
+        generalisation_figure.draw(table, name, workdir / paths.generalisation_file(name, "png"))
 
 
 def make_results(
@@ -311,25 +341,7 @@ def make_results(
         )
         _benchmark(workdir / bench[-1][1], 1.5)
     for name in cfg["experiments"]:
-        mine = [s for s in settings(cfg) if s.experiment == name]
-        named = {}
-        for s in mine:
-            named[f"{s.dataset}/h{s.hidden}/best"] = paths.setting_file("best.json", **s._asdict())
-            trials = range(1, cfg["experiments"][name]["trials"] + 1)
-            named[f"{s.dataset}/h{s.hidden}/trials"] = [
-                paths.trial_file("json", t, **s._asdict()) for t in trials
-            ]
-        panels = [
-            {
-                "name": f"{s.dataset}/h{s.hidden}",
-                "label": f"{s.dataset}, H={s.hidden}",
-                "truth": notebook.true_boundary_errors(cfg["datasets"][s.dataset]),
-                "notebook": notebook.notebook_best(cfg, s),
-            }
-            for s in mine
-        ]
-        loss, spread = (f"results/mlp/{name}/{kind}.png" for kind in ("loss", "spread"))
-        across_trials.draw(name, panels, named, loss, spread)
+        _trial_figures(workdir, cfg, name)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
     atomic.write_json(results / "handbuilt" / "handbuilt.json", handbuilt.summary(rows))

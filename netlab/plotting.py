@@ -7,7 +7,9 @@ so the same figure gives the same bytes whatever matplotlib drew it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -39,3 +41,25 @@ def grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, np.nda
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes
+
+
+def legend_below(
+    fig: Figure,
+    axes: Iterable[plt.Axes],
+    first: Mapping[str, Any] | None = None,
+    *,
+    ncols: int | None = None,
+) -> None:
+    """One legend for the whole figure, under its panels: each label once however many panels draw
+    it (``first``: entries no panel carries, put first), so that no panel's data hides behind one."""
+    entries = dict(first or {})
+    for ax in axes:
+        handles, labels = ax.get_legend_handles_labels()
+        entries.update(zip(labels, handles, strict=True))
+    fig.legend(
+        entries.values(),
+        entries.keys(),
+        loc="outside lower center",
+        ncols=min(len(entries), ncols or len(entries)),
+        fontsize="small",
+    )

@@ -1,4 +1,4 @@
-from netlab.toy.figures.across_trials import draw_all
+from netlab.toy.figures.experiment import draw_all
 from netlab.toy.summary import read_tables
 from netlab.workflow.joblog import logged
 

@@ -158,14 +158,16 @@ def test_a_figure_that_is_not_a_png_is_refused_by_name(tmp_path):
 
 
 def test_figures_with_grids_larger_than_their_panels(tmp_path):
-    """3 loss panels on a 2-column grid, 3 confusion matrices on 4 columns, a class with fewer samples."""
-    curves = {1: [[1000, 0.5], [2000, 0.4]], 2: [[1000, 0.6]]}
-    panels = [{"label": f"panel {i}", "curves": curves, "best": 1} for i in range(3)]
+    """4 loss panels on a 3-column grid, 3 confusion matrices on 4 columns, a class with fewer samples."""
+    curves = pd.DataFrame(
+        {"trial": [1, 1, 2], "t": [1000, 2000, 1000], "loss": [0.5, 0.4, 0.6], "hidden": 4}
+    )
+    curves = pd.concat([curves.assign(dataset=f"data{i}") for i in range(4)])
     heatmaps = [(f"m{i}", [[2, 1], [0, 3]], ["ants", "bees"]) for i in range(3)]
     pixel = np.zeros((8, 8, 3), dtype=np.uint8)
     samples = {"ants": [(pixel, "a")] * 4, "bees": [(pixel, "b")] * 2}
     for fig in (
-        across_trials.loss_curves(panels, "loss"),
+        across_trials.loss_curves(curves, "loss"),
         figures.confusion_heatmaps(heatmaps, "confusion"),
         figures.image_samples(samples, "samples"),
     ):

@@ -24,7 +24,8 @@ from netlab.images.feature_table import FeatureTable
 from netlab.plotting import save_figure
 from netlab.report.inputs import named_inputs
 from netlab.toy import datasets, nets, paths, selection, summary
-from netlab.toy.figures import across_trials, boundary, plane
+from netlab.toy.figures import boundary, plane
+from netlab.toy.figures.experiment import draw_all
 from netlab.toy.settings import settings, used_datasets
 from netlab.workflow.inputs import notebook_references
 
@@ -275,13 +276,16 @@ def make_results(
         _benchmark(workdir / bench[-1][1], 1.5)
         for d in e["datasets"]:
             best = selection.best_per_hidden(
-                [r for r in records if f"/{d}/" in r], [w for w in weights if f"/{d}/" in w], name, d
+                [r for r in records if f"/{d}/" in r],
+                [w for w in weights if f"/{d}/" in w],
+                name,
+                d,
             )
             boundary.draw_boundaries(
                 data[d][0], best, workdir / paths.boundaries_file(name, d), f"{name}, {d}"
             )
-        figures = {k: workdir / paths.experiment_file(f"{k}.png", name) for k in FIGURES}
-        across_trials.draw_all(name, tables, notebook_references(cfg, name), figures)
+        drawn = {k: workdir / paths.experiment_file(f"{k}.png", name) for k in FIGURES}
+        draw_all(name, tables, notebook_references(cfg, name), drawn)
     rows = handbuilt.table()
     atomic.write_csv(results / "handbuilt" / "handbuilt.csv", pd.DataFrame(rows))
     atomic.write_json(results / "handbuilt" / "handbuilt.json", handbuilt.summary(rows))

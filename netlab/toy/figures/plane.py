@@ -22,7 +22,7 @@ def limits(x: np.ndarray) -> tuple[float, float, float, float]:
     )
 
 
-def _points(ax: plt.Axes, x: np.ndarray, labels: np.ndarray) -> None:
+def _points(ax: plt.Axes, x: np.ndarray, labels: np.ndarray, *, legend: bool = True) -> None:
     pos = labels > 0
     ax.plot(x[pos, 0], x[pos, 1], "ro", markersize=4, label="+1")
     ax.plot(x[~pos, 0], x[~pos, 1], "k^", markersize=4, label="-1")
@@ -31,7 +31,8 @@ def _points(ax: plt.Axes, x: np.ndarray, labels: np.ndarray) -> None:
     ax.set_ylim(y_min, y_max)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+    if legend:
+        ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
 
 
 def scatter(x: np.ndarray, labels: np.ndarray, title: str) -> Figure:
@@ -48,15 +49,28 @@ def boundary_grid(x: np.ndarray, step: float = GRID_STEP) -> tuple[np.ndarray, n
     return np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
 
 
-def boundary(
-    x: np.ndarray, labels: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], title: str
-) -> Figure:
-    """The notebooks' ``plot_boundary``, with the whole grid classified in one call."""
+def draw_boundary(
+    ax: plt.Axes,
+    x: np.ndarray,
+    labels: np.ndarray,
+    predict: Callable[[np.ndarray], np.ndarray],
+    *,
+    legend: bool = True,
+) -> None:
+    """The notebooks' ``plot_boundary`` onto ``ax`` (so a grid of nets shares one figure), the whole
+    grid classified in one call."""
     xx, yy = boundary_grid(x)
     grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
     z = (predict(grid) > 0.5).astype(float).reshape(xx.shape)
-    fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
     ax.pcolormesh(xx, yy, z, cmap=plt.cm.PRGn, vmin=-3, vmax=3, shading="auto")
-    _points(ax, x, labels)
+    _points(ax, x, labels, legend=legend)
+
+
+def boundary(
+    x: np.ndarray, labels: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], title: str
+) -> Figure:
+    """The notebooks' ``plot_boundary``: one net, one figure."""
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
+    draw_boundary(ax, x, labels, predict)
     ax.set_title(title)
     return fig

@@ -69,7 +69,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--slurm-extra",
         default="",
-        help="more options for the SLURM run (e.g. '--config cluster={trials_per_job: 0}')",
+        help="more options for the SLURM run (e.g. '--config cluster={trials_per_job: 1}')",
     )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -112,10 +112,11 @@ def warm_kernels(config: dict, work: Path) -> None:
         out = work / "warm" / f"h{hidden}"
         subprocess.run(
             [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
-             "--log", str(out / "log"), "--hidden-layers", str(experiment["hidden_layers"]),
+             "--log", str(out / "log"), "--seed", "1", "--experiment", "warm", "--dataset", "data1",
+             "--hidden-layers", str(experiment["hidden_layers"]),
              "--hidden", str(hidden), "--lr", "0.25", "--tol", "1e-4", "--check-every", "1000",
              "--max-iter", str(experiment["max_iter"]),
-             "--trial", "1", "1", str(out / "t.json"), str(out / "t.npz")],
+             "--records", str(out / "trial1.json"), "--weights", str(out / "trial1.npz")],
             check=True,
         )  # fmt: skip
 

@@ -1,10 +1,11 @@
 """What a sweep costs, job by job: the issue's sweep (or the default run) in a scratch copy of the workflow.
 
-    python benchmarks/sweep.py                 # data1..data5 x H 2..8 x 20 trials, max_iter 2000, --cores 2
+    python benchmarks/sweep.py                 # data1..data5 x H 2..21 x 20 trials, max_iter 2000, --cores 2
     python benchmarks/sweep.py --default       # the default config.yaml, from an empty results/
     python benchmarks/sweep.py --keep /tmp/sw  # keep the scratch copy (results, logs, benchmarks) there
-    python benchmarks/sweep.py --plan --hidden $(seq 2 21) --trials 100   # 10,000 trials: dry-run time only
-    python benchmarks/sweep.py --plan --hidden $(seq 2 21) --trials 100 --trials-per-job 25   # as on SLURM
+    python benchmarks/sweep.py --plan --trials 200                # 20,000 trials: dry-run time only
+    python benchmarks/sweep.py --keep /tmp/one --trials-per-job 1 # one job per trial, kept; then
+    python benchmarks/sweep.py --compare /tmp/one                 # the same trial files, cut by cost?
 
 The sweep config is config.yaml with its experiments replaced by one
 experiment, run as a user would (``--configfile sweep.yaml
@@ -14,12 +15,9 @@ Python imports (set ``PYTHONPATH`` to measure a checkout), whose kernel cache
 is used as it is (run once before to measure "kernels cached"). For the
 "before" numbers, run main's workflow and package:
 ``PYTHONPATH=/work/main python benchmarks/sweep.py --source /work/main``. Prints the
-wall time, the number of jobs, and for the trial jobs: job time per job
-(Snakemake's benchmark ``s``), training time (the trial JSON's ``train_s``),
-the overhead (the difference) and its parts: set-up (imports and kernel
-compile/load), waiting for another job's compile, the rest of ``training.train``,
-and outside it (interpreter, Snakemake's script preamble, imports, reading
-the data, writing the results).
+wall time, the jobs and job time per stage, the trials' own training time (``train_s``
+summed, divided by the cores: the arithmetic) and the wall time against the issue's goal
+(3 x arithmetic + 15 s).
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ import csv
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,12 +50,16 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--max-iter", type=int, default=2000)
-    parser.add_argument("--hidden", type=int, nargs="+", default=list(range(2, 9)))
+    parser.add_argument("--hidden", type=int, nargs="+", default=list(range(2, 22)))
     parser.add_argument(
         "--trials-per-job",
-        type=int,
-        default=0,
-        help="cluster.trials_per_job of the sweep config (the SLURM profile sets 25)",
+        default="auto",
+        help="cluster.trials_per_job of the sweep config (auto, or a number; 1: one job per trial)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="a kept scratch directory of the same sweep (e.g. --trials-per-job 1): compare every trial file",
     )
     parser.add_argument(
         "--plan",
@@ -96,7 +97,7 @@ def sweep_config(source: Path, hidden: list[int], trials: int, max_iter: int) ->
 
 
 def read_benchmarks(results: Path) -> dict[str, list[tuple[Path, float]]]:
-    """Rule -> (benchmark file, job seconds) for every job that ran."""
+    """Stage -> (benchmark file, job seconds) for every job that ran (every trial rule is one stage)."""
     jobs: dict[str, list[tuple[Path, float]]] = {}
     for path in sorted((results / "benchmarks").rglob("*.tsv")):
         rule = path.relative_to(results / "benchmarks").parts[0].removesuffix(".tsv")
@@ -106,10 +107,33 @@ def read_benchmarks(results: Path) -> dict[str, list[tuple[Path, float]]]:
     return jobs
 
 
-def trial_record(results: Path, benchmark: Path) -> dict:
-    """The trial JSON that a train_trial benchmark file belongs to."""
-    relative = benchmark.relative_to(results / "benchmarks" / "train_trial").with_suffix(".json")
-    return json.loads((results / "mlp" / relative).read_text())
+def trial_tables(results: Path) -> list[dict]:
+    """Every trial's row of the experiments' trial tables (``results/mlp/*/trials.csv``)."""
+    rows = []
+    for table in sorted((results / "mlp").glob("*/trials.csv")):
+        with table.open(newline="") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+def same_trial_files(results: Path, other: Path) -> tuple[int, list[str]]:
+    """How many trial files of ``results`` were compared with ``other``'s, and those that differ (weights
+    byte for byte, records but for the timings)."""
+    timings = ("wall_time_s", "setup_s", "wait_s", "train_s")
+    differ, compared = [], 0
+    for mine in sorted((results / "mlp").rglob("trial*.*")):
+        theirs = other / mine.relative_to(results)
+        if mine.suffix == ".npz":
+            same = theirs.read_bytes() == mine.read_bytes()
+        else:
+            a, b = (json.loads(p.read_text()) for p in (mine, theirs))
+            same = {k: v for k, v in a.items() if k not in timings} == {
+                k: v for k, v in b.items() if k not in timings
+            }
+        compared += 1
+        if not same:
+            differ.append(str(mine.relative_to(results)))
+    return compared, differ
 
 
 def plan(cmd: list[str]) -> None:
@@ -140,7 +164,10 @@ def main() -> None:
     if not args.default:
         config_path = workdir / "sweep.yaml"
         config = sweep_config(args.source, args.hidden, args.trials, args.max_iter)
-        config.setdefault("cluster", {})["trials_per_job"] = args.trials_per_job
+        per_job = args.trials_per_job
+        config.setdefault("cluster", {})["trials_per_job"] = (
+            per_job if per_job == "auto" else int(per_job)
+        )
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         cmd += ["--configfile", str(config_path), "--replace-workflow-config"]
     if args.plan:
@@ -163,35 +190,20 @@ def main() -> None:
           f"{compiles} kernel compiles; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")  # fmt: skip
     for rule, done in sorted(jobs.items(), key=lambda kv: -sum(s for _, s in kv[1])):
         print(f"  {rule:16s} {len(done):4d} jobs {sum(s for _, s in done):8.1f} s job time")
-    trials = jobs.get("train_trial", [])
-    if not trials:
+    rows = trial_tables(results)
+    if not rows:
         return
-    records = [trial_record(results, path) for path, _ in trials]
-    job_s = [s for _, s in trials]
-    mean = statistics.fmean
-    print(f"train_trial, per job (mean of {len(trials)}):")
-    print(f"  job time (benchmark s)        {mean(job_s):.3f} s")
-    if "train_s" not in records[0]:  # a record from before the timings were split
-        wall_call = [r["wall_time_s"] for r in records]
+    arithmetic = sum(float(r["train_s"]) for r in rows) / args.cores
+    trial_jobs = jobs.get("train_trials", [])
+    print(f"{len(rows)} trials in {len(trial_jobs)} trial jobs; their training (train_s) "
+          f"{arithmetic * args.cores:.1f} core-s = {arithmetic:.1f} s on {args.cores} cores")  # fmt: skip
+    print(f"wall / (3 x arithmetic + 15 s) = {wall:.1f} / {3 * arithmetic + 15:.1f} s "
+          f"= {wall / (3 * arithmetic + 15):.2f} (the issue's goal: at most 1)")  # fmt: skip
+    if args.compare:
+        compared, differ = same_trial_files(results, args.compare / "results")
         print(
-            f"  trial call (wall_time_s)      {mean(wall_call):.3f} s  (training, set-up and waits together)"
+            f"trial files compared with {args.compare}: {compared}, differing: {len(differ)} {differ[:5]}"
         )
-        print(f"  outside the trial call        {mean(job_s) - mean(wall_call):.3f} s")
-        return
-    parts = {k: [r[k] for r in records] for k in ("wall_time_s", "setup_s", "wait_s", "train_s")}
-    paths = {p: sum(r["path"] == p for r in records) for p in sorted({r["path"] for r in records})}
-    print(
-        f"  training (train_s)            {mean(parts['train_s']):.3f} s  (total {sum(parts['train_s']):.1f} s)"
-    )
-    print(f"  overhead (s - train_s)        {mean(job_s) - mean(parts['train_s']):.3f} s")
-    print(f"    set-up (imports, kernel)    {mean(parts['setup_s']):.3f} s")
-    print(f"    waiting for a compile       {mean(parts['wait_s']):.3f} s")
-    rest = [w - s - a - t for w, s, a, t in zip(*parts.values(), strict=True)]
-    print(f"    rest of the trial call      {mean(rest):.3f} s  (checks bookkeeping, final loss)")
-    print(
-        f"    outside the trial call      {mean(job_s) - mean(parts['wall_time_s']):.3f} s  (interpreter, Snakemake, imports)"
-    )
-    print(f"  paths: {paths}")
 
 
 if __name__ == "__main__":

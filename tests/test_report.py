@@ -27,9 +27,9 @@ from netlab.report import generalisation as report_generalisation
 from netlab.report import render
 from netlab.report.benchmarks import images_per_second, stage_times
 from netlab.report.build import write_report
-from netlab.report.inputs import ReportInputError, setting_name
+from netlab.report.inputs import ReportInputError
 from netlab.report.outputs import TABLES, figure_names
-from netlab.toy import datasets, evaluation, notebook
+from netlab.toy import datasets, evaluation, notebook, paths
 from netlab.toy.figures import across_trials
 from netlab.toy.settings import settings
 
@@ -208,8 +208,8 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
     short.write_text("s\th:m:s\tmax_rss\tcpu_time\n0.2\t0:00:00\tNA\tNA\n")
     rows = [
         ("train_trial", bench("a.tsv", 1.5)),
-        ("train_trial", bench("b.tsv", 2.5, 0.5)),
-        ("train_trial", tmp_path / "gone.tsv"),
+        ("train_trials_1_5", bench("b.tsv", 2.5, 0.5)),
+        ("train_trials_6_9", tmp_path / "gone.tsv"),
         ("classify", bench("c.tsv", 4.0)),
         ("classify", short),
     ]
@@ -217,11 +217,11 @@ def test_stage_times_add_up_benchmarks_and_name_the_missing(tmp_path):
     times, missing = stage_times(rows, trials)
     assert missing == [tmp_path / "gone.tsv"]
     first = times.iloc[0].to_dict()
-    assert first["stage"] == "train_trial" and first["jobs"] == 3 and first["benchmarks_read"] == 2
+    assert first["stage"] == "train_trials" and first["jobs"] == 3 and first["benchmarks_read"] == 2
     assert (
         first["wall_s_total"] == 4.5 and first["wall_s_max"] == 3.0 and first["cpu_s_total"] == 2.25
     )
-    assert times["stage"].tolist() == ["train_trial", "classify"]
+    assert times["stage"].tolist() == ["train_trials", "classify"]
     assert times.iloc[1]["wall_s_total"] == 4.2 and times.iloc[1]["cpu_s_total"] == 2.0
     assert times["train_s_total"].tolist()[0] == 2.5 and np.isnan(times["train_s_total"].iloc[1])
     (tmp_path / "bad.tsv").write_text("seconds\n1\n")
@@ -301,19 +301,19 @@ def test_only_the_notebooks_own_noisy_points_and_images_count_as_the_same_data()
 def test_inputs_are_looked_up_by_name_in_config_order(base):
     _, run, _ = base
     named = run["inputs"]
-    assert (
-        named["two_hidden_layers/noisy/h8/best"]
-        == "results/mlp/two_hidden_layers/noisy/h8/best.json"
+    assert named["settings/two_hidden_layers"] == "results/mlp/two_hidden_layers/settings.csv"
+    assert named["boundaries/two_hidden_layers/noisy"] == (
+        "results/mlp/two_hidden_layers/noisy/boundaries.png"
     )
-    assert named["two_hidden_layers/noisy/h8/trials"][-1].endswith("trial6.json")
     assert named["figure/two_hidden_layers-loss.png"] == "results/mlp/two_hidden_layers/loss.png"
+    assert list(named)[:2] == ["data/data1", "plot/data1"]
 
 
 def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base, tmp_path):
     workdir, run, _ = base
     named = dict(run["inputs"])
-    del named["one_hidden_layer/data4/h8/boundary"]
-    with pytest.raises(KeyError, match="one_hidden_layer/data4/h8/boundary"):
+    del named["boundaries/one_hidden_layer/data4"]
+    with pytest.raises(KeyError, match="boundaries/one_hidden_layer/data4"):
         build(workdir, {**run, "inputs": named})
 
 
@@ -321,14 +321,14 @@ def test_an_input_the_config_needs_but_the_rule_lacks_is_named(base, tmp_path):
     "damage, message",
     [
         (
-            lambda d: (d / "trials.csv").write_text("trial,seed\n1,2\n"),
-            "trials.csv: missing \"['iterations', 'converged'",
+            lambda d: (d / "trials.csv").write_text("dataset,hidden,trial,seed\nd,1,1,2\n"),
+            "trials.csv: missing 'iterations, converged,",
         ),
-        (lambda d: (d / "best.json").write_text("{not json"), "best.json: Expecting property name"),
         (
-            lambda d: (d / "trial1.json").write_text('{"errors": 1}'),
-            "trial1.json: missing 'n_points'",
+            lambda d: (d / "settings.csv").write_text("experiment\n"),
+            "settings.csv: missing 'dataset, hidden,",
         ),
+        (lambda d: (d / "loss.png").write_text("not a png"), "loss.png: not a PNG"),
     ],
 )
 def test_a_broken_input_stops_the_report_before_anything_is_written(
@@ -337,7 +337,7 @@ def test_a_broken_input_stops_the_report_before_anything_is_written(
     workdir, inputs, _ = base
     copy = tmp_path / "run"
     shutil.copytree(workdir / "results", copy / "results", ignore=shutil.ignore_patterns("report"))
-    damage(copy / "results/mlp/one_hidden_layer/data4/h8")
+    damage(copy / "results/mlp/one_hidden_layer")
     with pytest.raises(ReportInputError, match=re.escape(message)):
         build(copy, inputs)
     assert not (copy / "results/report").exists()
@@ -361,7 +361,8 @@ def test_the_page_is_self_contained_and_every_figure_decodes(base):
     assert parsed.scripts == 0
     cfg = run["config"]
     datasets_shown = sum(len(e["datasets"]) for e in cfg["experiments"].values())
-    assert len(parsed.images) == datasets_shown + len(list(settings(cfg))) + len(figure_names(cfg))
+    # per data set of an experiment: its scatter plot and its boundaries; the figures beside the page
+    assert len(parsed.images) == 2 * datasets_shown + len(figure_names(cfg))
     for img in parsed.images:
         assert img["src"].startswith("data:image/png;base64,")
         with Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1]))) as image:
@@ -393,24 +394,20 @@ def test_toy_summary_matches_the_trial_tables(base):
     workdir, run, _ = base
     summary = pd.read_csv(workdir / "results/report/tables/toy_summary.csv")
     assert len(summary) == len(list(settings(run["config"])))
+    named = run["inputs"]
     for s, row in zip(settings(run["config"]), summary.itertuples(), strict=True):
-        trials = pd.read_csv(workdir / run["inputs"][setting_name(s, "table")])
-        best = json.loads((workdir / run["inputs"][setting_name(s, "best")]).read_text())
+        table = pd.read_csv(workdir / named[f"trials/{s.experiment}"])
+        trials = table[(table["dataset"] == s.dataset) & (table["hidden"] == s.hidden)]
+        best = trials.loc[trials["errors"].idxmin()]
         assert (row.experiment, row.dataset, row.hidden) == tuple(s)
-        assert (
-            row.best_trial == best["best_trial"]
-            and row.best_errors == best["errors"] == trials["errors"].min()
-        )
-        assert (
-            row.best_iterations == trials.set_index("trial").loc[best["best_trial"], "iterations"]
-        )
+        assert row.best_trial == best["trial"] and row.best_errors == trials["errors"].min()
+        assert row.best_iterations == best["iterations"]
         assert row.errors_mean == pytest.approx(trials["errors"].mean())
         assert row.errors_sd == pytest.approx(np.std(trials["errors"], ddof=1))
         assert (row.iterations_min, row.iterations_max) == (
             trials["iterations"].min(),
             trials["iterations"].max(),
         )
-        assert row.trials == len(trials)
 
 
 def test_the_noisy_set_is_read_against_its_23_flipped_labels_and_the_notebook(base, variant):
@@ -527,7 +524,7 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
     from conftest import TEST_CONFIG, snakemake
 
     cfg = yaml.safe_load(TEST_CONFIG.read_text())
-    stale = workflow_copy / "results/benchmarks/train_trial/old_experiment/data1/h4/trial1.tsv"
+    stale = workflow_copy / "results/benchmarks/train_trials/old_experiment/data1/h4/trials1-2.tsv"
     stale.parent.mkdir(parents=True)
     stale.write_text("s\th:m:s\n1000.0\t0:16:40\n")
     snakemake(workflow_copy, "--cores", "1", "--forcerun", "report", "results/report/index.html")
@@ -536,11 +533,12 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
         len(e["datasets"]) * len(e["hidden_sizes"]) * e["trials"]
         for e in cfg["experiments"].values()
     )
+    n_jobs = n_trials // 2  # the test config's trials are short: both of a setting in one job
     assert (
-        times.loc["train_trial", "jobs"] == times.loc["train_trial", "benchmarks_read"] == n_trials
+        times.loc["train_trials", "jobs"] == times.loc["train_trials", "benchmarks_read"] == n_jobs
     )
-    assert times.loc["train_trial", "wall_s_max"] < 1000
-    assert {"best_of_trials", "handbuilt", "synthetic_images", "features", "classify"} <= set(
+    assert times.loc["train_trials", "wall_s_max"] < 1000
+    assert {"summarise_trials", "handbuilt", "synthetic_images", "features", "classify"} <= set(
         times.index
     )
     assert (times["jobs"] == times["benchmarks_read"]).all()
@@ -551,11 +549,12 @@ def test_workflow_report_counts_the_benchmarks_of_this_configs_jobs_only(workflo
 
 def test_trial_set_up_waiting_and_training_are_shown_apart(base):
     workdir, run, page = base
-    named = run["inputs"]
     records = [
         json.loads((workdir / t).read_text())
         for s in settings(run["config"])
-        for t in named[setting_name(s, "trials")]
+        for t in paths.trial_files(
+            "json", run["config"]["experiments"][s.experiment]["trials"], **s._asdict()
+        )
     ]
     trials = pd.read_csv(workdir / "results/report/tables/toy_trials.csv")
     assert {"setup_s", "wait_s", "train_s"} <= set(trials.columns)
@@ -563,8 +562,8 @@ def test_trial_set_up_waiting_and_training_are_shown_apart(base):
     times = pd.read_csv(workdir / "results/report/tables/stage_times.csv").set_index("stage")
     for key in ("setup_s", "wait_s", "train_s"):
         total = sum(r[key] for r in records)
-        assert times.loc["train_trial", f"{key}_total"] == pytest.approx(total, abs=1e-3)
-        assert times.drop(index="train_trial")[f"{key}_total"].isna().all()
+        assert times.loc["train_trials", f"{key}_total"] == pytest.approx(total, abs=1e-3)
+        assert times.drop(index="train_trials")[f"{key}_total"].isna().all()
     assert "trials: training arithmetic (s)" in page_of(page).text
 
 
@@ -637,7 +636,9 @@ DATASETS = {"noisy": {"generator": "noisy"}, "mine": {"path": "mine.txt"}}
 
 
 def test_toy_section_reads_each_setting():
-    table = evaluation.generalisation_table("two", 2, SUMMARIES)
+    table = evaluation.settings_table(
+        [evaluation.settings_row("two", 2, d, h, s) for (d, h), s in SUMMARIES.items()]
+    )
     section = report_generalisation.toy_section([table], DATASETS)
     readings = section["table"]["reading"].tolist()
     assert readings[0].startswith(

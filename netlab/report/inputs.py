@@ -105,4 +105,9 @@ def read_csv(path: Any, columns: Sequence[str] | None = None, **options: Any) ->
     """A CSV (or TSV: ``sep="\\t"``) input; with ``columns``, only those (each one required)."""
     with reading(path):
         frame = pd.read_csv(path, **options)
-        return frame if columns is None else frame[list(columns)]
+        if columns is None:
+            return frame
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise KeyError(", ".join(missing))
+        return frame[list(columns)]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from netlab.report.inputs import ReportInputError
 from netlab.toy.paths import trial_number
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -99,7 +100,7 @@ def embed(path: Any) -> dict[str, Any]:
     """A PNG file as a figure of the page: its data URI and size (so the layout never jumps)."""
     data = Path(path).read_bytes()
     if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
-        raise ValueError(f"{path}: not a PNG image")
+        raise ReportInputError(f"{path}: not a PNG image")
     width, height = struct.unpack(">II", data[16:24])
     uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     return {"uri": uri, "width": width, "height": height}

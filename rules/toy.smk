@@ -81,9 +81,9 @@ for _jobs in inputs.trial_rules(config):
             f"results/benchmarks/train_trials/{{experiment}}/{{dataset}}/h{{hidden}}/{_jobs.label}.tsv"
         wildcard_constraints:
             experiment="|".join(re.escape(e) for e in _jobs.experiments),
-        # On SLURM one job, or one member of a `trials` group job (profiles/slurm).
+        # cluster.trial_group (profiles/slurm: `trials`): several trial jobs go in one SLURM job.
         group:
-            "trials"
+            config["cluster"]["trial_group"]
         conda:
             "../envs/netlab.yaml"
         threads: 1

@@ -103,8 +103,10 @@ def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
     assert not (workdir / "results/data/mine.txt").exists()
     assert not list((workdir / "results/data").glob(".*tmp*"))
     # the independent jobs all finished
-    assert (workdir / "results/mlp/one_hidden_layer/data4/h8/trials.csv").exists()
-    assert (workdir / "results/mlp/two_hidden_layers/noisy/h4/trials.csv").exists()
+    assert (workdir / "results/mlp/one_hidden_layer/data4/h8/trial2.npz").exists()
+    assert (workdir / "results/mlp/two_hidden_layers/trials.csv").exists()
+    # what needs the broken data set waits for it: its experiment's summary
+    assert not (workdir / "results/mlp/one_hidden_layer/trials.csv").exists()
     assert (workdir / "results/classify/metrics.json").exists()
     assert (workdir / "results/handbuilt/handbuilt.csv").exists()
     assert not (workdir / "results/report/index.html").exists()

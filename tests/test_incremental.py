@@ -162,6 +162,10 @@ CASES = {
         edit_config(lambda c: c.__setitem__("cluster", {"trials_per_job": 1})),
         {},
     ),
+    "a longer time per job that cuts trials as before": (
+        edit_config(lambda c: c.__setitem__("cluster", {"job_seconds": 3})),
+        {},
+    ),
     "change the k of k-NN": (
         edit_config(lambda c: c["classify"]["knn"].__setitem__("k", [1, 3, 5])),
         {"classify": {"results/classify/metrics.json"}, **IMAGE_PLOTS, **REPORT},

@@ -93,10 +93,9 @@ def overview(
         "splits": SPLITS,
         "page_dir": page_dir,
         "written": written,
-        # the config as YAML, short lists and maps on one line each; `cluster` (how jobs were cut for a
-        # cluster) is left out: the results do not depend on it, so a local and a cluster run show the same
+        # the config as YAML, short lists and maps on one line each
         "config_yaml": yaml.safe_dump(
-            {k: v for k, v in config.items() if k != "cluster"},
+            dict(config),
             sort_keys=False,
             allow_unicode=True,
             default_flow_style=None,

@@ -71,11 +71,7 @@ def lock_pins(lock_file: str | Path) -> dict[str, str]:
 
 def env_distributions(env_file: str | Path) -> set[str]:
     """The Python distributions an env file names, canonical names."""
-    return {
-        canonicalize_name(CONDA_TO_DISTRIBUTION.get(name, name))
-        for name in env_packages(env_file)
-        if name not in NOT_DISTRIBUTIONS
-    }
+    return set(env_pins(env_file))
 
 
 def _installed() -> dict[str, metadata.Distribution]:

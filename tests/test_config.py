@@ -74,6 +74,10 @@ def _schema_error(config):
         ),
         (lambda c: c.__setitem__("sed", 1), ["'sed' was unexpected"]),
         (
+            lambda c: c["features"].__setitem__("weights", "IMAGENET1K_V3"),
+            ["config key features.weights: 'IMAGENET1K_V3' is not valid"],
+        ),
+        (
             lambda c: c["datasets"].__setitem__("data1", {"generator": "spiral", "n": 10}),
             ["datasets.data1"],
         ),
@@ -125,7 +129,15 @@ def test_command_line_text_gets_the_schemas_types(tmp_path):
         "experiments": {
             "one_hidden_layer": {"trials": "3", "lr": "0.5", "hidden_sizes": ["4", "6"]}
         },
-        "datasets": {"extra": {"generator": "circle", "n": "50", "radius": "2", "margin": "0.1"}},
+        "datasets": {
+            "extra": {
+                "generator": "circle",
+                "n": "50",
+                "radius": "2",
+                "margin": "0.1",
+                "test_n": "9",
+            }
+        },
         "features": {"weights": "IMAGENET1K_V1", "batch_size": "8"},
     }
     config, origins = _layers(tmp_path, "{}\n", text)
@@ -136,6 +148,7 @@ def test_command_line_text_gets_the_schemas_types(tmp_path):
         "n": 50,
         "radius": 2,
         "margin": 0.1,
+        "test_n": 9,  # its schema is a $ref
     }
     assert config["features"]["weights"] == "IMAGENET1K_V1"
     assert config["features"]["batch_size"] == 8

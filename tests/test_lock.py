@@ -12,8 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from netlab.workflow.software import canonical, env_pins, lock_pins
+from netlab.workflow.software import env_pins, lock_pins
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
@@ -36,10 +38,7 @@ def test_the_lock_holds_every_dependency_of_the_package_with_hashes():
         *project["dependencies"],
         *(d for extra in project["optional-dependencies"].values() for d in extra),
     ]
-    names = {
-        canonical(d.split(";")[0].split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip())
-        for d in declared
-    }
+    names = {canonicalize_name(Requirement(d).name) for d in declared}
     lock = lock_pins(LOCK)
     assert names <= set(lock), f"not in the lock: {sorted(names - set(lock))}"
     blocks = [b for b in re.split(r"\n(?=\S)", LOCK.read_text()) if "==" in b.split("\n")[0]]

@@ -1,20 +1,25 @@
 """What code a workflow job runs: the ``netlab`` modules a script reaches, and the packages it needs.
 
-Read from the source (``ast``), never by importing it, so the workflow can compute it when it is parsed,
-without torch or numba, and a job's fingerprint covers every module it may execute: imports inside
-functions count too, and so do the modules that generated source imports, which a module names in a
-top-level ``GENERATED_IMPORTS = ("netlab.x", ...)`` (the trainer's kernels: ``codegen.GENERATED_IMPORTS``).
+The imports between netlab's modules are grimp's graph (the one import-linter checks the layers on): read
+from the source, never by importing it, so the workflow can compute it when it is parsed, without torch or
+numba, and imports inside functions count too. Read here with ``ast``, because grimp cannot see them: a
+script's own imports (``scripts/`` is no package), and the modules that generated source imports, which a
+module names in a top-level ``GENERATED_IMPORTS = ("netlab.x", ...)`` (``codegen.GENERATED_IMPORTS``).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import hashlib
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import grimp
 
 PACKAGE = "netlab"
 GENERATED = "GENERATED_IMPORTS"  # a module's list of what its generated source imports
@@ -42,67 +47,61 @@ def module_file(name: str, root: Path) -> Path | None:
     return None
 
 
-def _module_name(path: Path, root: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def _with_parents(name: str) -> list[str]:
     """``netlab.report.build`` -> netlab, netlab.report, netlab.report.build (importing runs each)."""
     parts = name.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _imported_names(path: Path, root: Path) -> tuple[str, ...]:
-    """Every module name an import statement anywhere in ``path`` may load (absolute, relative resolved)."""
-    inside = root / PACKAGE in path.parents
-    package = _module_name(path, root) if inside else None
-    if package is not None and path.name != "__init__.py":
-        package = package.rpartition(".")[0]
-    return _names_in_source(path.read_bytes(), str(path), package)
+def _graph(root: Path) -> grimp.ImportGraph:
+    """grimp's graph of the netlab package under ``root`` (with third-party and standard modules, by
+    top-level name), built once per content of the package's files."""
+    sources = hashlib.sha256()
+    for path in sorted((root / PACKAGE).rglob("*.py")):
+        sources.update(f"{path}\0".encode() + path.read_bytes())
+    return _graph_of(root, sources.hexdigest())
 
 
-@functools.lru_cache(maxsize=1024)
-def _names_in_source(source: bytes, filename: str, package: str | None) -> tuple[str, ...]:
-    """``_imported_names`` of one file's content (cached by content: every rule shares the modules)."""
-    names: list[str] = []
-    tree = ast.parse(source, filename=filename)
-    for node in ast.walk(tree):
+@functools.lru_cache(maxsize=8)
+def _graph_of(root: Path, sources: str) -> grimp.ImportGraph:
+    with _package_at(root):
+        return grimp.build_graph(PACKAGE, include_external_packages=True, cache_dir=None)
+
+
+@contextlib.contextmanager
+def _package_at(root: Path) -> Iterator[None]:
+    """Let grimp find the netlab package under ``root``: grimp looks a package up with
+    ``importlib.util.find_spec``, which answers from ``sys.modules`` first, and the netlab running this
+    may be another checkout's (a test's copy of the package)."""
+    running = sys.modules.pop(PACKAGE, None)
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(root))
+        if running is not None:
+            sys.modules[PACKAGE] = running
+
+
+def _script_imports(path: Path) -> set[str]:
+    """Every module an import statement anywhere in a script may load (``from a import b``: a and a.b)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
         if isinstance(node, ast.Import):
-            names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                if package is None:
-                    raise ValueError(f"{filename}: relative import outside the {PACKAGE} package")
-                parts = package.split(".")
-                base = parts[: len(parts) - node.level + 1]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
-            names.append(module)
-            # `from netlab import atomic` imports the submodule netlab.atomic
-            names.extend(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
-    return tuple(names) + _generated_imports(tree, filename)
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
 
 
-def _generated_imports(tree: ast.Module, filename: str) -> tuple[str, ...]:
-    """The modules a top-level ``GENERATED_IMPORTS = ("netlab.x", ...)`` names (literal strings only)."""
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == GENERATED for t in node.targets
-        ):
-            try:
-                names = ast.literal_eval(node.value)
-            except ValueError:
-                names = _names_of(node.value, tree)
-            if not (isinstance(names, tuple) and all(isinstance(n, str) for n in names)):
-                raise ValueError(f"{filename}: {GENERATED} must be a tuple of module names")
-            return names
-    return ()
-
-
-def _names_of(value: ast.expr, tree: ast.Module) -> object:
-    """A tuple of names bound to string constants at the top of ``tree`` (``(HELPERS,)``)."""
+def _generated_imports(path: Path) -> tuple[str, ...]:
+    """The modules a top-level ``GENERATED_IMPORTS`` names: a tuple of strings, or of names bound to
+    strings at the top of the module (``(HELPERS,)``)."""
+    source = path.read_text(encoding="utf-8")
+    if GENERATED not in source:
+        return ()
+    tree = ast.parse(source, filename=str(path))
     constants = {
         t.id: node.value.value
         for node in tree.body
@@ -110,9 +109,19 @@ def _names_of(value: ast.expr, tree: ast.Module) -> object:
         for t in node.targets
         if isinstance(t, ast.Name)
     }
-    if isinstance(value, ast.Tuple) and all(isinstance(e, ast.Name) for e in value.elts):
-        return tuple(constants.get(e.id) for e in value.elts)
-    return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == GENERATED for t in node.targets
+        ):
+            elements = getattr(node.value, "elts", None) or []
+            names = tuple(
+                constants.get(e.id) if isinstance(e, ast.Name) else getattr(e, "value", None)
+                for e in elements
+            )
+            if not isinstance(node.value, ast.Tuple) or not all(isinstance(n, str) for n in names):
+                raise ValueError(f"{path}: {GENERATED} must be a tuple of module names")
+            return names
+    return ()
 
 
 def import_closure(roots: Iterable[str | Path], root: Path) -> Imports:
@@ -122,30 +131,37 @@ def import_closure(roots: Iterable[str | Path], root: Path) -> Imports:
     holding the ``netlab`` package.
     """
     root = Path(root).resolve()
-    pending: list[Path] = []
-    for item in roots:
-        if isinstance(item, Path) or str(item).endswith(".py"):
-            pending.append(Path(item).resolve())
-        else:
-            pending.extend(
-                f for n in _with_parents(str(item)) if (f := module_file(n, root)) is not None
-            )
-            if module_file(str(item), root) is None:
-                raise ValueError(f"no module {item} under {root}")
-    seen: set[Path] = set()
+    graph = _graph(root)
+    files: set[Path] = set()
     third_party: set[str] = set()
-    while pending:
-        path = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for name in _imported_names(path, root):
+    pending: list[str] = []
+
+    def imported(names: Iterable[str]) -> None:
+        for name in names:
             top = name.partition(".")[0]
             if top == PACKAGE:
-                pending.extend(f for n in _with_parents(name) if (f := module_file(n, root)))
-            elif top and top not in sys.stdlib_module_names and top != "__future__":
+                pending.extend(_with_parents(name))
+            elif top not in sys.stdlib_module_names and top != "__future__":
                 third_party.add(top)
-    return Imports(tuple(sorted(seen)), frozenset(third_party))
+
+    for item in roots:
+        if isinstance(item, Path) or str(item).endswith(".py"):
+            files.add(Path(item).resolve())
+            imported(_script_imports(Path(item).resolve()))
+        elif module_file(str(item), root) is None:
+            raise ValueError(f"no module {item} under {root}")
+        else:
+            pending.extend(_with_parents(str(item)))
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or (path := module_file(name, root)) is None:
+            continue
+        seen.add(name)
+        files.add(path)
+        imported(graph.find_modules_directly_imported_by(name))
+        imported(_generated_imports(path))
+    return Imports(tuple(sorted(files)), frozenset(third_party))
 
 
 def shell_modules(command: str) -> list[str]:

@@ -22,7 +22,10 @@ class ConfigError(ValueError):
 
 
 def _with_defaults(validator_class: type) -> type:
-    """A validator that also fills in the schema's ``default`` values, as Snakemake's ``validate`` does."""
+    """A validator that also fills in the schema's ``default`` values, as ``snakemake.utils.validate(...,
+    set_default=True)`` does, but only into mappings: Snakemake's fills whatever value a ``properties``
+    keyword meets, so a wrong value under a ``oneOf`` (``features.weights: IMAGENET1K_V3``) fails with an
+    ``AttributeError`` instead of naming its key, and its error keeps jsonschema's only as text."""
     check_properties = validator_class.VALIDATORS["properties"]
 
     def properties(validator, props, instance, schema):

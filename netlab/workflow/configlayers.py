@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import jsonschema
 import yaml
+from referencing import Registry, Resource
 
 
 class Layer(NamedTuple):
@@ -23,12 +24,11 @@ class Layer(NamedTuple):
 
 
 def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Follow a local ``$ref`` (``#/$defs/x``)."""
+    """Follow ``$ref`` as jsonschema does (with ``referencing``, the library it resolves with)."""
+    resolver = Registry().with_resource("", Resource.from_contents(root)).resolver()
     while "$ref" in schema:
-        node: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        schema = node
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
     return schema
 
 
@@ -117,9 +117,8 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
     if alternatives:
         for alternative in alternatives:
             candidate = coerce_text(value, alternative, root)
-            checker = {"$defs": root.get("$defs", {}), **alternative}
-            validator = jsonschema.validators.validator_for(root)(checker)
-            if validator.is_valid(candidate):
+            validator = jsonschema.validators.validator_for(root)(root)
+            if validator.evolve(schema=alternative).is_valid(candidate):
                 return candidate
         return value
     if isinstance(value, Mapping):

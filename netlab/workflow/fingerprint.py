@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.metadata as metadata
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from netlab import atomic
 from netlab.workflow.codegraph import Imports, import_closure, shell_modules
+from netlab.workflow.software import providers
 
 
 def digest_files(paths: Iterable[str | Path], root: str | Path | None = None) -> str:
@@ -54,52 +53,8 @@ def code_files(root: str | Path, script: str | Path | None = None, command: str 
 def software_versions(modules: Iterable[str]) -> str:
     """``name==version`` of the installed distributions that provide ``modules`` (top-level names),
     sorted: what a job computed with besides its code. A module no distribution provides is left out."""
-    found = _providers(frozenset(modules))
-    return " ".join(
-        sorted({f"{d}=={metadata.version(d)}" for names in found.values() for d in names})
-    )
-
-
-@functools.cache
-def _providers(modules: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Module -> distributions, as ``metadata.packages_distributions`` says, but in a tenth of its
-    time (it parses every file list, torch's too, at every workflow parse): names from
-    ``top_level.txt`` and the distribution's own name first, the raw file list only for the rest."""
-    found: dict[str, set[str]] = {m: set() for m in modules}
-    for name, tops, _ in _installed():
-        for module in modules:
-            if module in tops or _canonical(module) in tops:
-                found[module].add(name)
-    left = [m for m, names in found.items() if not names]
-    for name, _, dist in _installed() if left else ():
-        files = _file_list(dist)
-        for module in left:
-            if f"\n{module}/__init__.py," in files or f"\n{module}.py," in files:
-                found[module].add(name)
-    return {m: frozenset(names) for m, names in found.items()}
-
-
-@functools.cache
-def _installed() -> tuple[tuple[str, frozenset[str], metadata.Distribution], ...]:
-    """Each installed distribution: its name, the top-level names it declares, and itself."""
-    return tuple(
-        (
-            d.metadata["Name"],
-            frozenset((d.read_text("top_level.txt") or "").split())
-            | {_canonical(d.metadata["Name"])},
-            d,
-        )
-        for d in metadata.distributions()
-    )
-
-
-@functools.cache
-def _file_list(dist: metadata.Distribution) -> str:
-    return "\n" + (dist.read_text("RECORD") or "")
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    found = providers(modules).values()
+    return " ".join(sorted({f"{d}=={metadata.version(d)}" for names in found for d in names}))
 
 
 def code_digest(

@@ -9,6 +9,7 @@ set can be laid out as a site-packages directory holding nothing else, to run a 
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata as metadata
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 import yaml
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 # conda-forge package -> the Python distribution it installs, where the names differ (besides case, -/_).
 CONDA_TO_DISTRIBUTION = {
@@ -29,11 +31,6 @@ CONDA_TO_DISTRIBUTION = {
 }
 # conda packages that are no Python distribution of their own
 NOT_DISTRIBUTIONS = {"python", "pip"}
-
-
-def canonical(name: str) -> str:
-    """PEP 503 normalised distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def env_packages(env_file: str | Path) -> list[str]:
@@ -60,7 +57,7 @@ def env_pins(env_file: str | Path) -> dict[str, str | None]:
         if match is None or match.group(1) in NOT_DISTRIBUTIONS:
             continue
         name, version, rest = match.groups()
-        pins[canonical(CONDA_TO_DISTRIBUTION.get(name, name))] = (
+        pins[canonicalize_name(CONDA_TO_DISTRIBUTION.get(name, name))] = (
             version if not rest.strip() else None
         )
     return pins
@@ -69,20 +66,16 @@ def env_pins(env_file: str | Path) -> dict[str, str | None]:
 def lock_pins(lock_file: str | Path) -> dict[str, str]:
     """Distribution (canonical name) -> version, from a hashed requirements lock (``name==version``)."""
     found = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", Path(lock_file).read_text(), re.M)
-    return {canonical(name): version for name, version in found}
+    return {canonicalize_name(name): version for name, version in found}
 
 
 def env_distributions(env_file: str | Path) -> set[str]:
     """The Python distributions an env file names, canonical names."""
-    return {
-        canonical(CONDA_TO_DISTRIBUTION.get(name, name))
-        for name in env_packages(env_file)
-        if name not in NOT_DISTRIBUTIONS
-    }
+    return set(env_pins(env_file))
 
 
 def _installed() -> dict[str, metadata.Distribution]:
-    return {canonical(d.metadata["Name"]): d for d in metadata.distributions()}
+    return {canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions()}
 
 
 def requirement_closure(
@@ -95,7 +88,7 @@ def requirement_closure(
     installed = _installed() if installed is None else installed
     environment = {**default_environment(), "extra": ""}
     seen: set[str] = set()
-    pending = [canonical(n) for n in names]
+    pending = [canonicalize_name(n) for n in names]
     while pending:
         name = pending.pop()
         if name in seen or name not in installed:
@@ -107,21 +100,27 @@ def requirement_closure(
             except InvalidRequirement:
                 continue
             if requirement.marker is None or requirement.marker.evaluate(environment):
-                pending.append(canonical(requirement.name))
+                pending.append(canonicalize_name(requirement.name))
     return seen
 
 
 def providers(modules: Iterable[str]) -> dict[str, set[str]]:
-    """Top-level module -> the canonical names of the installed distributions that provide it."""
-    table = metadata.packages_distributions()
-    return {m: {canonical(d) for d in table.get(m, [])} for m in modules}
+    """Top-level module -> the installed distributions that provide it (named as their metadata has it)."""
+    table = _packages_distributions()
+    return {m: set(table.get(m, [])) for m in modules}
+
+
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    return metadata.packages_distributions()
 
 
 def missing_modules(modules: Iterable[str], env_file: str | Path) -> dict[str, set[str]]:
-    """The modules among ``modules`` that no distribution of the env provides -> their providers here
-    (an empty set: not installed anywhere here)."""
+    """The modules among ``modules`` that no distribution of the env provides -> their providers here,
+    canonical names (an empty set: not installed anywhere here)."""
     available = requirement_closure(env_distributions(env_file))
-    return {m: found for m, found in providers(modules).items() if not found & available}
+    found = {m: set(map(canonicalize_name, names)) for m, names in providers(modules).items()}
+    return {m: names for m, names in found.items() if not names & available}
 
 
 def link_site_packages(distributions: Iterable[str], site: Path) -> list[str]:

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 # uv's platform -> its environment; torch 2.14.1's macOS wheels are for macOS 14 (Sonoma) and later
 PLATFORMS = {
     "x86_64-manylinux_2_28": {},
@@ -33,17 +35,13 @@ PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", re.M)
 CUDA = re.compile(r"^(nvidia-|cuda-|triton$)")
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def pins(text: str) -> dict[tuple[str, str], set[str]]:
     """(canonical name, version) of every ``name==version`` line -> the hashes listed under it."""
     found: dict[tuple[str, str], set[str]] = {}
     for block in re.split(r"\n(?=\S)", text):
         if match := PIN.match(block):
             name, version = match.groups()
-            hashes = found.setdefault((canonical(name), version), set())
+            hashes = found.setdefault((canonicalize_name(name), version), set())
             hashes.update(re.findall(r"--hash=(\S+)", block))
     return found
 

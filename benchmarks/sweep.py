@@ -170,6 +170,7 @@ def main() -> None:
         )
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         cmd += ["--configfile", str(config_path), "--replace-workflow-config"]
+        cmd.append("toy")  # the sweep: its toy part only
     if args.plan:
         plan(cmd)
         return

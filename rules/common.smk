@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT))
 from netlab.seeds import derive_seed
 from netlab.toy import paths
 from netlab.toy.datasets import training_spec
-from netlab.toy.trainer.choice import trial_mem_mb, trial_runtime_min
+from netlab.toy.trainer.choice import job_runtime_min, trial_mem_mb
 from netlab.images.notebook import notebook_confusion
 from netlab.report.inputs import image_inputs, named_inputs, toy_inputs
 from netlab.report.outputs import TABLES, figure_names
@@ -138,14 +138,20 @@ def test_set(wildcards):
     return inputs.test_set(config, wildcards.dataset)
 
 
-def trial_cost(wildcards):
-    w = wildcards
-    return inputs.trial_cost(config, w.experiment, w.dataset, w.hidden)
+def trial_job_mem_mb(job):
+    """A trial job's memory: that of the largest net it trains."""
+    return lambda w: max(
+        trial_mem_mb(sizes, n, max_iter)
+        for nets, n, max_iter in [inputs.job_nets(config, job, w.dataset, w.get("hidden", 0))]
+        for sizes, _ in nets
+    )
 
 
-def trials_runtime_min(n):
-    """A job of ``n`` trials: the sum of its trials' run times (each as the cost model declares it)."""
-    return lambda wildcards: n * trial_runtime_min(*trial_cost(wildcards))
+def trial_job_runtime_min(job):
+    """A trial job's run time: its nets' compiles and its trials, as the cost model declares them."""
+    return lambda w: job_runtime_min(
+        *inputs.job_nets(config, job, w.dataset, w.get("hidden", 0))
+    )
 
 
 def cluster_local_rules():

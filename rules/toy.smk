@@ -62,25 +62,26 @@ rule toy_test_data:
         "../scripts/toy_test_data.py"
 
 
-# Trial jobs: each trains one or more trials of one setting (cluster.trials_per_job, auto by default:
-# as many as fit into cluster.job_seconds), writing one record and one weights file per trial, with
-# the seed the trial's place gives it. One rule body; a rule per range of trials trained together.
-for _jobs in inputs.trial_rules(config):
+# Trial jobs: each trains trials of one experiment on one data set, one record and one weights file per
+# trial, each seeded by its place. With cluster.trials_per_job auto, runs of trials (across H) share a job
+# up to cluster.job_seconds of estimated training; trials long enough to fill a job alone get one each
+# (train_trial_<experiment>). One rule body; a rule per job's set of trials (netlab.workflow.inputs).
+for _job in inputs.trial_jobs(config):
 
     rule:
         name:
-            _jobs.rule
+            _job.rule
         input:
             data=paths.data_file(),
         output:
-            records=[paths.trial_file("json", t) for t in _jobs.trials],
-            weights=[paths.trial_file("npz", t) for t in _jobs.trials],
+            records=inputs.job_files(_job, "json"),
+            weights=inputs.job_files(_job, "npz"),
         log:
-            f"results/logs/train_trials/{{experiment}}/{{dataset}}/h{{hidden}}/{_jobs.label}.log",
+            inputs.job_log(_job, "results/logs", "log"),
         benchmark:
-            f"results/benchmarks/train_trials/{{experiment}}/{{dataset}}/h{{hidden}}/{_jobs.label}.tsv"
+            inputs.job_log(_job, "results/benchmarks", "tsv")
         wildcard_constraints:
-            experiment="|".join(re.escape(e) for e in _jobs.experiments),
+            hidden="|".join(str(u.hidden) for u in _job.units),
         # cluster.trial_group (profiles/slurm: `trials`): several trial jobs go in one SLURM job.
         group:
             config["cluster"]["trial_group"]
@@ -88,23 +89,22 @@ for _jobs in inputs.trial_rules(config):
             "../envs/netlab.yaml"
         threads: 1
         resources:
-            mem_mb=lambda w: trial_mem_mb(*trial_cost(w)),
-            runtime=trials_runtime_min(len(_jobs.trials)),
+            mem_mb=trial_job_mem_mb(_job),
+            runtime=trial_job_runtime_min(_job),
         params:
             seed=config["seed"],
             hidden_layers=lookup(
-                dpath="experiments/{experiment}/hidden_layers", within=config
+                dpath=f"experiments/{_job.experiment}/hidden_layers", within=config
             ),
-            lr=lookup(dpath="experiments/{experiment}/lr", within=config),
-            tol=lookup(dpath="experiments/{experiment}/tol", within=config),
+            lr=lookup(dpath=f"experiments/{_job.experiment}/lr", within=config),
+            tol=lookup(dpath=f"experiments/{_job.experiment}/tol", within=config),
             check_every=lookup(
-                dpath="experiments/{experiment}/check_every", within=config
+                dpath=f"experiments/{_job.experiment}/check_every", within=config
             ),
-            max_iter=lookup(dpath="experiments/{experiment}/max_iter", within=config),
+            max_iter=lookup(dpath=f"experiments/{_job.experiment}/max_iter", within=config),
         shell:
             '"$NETLAB_PYTHON" -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}'
-            " --seed {params.seed} --experiment {wildcards.experiment:q} --dataset {wildcards.dataset:q}"
-            " --hidden {wildcards.hidden} --hidden-layers {params.hidden_layers} --lr {params.lr}"
+            " --seed {params.seed} --hidden-layers {params.hidden_layers} --lr {params.lr}"
             " --tol {params.tol} --check-every {params.check_every} --max-iter {params.max_iter}"
             " --records {output.records:q} --weights {output.weights:q}"
 

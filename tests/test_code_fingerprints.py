@@ -45,7 +45,12 @@ def _imported_at_runtime(script: Path | None, modules: Sequence[str] = ()) -> se
 
 def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
     runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
-    assert {r.name for r in runs_code} >= {"toy_data", "train_trials_1_2", "features", "report"}
+    assert {r.name for r in runs_code} >= {
+        "toy_data",
+        "train_trials_one_hidden_layer_1",
+        "features",
+        "report",
+    }
     for rule in runs_code:
         assert rule.params.code == code_digest(ROOT, *rule_code(rule)), rule.name
 
@@ -164,10 +169,11 @@ def test_software_is_part_of_a_rules_fingerprint(parsed_rules):
     software = {r.name: dict(r.params.items()).get("software") for r in parsed_rules}
     assert "torch==" in software["features"] and "numba==" not in software["features"]
     assert (
-        "numba==" in software["train_trials_1_2"] and "torch==" not in software["train_trials_1_2"]
+        "numba==" in software["train_trials_one_hidden_layer_1"]
+        and "torch==" not in software["train_trials_one_hidden_layer_1"]
     )
     assert "scikit-learn==" in software["classify"]
     assert "Jinja2==" in software["report"]
     assert not any(f"{name}==" in software["report"] for name in ("torch", "matplotlib", "numba"))
-    assert f"numpy=={metadata.version('numpy')}" in software["train_trials_1_2"]
+    assert f"numpy=={metadata.version('numpy')}" in software["train_trials_one_hidden_layer_1"]
     assert software["all"] is None  # a target runs no code

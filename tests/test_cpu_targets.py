@@ -65,6 +65,7 @@ def train(
         args += [f"--{name.replace('_', '-')}", str(value)]
     args += ["--records", *(str(out / f"trial{t}.json") for t in trials)]
     args += ["--weights", *(str(out / f"trial{t}.npz") for t in trials)]
+    out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), **target}
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -91,12 +92,11 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
     compared = 0
     for experiment, spec in config["experiments"].items():
         for setting in inputs.experiment_settings(config, experiment):
-            out = tmp_path / experiment / setting.dataset / f"h{setting.hidden}"
+            out = (tmp_path / paths.trial_file("json", 1, **setting._asdict())).parent
             trials = list(range(1, spec["trials"] + 1))
             data = workflow_run / paths.data_file(setting.dataset)
             train(TARGETS[target], kernels, data, out, trials, seed=config["seed"],
-                  experiment=experiment, dataset=setting.dataset, hidden_layers=spec["hidden_layers"],
-                  hidden=setting.hidden, lr=spec["lr"], tol=spec["tol"],
+                  hidden_layers=spec["hidden_layers"], lr=spec["lr"], tol=spec["tol"],
                   check_every=spec["check_every"], max_iter=spec["max_iter"])  # fmt: skip
             for n in trials:
                 expected = workflow_run / paths.trial_file("json", n, **setting._asdict())
@@ -112,9 +112,10 @@ def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path
     data = workflow_run / paths.data_file("noisy")
     runs = {}
     for name, target in {"this CPU": {}, **TARGETS}.items():
-        out = tmp_path / name.split()[0]
+        out = tmp_path / name.split()[0] / f"results/mlp/e/noisy/h{GENERAL_NET['hidden']}"
         train(target, tmp_path / f"kernels-{name.split()[0]}", data, out, [1, 2], seed=11,
-              experiment="e", dataset="noisy", lr=0.25, tol=0.0, check_every=100, **GENERAL_NET)  # fmt: skip
+              lr=0.25, tol=0.0, check_every=100, hidden_layers=GENERAL_NET["hidden_layers"],
+              max_iter=GENERAL_NET["max_iter"])  # fmt: skip
         runs[name] = out
         assert json.loads((out / "trial1.json").read_text())["path"] == "general"
     for out in runs.values():

@@ -75,7 +75,7 @@ def test_nested_numbers_from_the_command_line(workdir):
     trials = trial_jobs(proc)
     made = [out for j in trials for out in j.outputs if out.endswith(".json")]
     assert len(made) == len(set(made)) == expected
-    one_hidden = [j for j in trials if j.wildcards["experiment"] == "one_hidden_layer"]
+    one_hidden = [j for j in trials if "/one_hidden_layer/" in j.outputs[0]]
     names = {Path(out).name for j in one_hidden for out in j.outputs}
     assert "trial3.json" in names and "trial4.json" not in names
 
@@ -101,7 +101,7 @@ TOY_RULES = {
     "toy_data",
     "toy_plot",
     "toy_test_data",
-    "train_trial",  # the noisy set's long trials: one job each
+    "train_trial_two_hidden_layers",  # the noisy set's long trials: one job each
     "summarise_trials",
     "boundary_plots",
     "trial_plots",
@@ -113,8 +113,9 @@ def test_one_experiment_from_the_command_line(workdir):
     planned = jobs(user_types(workdir, "experiment_two_hidden_layers"))
     # the experiment's part of the report: data, trials, best, plots and held-out error
     assert set(planned) == {*TOY_RULES, "experiment_two_hidden_layers"}
-    assert len(planned["train_trial"]) == DEFAULT["experiments"]["two_hidden_layers"]["trials"]
-    assert all(j.wildcards["experiment"] == "two_hidden_layers" for j in planned["train_trial"])
+    trials = planned["train_trial_two_hidden_layers"]
+    assert len(trials) == DEFAULT["experiments"]["two_hidden_layers"]["trials"]
+    assert all(j.outputs[0].startswith("results/mlp/two_hidden_layers/") for j in trials)
     assert len(planned["boundary_plots"]) == len(planned["summarise_trials"]) == 1
 
 
@@ -123,7 +124,7 @@ def test_one_experiment_from_the_command_line(workdir):
     [
         ("images", {*IMAGE_RULES, "images"}),
         ("handbuilt", {"handbuilt"}),
-        ("toy", {*TOY_RULES, "train_trials_1_5", "toy"}),
+        ("toy", {*TOY_RULES, "train_trials_one_hidden_layer_1", "toy"}),
     ],
 )
 def test_one_part_from_the_command_line(workdir, target, rules):
@@ -146,11 +147,12 @@ def test_batches_of_trials_from_the_command_line(workdir):
     proc = user_types(workdir, "--config", "cluster={trials_per_job: 25}")
     # trial jobs are group jobs, printed indented: read the plan's job counts
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", proc.stdout + proc.stderr, re.MULTILINE))
-    assert "train_trial" not in counts
+    assert not any(rule.startswith("train_trial_") for rule in counts)  # no one-trial jobs
     batches = {rule: int(n) for rule, n in counts.items() if rule.startswith("train_trials_")}
     one = DEFAULT["experiments"]["one_hidden_layer"]
+    # one job per H and data set (5 trials each); the noisy set's 50 trials in two jobs of 25
     assert batches == {
-        f"train_trials_1_{one['trials']}": len(one["datasets"]) * len(one["hidden_sizes"]),
-        "train_trials_1_25": 1,
-        "train_trials_26_50": 1,
+        **{f"train_trials_one_hidden_layer_{k}": len(one["datasets"]) for k in (1, 2)},
+        "train_trials_two_hidden_layers_1": 1,
+        "train_trials_two_hidden_layers_2": 1,
     }

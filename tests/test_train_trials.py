@@ -3,22 +3,29 @@ by the cost model."""
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
+from netlab.toy import paths
 from netlab.toy.trial import trial_seed
 from netlab.workflow import inputs, train_trials
 
-SETTINGS = ["--seed", "7", "--experiment", "e", "--dataset", "data", "--hidden-layers", "1",
-            "--hidden", "3", "--lr", "0.25", "--tol", "1e-4", "--check-every", "100", "--max-iter", "600"]  # fmt: skip
+SETTINGS = ["--seed", "7", "--hidden-layers", "1", "--lr", "0.25", "--tol", "1e-4",
+            "--check-every", "100", "--max-iter", "600"]  # fmt: skip
 TIMINGS = ("wall_time_s", "setup_s", "wait_s", "train_s")
 
 
-def job(data_file, folder, trials, log="job.log"):
-    """``train_trials.main``'s arguments for ``trials`` of one setting, files under ``folder``."""
-    files = {ext: [str(folder / f"trial{t}.{ext}") for t in trials] for ext in ("json", "npz")}
-    return ["--data", str(data_file), "--log", str(folder / log), *SETTINGS,
-            "--records", *files["json"], "--weights", *files["npz"]]  # fmt: skip
+def trial(root, hidden, t, ext):
+    """A trial's file under ``root``, named as the workflow names it (its place gives its seed)."""
+    return str(root / paths.trial_file(ext, t, experiment="e", dataset="data", hidden=hidden))
+
+
+def job(data_file, root, trials, log="job.log"):
+    """``train_trials.main``'s arguments for ``trials`` [(H, N)], files under ``root``."""
+    return ["--data", str(data_file), "--log", str(root / log), *SETTINGS,
+            "--records", *(trial(root, h, t, "json") for h, t in trials),
+            "--weights", *(trial(root, h, t, "npz") for h, t in trials)]  # fmt: skip
 
 
 def without_timings(path):
@@ -29,47 +36,52 @@ def without_timings(path):
 
 def test_one_job_of_trials_writes_what_a_job_per_trial_writes(data_file, tmp_path):
     single, batch = tmp_path / "single", tmp_path / "batch"
-    trials = [1, 2, 5]
-    for t in trials:
-        train_trials.main(job(data_file, single, [t], log=f"{t}.log"))
+    trials = [(3, 1), (3, 2), (3, 5), (5, 1)]  # two H in one job
+    for h, t in trials:
+        train_trials.main(job(data_file, single, [(h, t)], log=f"h{h}-{t}.log"))
     records = train_trials.main(job(data_file, batch, trials))
-    seeds = [trial_seed(7, "e", "data", 3, t) for t in trials]
+    seeds = [trial_seed(7, "e", "data", h, t) for h, t in trials]
     assert [r["seed"] for r in records] == seeds and len(set(seeds)) == len(trials)
+    assert [r["hidden"] for r in records] == [3, 3, 3, 5]
     # the seed is the trial's place, whatever the wildcards' types
     assert seeds[0] == trial_seed(7, "e", "data", "3", "1")
-    for t in trials:
+    for h, t in trials:
         # weights: the same bytes; records: the same bytes but for the measured times
-        assert (batch / f"trial{t}.npz").read_bytes() == (single / f"trial{t}.npz").read_bytes()
-        assert without_timings(batch / f"trial{t}.json") == without_timings(
-            single / f"trial{t}.json"
+        made, alone = (Path(trial(root, h, t, "npz")) for root in (batch, single))
+        assert made.read_bytes() == alone.read_bytes()
+        assert without_timings(made.with_suffix(".json")) == without_timings(
+            alone.with_suffix(".json")
         )
     log = (batch / "job.log").read_text()
-    assert all(f"trial{t}: t=" in log for t in trials)
+    assert all(f"H={h} trial{t}: t=" in log for h, t in trials)
     assert f"python: {sys.executable}\n" in log  # the command names it only as $NETLAB_PYTHON
 
 
 def test_failed_trial_is_named_and_the_others_are_written(data_file, tmp_path, capsys):
-    blocked = tmp_path / "file"
-    blocked.write_text("not a directory")
-    args = job(data_file, tmp_path, [1, 2, 3])
-    args[args.index(str(tmp_path / "trial2.json"))] = str(blocked / "trial2.json")
-    args[args.index(str(tmp_path / "trial2.npz"))] = str(blocked / "trial2.npz")
-    with pytest.raises(train_trials.TrialsFailed, match=r"1 of 3 trials failed: trial2 \("):
-        train_trials.main(args)
-    assert (tmp_path / "trial1.json").is_file() and (tmp_path / "trial3.npz").is_file()
+    blocked = tmp_path / "results/mlp/e/data/h3/trial2.json"
+    blocked.mkdir(parents=True)  # a folder where the record should go
+    with pytest.raises(
+        train_trials.TrialsFailed, match=r"1 of 3 trials failed: .*h3/trial2\.json: "
+    ):
+        train_trials.main(job(data_file, tmp_path, [(3, 1), (3, 2), (3, 3)]))
+    assert Path(trial(tmp_path, 3, 1, "json")).is_file()
+    assert Path(trial(tmp_path, 3, 3, "npz")).is_file()
     assert "trial2" in capsys.readouterr().err
     seed = trial_seed(7, "e", "data", 3, 2)
     log = (tmp_path / "job.log").read_text()
-    assert f"trial 2 (seed {seed}) failed" in log and "Traceback" in log
+    assert f"h3/trial2.json (seed {seed}) failed" in log and "Traceback" in log
 
 
 def test_files_that_do_not_pair_up_are_refused(data_file, tmp_path):
-    args = job(data_file, tmp_path, [1, 2])
-    args[args.index(str(tmp_path / "trial2.npz"))] = str(tmp_path / "trial3.npz")
+    args = job(data_file, tmp_path, [(3, 1), (3, 2)])
+    args[args.index(trial(tmp_path, 3, 2, "npz"))] = trial(tmp_path, 3, 3, "npz")
     with pytest.raises(ValueError, match="differ"):
         train_trials.main(args)
     with pytest.raises(ValueError, match="twice"):
-        train_trials.main(job(data_file, tmp_path, [1, 1]))
+        train_trials.main(job(data_file, tmp_path, [(3, 1), (3, 1)]))
+    with pytest.raises(ValueError, match="not a trial file"):
+        train_trials.main([*SETTINGS, "--data", str(data_file), "--log", str(tmp_path / "l"),
+                           "--records", str(tmp_path / "x.json"), "--weights", str(tmp_path / "x.npz")])  # fmt: skip
 
 
 def sweep_config(trials, hidden_sizes, max_iter, n=100, **cluster):
@@ -91,41 +103,52 @@ def sweep_config(trials, hidden_sizes, max_iter, n=100, **cluster):
 
 
 @pytest.mark.parametrize(
-    ("trials", "size", "batches"),
+    ("trials", "size", "runs"),
     [
         (7, 3, [[1, 2, 3], [4, 5, 6], [7]]),
         (6, 3, [[1, 2, 3], [4, 5, 6]]),
         (2, 25, [[1, 2]]),
     ],
 )
-def test_batches_are_fixed_by_position(trials, size, batches):
+def test_runs_of_trials_are_fixed_by_position(trials, size, runs):
     config = sweep_config(trials, [4], 2000, trials_per_job=size)
-    assert inputs.trial_batches(config, "e") == batches
-    # adding trials changes only the last, partial batch (and adds new ones)
+    assert [u.trials for u in inputs.trial_units(config, "e")] == runs
+    # a number of trials per job: each run is a job of its own
+    assert [j.units for j in inputs.trial_jobs(config)] == [
+        [u] for u in inputs.trial_units(config, "e")
+    ]
+    # adding trials changes only the last, partial run (and adds new ones)
     config["experiments"]["e"]["trials"] = trials + 2
-    grown = inputs.trial_batches(config, "e")
-    full = [b for b in batches if len(b) == size]
+    grown = [u.trials for u in inputs.trial_units(config, "e")]
+    full = [r for r in runs if len(r) == size]
     assert grown[: len(full)] == full
 
 
-def test_auto_gives_short_trials_one_job_per_setting_and_long_ones_a_job_each():
+def test_auto_packs_short_trials_across_h_and_gives_long_ones_a_job_each():
     short = sweep_config(20, list(range(2, 22)), 2000)  # the issue's sweep: 2,000 iterations
-    assert inputs.trial_batches(short, "e") == [list(range(1, 21))]
-    (rule,) = inputs.trial_rules(short)
-    assert rule == inputs.TrialJobs("train_trials_1_20", list(range(1, 21)), "trials1-20", ["e"])
+    jobs = inputs.trial_jobs(short)
+    assert 1 <= len(jobs) <= 3  # 20 settings of 20 short trials: a few jobs, not 20
+    assert sorted((u.hidden, tuple(u.trials)) for j in jobs for u in j.units) == [
+        (h, tuple(range(1, 21))) for h in range(2, 22)
+    ]
+    assert all(sum(u.seconds for u in j.units) <= 2 for j in jobs)
+    assert (
+        jobs[0].rule == "train_trials_e_1"
+        and jobs[0].label == "h2t1-h" + jobs[0].label.split("-h")[1]
+    )
+    files = inputs.job_files(jobs[0], "json")
+    assert files[0] == "results/mlp/e/{dataset}/h2/trial1.json" and len(files) == 20 * len(
+        jobs[0].units
+    )
     long = sweep_config(50, [8], None, n=800)  # the notebook's noisy set, to convergence
     long["experiments"]["e"]["hidden_layers"] = 2
-    assert inputs.trials_per_job(long, "e") == 1
-    assert inputs.trial_rules(long) == [
-        inputs.TrialJobs("train_trial", ["{trial}"], "trial{trial}", ["e"])
-    ]
+    assert inputs.trials_per_job(long, "e", 8) == 1
+    (one,) = inputs.trial_jobs(long)
+    assert one.rule == "train_trial_e" and [u.hidden for u in one.units] == [8]
+    assert inputs.job_files(one, "npz") == ["results/mlp/e/{dataset}/h{hidden}/trial{trial}.npz"]
     # a longer budget per job takes several long trials
-    assert (
-        inputs.trials_per_job(
-            long | {"cluster": {"trials_per_job": "auto", "job_seconds": 60}}, "e"
-        )
-        > 10
-    )
+    longer = long | {"cluster": {"trials_per_job": "auto", "job_seconds": 60}}
+    assert inputs.trials_per_job(longer, "e", 8) > 10
 
 
 def test_report_counts_every_trial_rule_as_one_stage(tmp_path):
@@ -136,7 +159,7 @@ def test_report_counts_every_trial_rule_as_one_stage(tmp_path):
     bench = tmp_path / "b.tsv"
     bench.write_text("s\tcpu_time\n2.0\t1.5\n")
     trials = pd.DataFrame({"setup_s": [0.5, 0.25], "wait_s": [0.0, 0.0], "train_s": [1.0, 1.0]})
-    rules = ["train_trials_1_25", "train_trials_26_30", "train_trial", "summarise_trials"]
+    rules = ["train_trials_e_1", "train_trials_e_2", "train_trial_f", "summarise_trials"]
     table, missing = stage_times([[r, str(bench)] for r in rules], trials)
     assert not missing
     row = table.set_index("stage").loc["train_trials"]

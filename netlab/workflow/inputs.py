@@ -7,6 +7,7 @@ report shows. Each error names the config key at fault.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +21,7 @@ from netlab.toy.trainer.choice import (
     ASSUMED_ITERATIONS,
     choose_path,
     dataset_points,
-    run_cost_s,
+    us_per_iteration,
 )
 from netlab.workflow.config import ConfigError
 
@@ -30,7 +31,8 @@ IMAGE_ROOTS = {
     "hymenoptera": "results/images/hymenoptera",
 }
 HYMENOPTERA_ZIP = "resources/hymenoptera_data.zip"
-#: The trial rules' names start with this: ``train_trial`` (one job per trial) or ``train_trials_F_L``.
+#: The trial rules' names start with this: ``train_trial_<experiment>`` (one job per trial) or
+#: ``train_trials_<experiment>_<k>``.
 TRIAL_RULE = "train_trial"
 
 
@@ -107,69 +109,130 @@ def experiment_settings(config: Mapping[str, Any], experiment: str) -> list[Sett
     return [s for s in settings(config) if s.experiment == experiment]
 
 
-def trial_estimate_s(
-    config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any
-) -> float:
-    """The trainer's cost model's seconds for one trial's iterations (``max_iter``, or a typical
-    run to convergence when it is null), without the once-per-job set-up."""
-    sizes, n_points, max_iter = trial_cost(config, experiment, dataset, hidden)
-    path = choose_path(sizes, n_points, max_iter)
-    return run_cost_s(path, sizes, n_points, max_iter or ASSUMED_ITERATIONS)
+def trial_estimate_s(config: Mapping[str, Any], experiment: str, hidden: Any) -> float:
+    """The trainer's cost model's seconds for one trial's iterations of ``hidden`` units in ``experiment``
+    (its ``max_iter``, or a typical run to convergence when null) on the experiment's largest data set;
+    the set-up (loading the kernel) is once per job, not per trial."""
+    return max(
+        (max_iter or ASSUMED_ITERATIONS)
+        * us_per_iteration(choose_path(sizes, n, max_iter), sizes, n)
+        * 1e-6
+        for d in config["experiments"][experiment]["datasets"]
+        for sizes, n, max_iter in [trial_cost(config, experiment, d, hidden)]
+    )
 
 
-def trials_per_job(config: Mapping[str, Any], experiment: str) -> int:
-    """How many trials of one setting a job trains: ``cluster.trials_per_job``, or with ``auto`` as many
-    as the experiment's costliest setting fits into ``cluster.job_seconds`` (at least one)."""
+def trials_per_job(config: Mapping[str, Any], experiment: str, hidden: Any) -> int:
+    """How many trials of one H a job may train: ``cluster.trials_per_job``, or with ``auto`` as many as
+    fit into ``cluster.job_seconds`` (at least one)."""
     cluster = config["cluster"]
     if cluster["trials_per_job"] != "auto":
         return int(cluster["trials_per_job"])
-    costliest = max(
-        trial_estimate_s(config, s.experiment, s.dataset, s.hidden)
-        for s in experiment_settings(config, experiment)
-    )
-    return max(1, int(cluster["job_seconds"] // costliest))
+    return max(1, int(cluster["job_seconds"] // trial_estimate_s(config, experiment, hidden)))
 
 
-def trial_batches(config: Mapping[str, Any], experiment: str) -> list[list[int]]:
-    """The trial numbers of each job of one experiment's settings: trials k*N+1 .. (k+1)*N
-    (N = ``trials_per_job``), the last batch holding what is left. Fixed by position, so
-    adding trials changes only the last, partial batch (and adds new ones)."""
-    size = trials_per_job(config, experiment)
-    trials = config["experiments"][experiment]["trials"]
-    return [
-        list(range(first, min(first + size, trials + 1))) for first in range(1, trials + 1, size)
-    ]
+class Unit(NamedTuple):
+    """Trials of one H that one job trains together (for every data set of the experiment alike)."""
+
+    hidden: int
+    trials: list[int]
+    seconds: float
+
+
+def trial_units(config: Mapping[str, Any], experiment: str) -> list[Unit]:
+    """Each H's trials in runs of ``trials_per_job``: trials k*N+1 .. (k+1)*N, the last run holding
+    what is left. Fixed by position, so adding trials changes only each H's last, partial run."""
+    spec = config["experiments"][experiment]
+    units = []
+    for hidden in spec["hidden_sizes"]:
+        size, each = (
+            trials_per_job(config, experiment, hidden),
+            trial_estimate_s(config, experiment, hidden),
+        )
+        for first in range(1, spec["trials"] + 1, size):
+            trials = list(range(first, min(first + size, spec["trials"] + 1)))
+            units.append(Unit(int(hidden), trials, each * len(trials)))
+    return units
 
 
 class TrialJobs(NamedTuple):
-    """One rule of trial jobs: its name, the trial numbers each job trains (``["{trial}"]``: one job per
-    trial, by wildcard), what its log and benchmark files are called, and the experiments it serves."""
+    """One rule of trial jobs (one job per data set of ``experiment``): its name, the trials each job
+    trains (``units``; for the rule ``train_trial_*``, one job per trial, the H it serves), and what its
+    log and benchmark files are called."""
 
     rule: str
-    trials: list[Any]
+    experiment: str
+    units: list[Unit]
     label: str
-    experiments: list[str]
 
 
-def trial_rules(config: Mapping[str, Any]) -> list[TrialJobs]:
-    """The rules that train trials: ``train_trial`` (by wildcard) for experiments of one trial per job,
-    and ``train_trials_FIRST_LAST`` for each range of trials some experiment's jobs train together.
-    Rule names hold no experiment name, so a sweep's plan has a handful of rules, not one per batch."""
-    jobs: dict[tuple[Any, ...], list[str]] = {}
+def trial_jobs(config: Mapping[str, Any]) -> list[TrialJobs]:
+    """How trials are cut into jobs: with ``trials_per_job: auto``, consecutive runs of trials (across H)
+    share a job up to ``cluster.job_seconds`` of estimated training, so a sweep of short trials pays a
+    job's start-up per few seconds of arithmetic, not per setting; a run of one trial that fills a job
+    alone is trained by the experiment's one-trial-per-job rule (``train_trial_<experiment>``). A job's
+    files are the same bytes however trials are cut: each trial's seed is its place."""
+    jobs = []
     for experiment in config["experiments"]:
-        for batch in trial_batches(config, experiment):
-            key = ("{trial}",) if trials_per_job(config, experiment) == 1 else tuple(batch)
-            jobs.setdefault(key, [])
-            if experiment not in jobs[key]:
-                jobs[key].append(experiment)
-    return [
-        TrialJobs(TRIAL_RULE, list(key), "trial{trial}", names)
-        if key == ("{trial}",)
-        else TrialJobs(
-            f"{TRIAL_RULE}s_{key[0]}_{key[-1]}", list(key), f"trials{key[0]}-{key[-1]}", names
+        name = re.sub(r"[^A-Za-z0-9_]", "_", experiment)
+        units = trial_units(config, experiment)
+        single = [
+            u
+            for u in units
+            if len(u.trials) == 1 and trials_per_job(config, experiment, u.hidden) == 1
+        ]
+        if single:
+            hidden = sorted({u.hidden for u in single})
+            jobs.append(
+                TrialJobs(
+                    f"{TRIAL_RULE}_{name}", experiment, [Unit(h, [], 0.0) for h in hidden], ""
+                )
+            )
+        packs: list[list[Unit]] = []
+        budget = (
+            config["cluster"]["job_seconds"]
+            if config["cluster"]["trials_per_job"] == "auto"
+            else 0.0
         )
-        for key, names in jobs.items()
+        for unit in (u for u in units if u not in single):
+            if packs and sum(u.seconds for u in packs[-1]) + unit.seconds <= budget:
+                packs[-1].append(unit)
+            else:
+                packs.append([unit])
+        for k, pack in enumerate(packs, start=1):
+            first, last = pack[0], pack[-1]
+            label = f"h{first.hidden}t{first.trials[0]}-h{last.hidden}t{last.trials[-1]}"
+            jobs.append(TrialJobs(f"{TRIAL_RULE}s_{name}_{k}", experiment, pack, label))
+    return jobs
+
+
+def job_files(job: TrialJobs, ext: str) -> list[str]:
+    """A trial rule's output patterns (``{dataset}`` left as a wildcard; for ``train_trial_*`` also
+    ``{hidden}`` and ``{trial}``)."""
+    if job.label == "":
+        return [paths.trial_file(ext, experiment=job.experiment)]
+    return [
+        paths.trial_file(ext, t, experiment=job.experiment, hidden=u.hidden)
+        for u in job.units
+        for t in u.trials
     ]
+
+
+def job_log(job: TrialJobs, folder: str, ext: str) -> str:
+    """A trial job's log (``results/logs``) or benchmark (``results/benchmarks``) file."""
+    name = "h{hidden}/trial{trial}" if job.label == "" else job.label
+    return f"{folder}/train_trials/{job.experiment}/{{dataset}}/{name}.{ext}"
+
+
+def job_nets(config: Mapping[str, Any], job: TrialJobs, dataset: str, hidden: Any) -> tuple:
+    """What the cost model needs of a trial job (``choice.job_runtime_min``, with ``trial_mem_mb`` of its
+    largest net): (layer sizes, trials) of each net it trains, the data set's points, ``max_iter``."""
+    spec = config["experiments"][job.experiment]
+    counts = (
+        [(int(hidden), 1)] if job.label == "" else [(u.hidden, len(u.trials)) for u in job.units]
+    )
+    nets = [(layer_sizes(spec["hidden_layers"], h), n) for h, n in counts]
+    return nets, dataset_points(config["datasets"][dataset]), spec["max_iter"]
 
 
 def setting_trial_files(config: Mapping[str, Any], setting: Setting, ext: str) -> list[str]:

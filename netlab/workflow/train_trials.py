@@ -1,14 +1,13 @@
-"""The trial job: several trials of one setting (or one), trained in one process.
+"""The trial job: trials of one experiment on one data set (of one H or several), trained in one process.
 
-    python -m netlab.workflow.train_trials --data results/data/data1.txt --log ... \\
-        --seed 2025 --experiment one_hidden_layer --dataset data1 --hidden 4 --hidden-layers 1 \\
-        --lr 0.25 --tol 1e-4 --check-every 1000 --max-iter None \\
-        --records .../trial1.json .../trial2.json --weights .../trial1.npz .../trial2.npz
+    python -m netlab.workflow.train_trials --data results/data/data1.txt --log ... --seed 2025 \\
+        --hidden-layers 1 --lr 0.25 --tol 1e-4 --check-every 1000 --max-iter None \\
+        --records results/mlp/one_hidden_layer/data1/h4/trial1.json ... --weights ...trial1.npz ...
 
 A shell command, not a Snakemake ``script:`` (whose preamble costs about 0.1 s a job). Each trial is
-``netlab.toy.trial.run_trial`` with the seed its place gives it (``trial_seed``: the config seed,
-experiment, data set, H and the N of ``trialN``), so the files are the same whichever job trains it
-and however many trials that job holds. A trial that fails does not stop the others: the job trains
+``netlab.toy.trial.run_trial`` with the H its record's path names and the seed its place gives it
+(``trial_seed``: the config seed, experiment, data set, H and the N of ``trialN``), so the files are
+the same whichever job trains it and however many trials that job holds. A trial that fails does not stop the others: the job trains
 every trial, logs each failure with its traceback, and then exits non-zero naming every failed trial
 (Snakemake then deletes the job's outputs, and running the workflow again trains them again).
 """
@@ -23,14 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from netlab.toy.paths import trial_number
+from netlab.toy.paths import trial_place
 from netlab.toy.trial import run_trial, trial_seed
 from netlab.workflow import joblog
 
 
 class Trial(NamedTuple):
-    """One trial of a job: its number (the N of trialN), its seed and its two files."""
+    """One trial of a job: its H, its number (the N of trialN), its seed and its two files."""
 
+    hidden: int
     number: int
     seed: int
     record: Path
@@ -41,21 +41,19 @@ class TrialsFailed(RuntimeError):
     """Some trials of a job failed; the message names each one and its error."""
 
 
-def job_trials(
-    records: Sequence[Path], weights: Sequence[Path], seed: int, experiment: str, dataset: str,
-    hidden: int,
-) -> list[Trial]:  # fmt: skip
-    """The trials a job's output files name, with their seeds; records and weights must pair up."""
-    numbers = [trial_number(p) for p in records]
-    if numbers != [trial_number(p) for p in weights]:
+def job_trials(records: Sequence[Path], weights: Sequence[Path], seed: int) -> list[Trial]:
+    """The trials a job's output files name (``results/mlp/E/D/hH/trialN``), with their seeds; records and
+    weights must pair up, and a trial must not repeat."""
+    places = [trial_place(p) for p in records]
+    if places != [trial_place(p) for p in weights]:
         raise ValueError(
             f"records {list(map(str, records))} and weights {list(map(str, weights))} differ"
         )
-    if len(set(numbers)) != len(numbers):
-        raise ValueError(f"a trial number is given twice: {numbers}")
+    if len(set(places)) != len(places):
+        raise ValueError(f"a trial is given twice: {list(map(str, records))}")
     return [
-        Trial(n, trial_seed(seed, experiment, dataset, hidden, n), Path(r), Path(w))
-        for n, r, w in zip(numbers, records, weights, strict=True)
+        Trial(hidden, n, trial_seed(seed, experiment, dataset, hidden, n), Path(r), Path(w))
+        for (experiment, dataset, hidden, n), r, w in zip(places, records, weights, strict=True)
     ]
 
 
@@ -69,17 +67,15 @@ def train_trials(
     records, failed = [], []
     for t in trials:
         try:
-            record = run_trial(data, t.record, t.weights, seed=t.seed, **settings)
+            record = run_trial(data, t.record, t.weights, hidden=t.hidden, seed=t.seed, **settings)
         except Exception as exc:  # one trial's failure must not lose the job's other trials
-            log.error(
-                "trial %d (seed %d) failed: %s\n%s", t.number, t.seed, exc, traceback.format_exc()
-            )
-            failed.append(f"trial{t.number} ({t.record}): {type(exc).__name__}: {exc}")
+            log.error("%s (seed %d) failed: %s\n%s", t.record, t.seed, exc, traceback.format_exc())
+            failed.append(f"{t.record}: {type(exc).__name__}: {exc}")
             continue
         records.append(record)
         log.info(
-            "trial%d: t=%d errors=%d loss=%.5f; %s path: set-up %.3f s, waited %.3f s, training %.3f s",
-            t.number, record["iterations"], record["errors"], record["final_loss"], record["path"],
+            "H=%d trial%d: t=%d errors=%d loss=%.5f; %s path: set-up %.3f s, waited %.3f s, training %.3f s",
+            t.hidden, t.number, record["iterations"], record["errors"], record["final_loss"], record["path"],
             record["setup_s"], record["wait_s"], record["train_s"],
         )  # fmt: skip
     if failed:
@@ -100,9 +96,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     )
     for name in ("data", "log"):
         parser.add_argument(f"--{name}", required=True, type=Path)
-    for name in ("experiment", "dataset"):
-        parser.add_argument(f"--{name}", required=True)
-    for name in ("seed", "hidden-layers", "hidden", "check-every"):
+    for name in ("seed", "hidden-layers", "check-every"):
         parser.add_argument(f"--{name}", required=True, type=int)
     parser.add_argument("--max-iter", required=True, type=optional_int, help="None: no cap")
     parser.add_argument("--lr", required=True, type=float)
@@ -110,13 +104,10 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     for name in ("records", "weights"):
         parser.add_argument(f"--{name}", required=True, nargs="+", type=Path)
     args = parser.parse_args(argv)
-    trials = job_trials(
-        args.records, args.weights, args.seed, args.experiment, args.dataset, args.hidden
-    )
+    trials = job_trials(args.records, args.weights, args.seed)
     with joblog.logged(args.log) as log:
         return train_trials(
-            args.data, trials, log, hidden_layers=args.hidden_layers, hidden=args.hidden,
-            lr=args.lr, tol=args.tol, check_every=args.check_every, max_iter=args.max_iter,
+            args.data, trials, log, hidden_layers=args.hidden_layers, lr=args.lr, tol=args.tol, check_every=args.check_every, max_iter=args.max_iter,
         )  # fmt: skip
 
 

@@ -62,7 +62,14 @@ def draw_boundary(
     xx, yy = boundary_grid(x)
     grid = np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
     z = (predict(grid) > 0.5).astype(float).reshape(xx.shape)
-    ax.pcolormesh(xx, yy, z, cmap=plt.cm.PRGn, vmin=-3, vmax=3, shading="auto")
+    # the mesh's cells as one image (what pcolormesh draws, at a fraction of the cost: a sweep draws
+    # a panel per H), each cell centred on its grid point
+    half = GRID_STEP / 2
+    extent = (xx[0, 0] - half, xx[0, -1] + half, yy[0, 0] - half, yy[-1, 0] + half)
+    ax.imshow(
+        z, origin="lower", extent=extent, cmap=plt.cm.PRGn, vmin=-3, vmax=3,
+        interpolation="nearest", aspect="auto",
+    )  # fmt: skip
     _points(ax, x, labels, legend=legend)
 
 

@@ -108,11 +108,20 @@ def trial_mem_mb(sizes: Sequence[int], n_points: int, max_iter: int | None) -> i
 
 
 def trial_runtime_min(sizes: Sequence[int], n_points: int, max_iter: int | None) -> int:
-    """Run time (minutes) to declare for a trial job: compile, set-up and its iterations, three times over."""
-    path = choose_path(sizes, n_points, max_iter)
-    seconds = run_cost_s(path, sizes, n_points, max_iter or RUNTIME_ITERATIONS)
-    if path == "fused":
-        seconds += compile_s(sizes)
+    """Run time (minutes) to declare for a job of one trial (``job_runtime_min``)."""
+    return job_runtime_min([(sizes, 1)], n_points, max_iter)
+
+
+def job_runtime_min(
+    nets: Sequence[tuple[Sequence[int], int]], n_points: int, max_iter: int | None
+) -> int:
+    """Run time (minutes) to declare for a job training ``count`` trials of each net (``sizes``, ``count``):
+    each kernel's compile, the trials' set-up and iterations, three times over."""
+    seconds = 0.0
+    for sizes, count in nets:
+        path = choose_path(sizes, n_points, max_iter)
+        seconds += count * run_cost_s(path, sizes, n_points, max_iter or RUNTIME_ITERATIONS)
+        seconds += compile_s(sizes) if path == "fused" else 0.0
     return max(2, math.ceil(3 * seconds / 60))
 
 

@@ -120,9 +120,8 @@ def report_inputs(wildcards=None):
 
 def report_benchmarks(wildcards, input):
     """The benchmark files of the jobs that made the report's inputs, every trial and the weights file."""
-    trials = [f for e in config["experiments"] for f in inputs.experiment_trial_files(config, e, "json")]
-    return snakemake_internals.producer_benchmarks(
-        workflow, [*weights_file(), *trials, *input]
+    return inputs.trial_job_benchmarks(config) + snakemake_internals.producer_benchmarks(
+        workflow, [*weights_file(), *input]
     )
 
 
@@ -142,16 +141,14 @@ def trial_job_mem_mb(job):
     """A trial job's memory: that of the largest net it trains."""
     return lambda w: max(
         trial_mem_mb(sizes, n, max_iter)
-        for nets, n, max_iter in [inputs.job_nets(config, job, w.dataset, w.get("hidden", 0))]
+        for nets, n, max_iter in [inputs.job_nets(config, job, w.get("hidden"))]
         for sizes, _ in nets
     )
 
 
 def trial_job_runtime_min(job):
     """A trial job's run time: its nets' compiles and its trials, as the cost model declares them."""
-    return lambda w: job_runtime_min(
-        *inputs.job_nets(config, job, w.dataset, w.get("hidden", 0))
-    )
+    return lambda w: job_runtime_min(*inputs.job_nets(config, job, w.get("hidden")))
 
 
 def cluster_local_rules():

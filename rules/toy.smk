@@ -65,15 +65,17 @@ rule toy_test_data:
 # Trial jobs: each trains trials of one experiment on one data set, one record and one weights file per
 # trial, each seeded by its place. With cluster.trials_per_job auto, runs of trials (across H) share a job
 # up to cluster.job_seconds of estimated training; trials long enough to fill a job alone get one each
-# (train_trial_<experiment>). One rule body; a rule per job's set of trials (netlab.workflow.inputs).
+# (train_trial_<experiment>_<dataset>). One rule body; a rule per job (netlab.workflow.inputs.trial_jobs).
 for _job in inputs.trial_jobs(config):
 
     rule:
         name:
             _job.rule
         input:
-            data=paths.data_file(),
+            data=paths.data_file(_job.dataset),
+        # the job's list of its files first: the summary and boundary jobs read that, not each trial
         output:
+            made=paths.job_list(_job.experiment, _job.dataset, inputs.job_name(_job)),
             records=inputs.job_files(_job, "json"),
             weights=inputs.job_files(_job, "npz"),
         log:
@@ -106,7 +108,7 @@ for _job in inputs.trial_jobs(config):
             '"$NETLAB_PYTHON" -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}'
             " --seed {params.seed} --hidden-layers {params.hidden_layers} --lr {params.lr}"
             " --tol {params.tol} --check-every {params.check_every} --max-iter {params.max_iter}"
-            " --records {output.records:q} --weights {output.weights:q}"
+            " --records {output.records:q} --weights {output.weights:q} --list {output.made:q}"
 
 
 # One job per experiment sums up all its trials (a job per setting would pay an interpreter and
@@ -138,8 +140,7 @@ rule summarise_trials:
 rule boundary_plots:
     input:
         data=paths.data_file(),
-        records=lambda w: inputs.experiment_trial_files(config, w.experiment, "json", w.dataset),
-        weights=lambda w: inputs.experiment_trial_files(config, w.experiment, "npz", w.dataset),
+        trials=lambda w: inputs.job_lists(config, w.experiment, w.dataset),
     output:
         report(
             paths.boundaries_file(),

@@ -58,6 +58,14 @@ def boundaries_file(experiment: object = "{experiment}", dataset: object = "{dat
     )
 
 
+def job_list(experiment: object, dataset: object, job: str) -> str:
+    """The list of files a trial job made (``netlab.toy.manifest``), named by the trials it trains."""
+    return _fill(
+        f"{EXPERIMENT_DIR}/{{dataset}}/jobs/{job}.json",
+        {"experiment": experiment, "dataset": dataset},
+    )
+
+
 def trial_file(ext: str, trial: object = "{trial}", **fields: object) -> str:
     """One trial's record (``json``) or weights (``npz``) of a setting."""
     return _fill(f"{SETTING_DIR}/trial{trial}.{ext}", fields)

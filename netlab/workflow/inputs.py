@@ -31,8 +31,8 @@ IMAGE_ROOTS = {
     "hymenoptera": "results/images/hymenoptera",
 }
 HYMENOPTERA_ZIP = "resources/hymenoptera_data.zip"
-#: The trial rules' names start with this: ``train_trial_<experiment>`` (one job per trial) or
-#: ``train_trials_<experiment>_<k>``.
+#: The trial rules' names start with this: ``train_trial_<experiment>_<dataset>`` (one job per trial)
+#: or ``train_trials_<experiment>_<dataset>_<k>``.
 TRIAL_RULE = "train_trial"
 
 
@@ -109,46 +109,42 @@ def experiment_settings(config: Mapping[str, Any], experiment: str) -> list[Sett
     return [s for s in settings(config) if s.experiment == experiment]
 
 
-def trial_estimate_s(config: Mapping[str, Any], experiment: str, hidden: Any) -> float:
-    """The trainer's cost model's seconds for one trial's iterations of ``hidden`` units in ``experiment``
-    (its ``max_iter``, or a typical run to convergence when null) on the experiment's largest data set;
-    the set-up (loading the kernel) is once per job, not per trial."""
-    return max(
-        (max_iter or ASSUMED_ITERATIONS)
-        * us_per_iteration(choose_path(sizes, n, max_iter), sizes, n)
-        * 1e-6
-        for d in config["experiments"][experiment]["datasets"]
-        for sizes, n, max_iter in [trial_cost(config, experiment, d, hidden)]
-    )
+def trial_estimate_s(
+    config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any
+) -> float:
+    """The trainer's cost model's seconds for one trial's iterations (its ``max_iter``, or a typical run
+    to convergence when null); the set-up (loading the kernel) is once per job, not per trial."""
+    sizes, n, max_iter = trial_cost(config, experiment, dataset, hidden)
+    path = choose_path(sizes, n, max_iter)
+    return (max_iter or ASSUMED_ITERATIONS) * us_per_iteration(path, sizes, n) * 1e-6
 
 
-def trials_per_job(config: Mapping[str, Any], experiment: str, hidden: Any) -> int:
-    """How many trials of one H a job may train: ``cluster.trials_per_job``, or with ``auto`` as many as
-    fit into ``cluster.job_seconds`` (at least one)."""
+def trials_per_job(config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any) -> int:
+    """How many trials of one setting a job may train: ``cluster.trials_per_job``, or with ``auto`` as
+    many as fit into ``cluster.job_seconds`` (at least one)."""
     cluster = config["cluster"]
     if cluster["trials_per_job"] != "auto":
         return int(cluster["trials_per_job"])
-    return max(1, int(cluster["job_seconds"] // trial_estimate_s(config, experiment, hidden)))
+    each = trial_estimate_s(config, experiment, dataset, hidden)
+    return max(1, int(cluster["job_seconds"] // each))
 
 
 class Unit(NamedTuple):
-    """Trials of one H that one job trains together (for every data set of the experiment alike)."""
+    """Trials of one H (of one experiment and data set) that one job trains together."""
 
     hidden: int
     trials: list[int]
     seconds: float
 
 
-def trial_units(config: Mapping[str, Any], experiment: str) -> list[Unit]:
+def trial_units(config: Mapping[str, Any], experiment: str, dataset: str) -> list[Unit]:
     """Each H's trials in runs of ``trials_per_job``: trials k*N+1 .. (k+1)*N, the last run holding
     what is left. Fixed by position, so adding trials changes only each H's last, partial run."""
     spec = config["experiments"][experiment]
     units = []
     for hidden in spec["hidden_sizes"]:
-        size, each = (
-            trials_per_job(config, experiment, hidden),
-            trial_estimate_s(config, experiment, hidden),
-        )
+        size = trials_per_job(config, experiment, dataset, hidden)
+        each = trial_estimate_s(config, experiment, dataset, hidden)
         for first in range(1, spec["trials"] + 1, size):
             trials = list(range(first, min(first + size, spec["trials"] + 1)))
             units.append(Unit(int(hidden), trials, each * len(trials)))
@@ -156,110 +152,121 @@ def trial_units(config: Mapping[str, Any], experiment: str) -> list[Unit]:
 
 
 class TrialJobs(NamedTuple):
-    """One rule of trial jobs (one job per data set of ``experiment``): its name, the trials each job
-    trains (``units``; for the rule ``train_trial_*``, one job per trial, the H it serves), and what its
-    log and benchmark files are called."""
+    """One rule of trial jobs: its name, its experiment and data set, and the trials it trains (``units``;
+    ``one_per_job``: the rule trains one trial a job, by wildcards, of each H in ``units``)."""
 
     rule: str
     experiment: str
+    dataset: str
     units: list[Unit]
-    label: str
+    one_per_job: bool
 
 
 def trial_jobs(config: Mapping[str, Any]) -> list[TrialJobs]:
-    """How trials are cut into jobs: with ``trials_per_job: auto``, consecutive runs of trials (across H)
-    share a job up to ``cluster.job_seconds`` of estimated training, so a sweep of short trials pays a
-    job's start-up per few seconds of arithmetic, not per setting; a run of one trial that fills a job
-    alone is trained by the experiment's one-trial-per-job rule (``train_trial_<experiment>``). A job's
-    files are the same bytes however trials are cut: each trial's seed is its place."""
+    """How trials are cut into jobs, per experiment and data set: with ``trials_per_job: auto``,
+    consecutive runs of trials (across H) share a job up to ``cluster.job_seconds`` of estimated
+    training, so a sweep of short trials pays a job's start-up per few seconds of arithmetic, not per
+    setting; trials that fill a job alone get one each (rule ``train_trial_<experiment>_<dataset>``,
+    by wildcards). The files are the same bytes however trials are cut: each trial's seed is its place.
+    A rule's outputs are literal paths, so Snakemake finds a file's producer by its prefix at once."""
+    budget = (
+        config["cluster"]["job_seconds"] if config["cluster"]["trials_per_job"] == "auto" else 0.0
+    )
     jobs = []
-    for experiment in config["experiments"]:
-        name = re.sub(r"[^A-Za-z0-9_]", "_", experiment)
-        units = trial_units(config, experiment)
-        single = [
-            u
-            for u in units
-            if len(u.trials) == 1 and trials_per_job(config, experiment, u.hidden) == 1
-        ]
-        if single:
-            hidden = sorted({u.hidden for u in single})
-            jobs.append(
-                TrialJobs(
-                    f"{TRIAL_RULE}_{name}", experiment, [Unit(h, [], 0.0) for h in hidden], ""
-                )
-            )
-        packs: list[list[Unit]] = []
-        budget = (
-            config["cluster"]["job_seconds"]
-            if config["cluster"]["trials_per_job"] == "auto"
-            else 0.0
-        )
-        for unit in (u for u in units if u not in single):
-            if packs and sum(u.seconds for u in packs[-1]) + unit.seconds <= budget:
-                packs[-1].append(unit)
-            else:
-                packs.append([unit])
-        for k, pack in enumerate(packs, start=1):
-            first, last = pack[0], pack[-1]
-            label = f"h{first.hidden}t{first.trials[0]}-h{last.hidden}t{last.trials[-1]}"
-            jobs.append(TrialJobs(f"{TRIAL_RULE}s_{name}_{k}", experiment, pack, label))
+    for experiment, spec in config["experiments"].items():
+        for dataset in spec["datasets"]:
+            name = re.sub(r"[^A-Za-z0-9_]", "_", f"{experiment}_{dataset}")
+            units = trial_units(config, experiment, dataset)
+            alone = [u for u in units if trials_per_job(config, experiment, dataset, u.hidden) == 1]
+            if alone:
+                single = [Unit(h, [], 0.0) for h in sorted({u.hidden for u in alone})]
+                jobs.append(TrialJobs(f"{TRIAL_RULE}_{name}", experiment, dataset, single, True))
+            packs: list[list[Unit]] = []
+            for unit in (u for u in units if u not in alone):
+                if packs and sum(u.seconds for u in packs[-1]) + unit.seconds <= budget:
+                    packs[-1].append(unit)
+                else:
+                    packs.append([unit])
+            jobs += [
+                TrialJobs(f"{TRIAL_RULE}s_{name}_{k}", experiment, dataset, pack, False)
+                for k, pack in enumerate(packs, start=1)
+            ]
     return jobs
 
 
 def job_files(job: TrialJobs, ext: str) -> list[str]:
-    """A trial rule's output patterns (``{dataset}`` left as a wildcard; for ``train_trial_*`` also
-    ``{hidden}`` and ``{trial}``)."""
-    if job.label == "":
-        return [paths.trial_file(ext, experiment=job.experiment)]
+    """A trial rule's outputs: its trials' records (``json``) or weights (``npz``); for a rule of one trial
+    a job, the pattern (``{hidden}``, ``{trial}``)."""
+    fields = {"experiment": job.experiment, "dataset": job.dataset}
+    if job.one_per_job:
+        return [paths.trial_file(ext, **fields)]
     return [
-        paths.trial_file(ext, t, experiment=job.experiment, hidden=u.hidden)
-        for u in job.units
-        for t in u.trials
+        paths.trial_file(ext, t, hidden=u.hidden, **fields) for u in job.units for t in u.trials
     ]
+
+
+def job_name(job: TrialJobs) -> str:
+    """What a trial job's list, log and benchmark files are called: its first and last trial
+    (``h4t1-h8t5``), or ``h{hidden}/trial{trial}`` for a rule of one trial a job."""
+    if job.one_per_job:
+        return "h{hidden}/trial{trial}"
+    first, last = job.units[0], job.units[-1]
+    return f"h{first.hidden}t{first.trials[0]}-h{last.hidden}t{last.trials[-1]}"
 
 
 def job_log(job: TrialJobs, folder: str, ext: str) -> str:
     """A trial job's log (``results/logs``) or benchmark (``results/benchmarks``) file."""
-    name = "h{hidden}/trial{trial}" if job.label == "" else job.label
-    return f"{folder}/train_trials/{job.experiment}/{{dataset}}/{name}.{ext}"
+    return f"{folder}/train_trials/{job.experiment}/{job.dataset}/{job_name(job)}.{ext}"
 
 
-def job_nets(config: Mapping[str, Any], job: TrialJobs, dataset: str, hidden: Any) -> tuple:
+def job_lists(config: Mapping[str, Any], experiment: str, dataset: str | None = None) -> list[str]:
+    """The lists of files (``netlab.toy.manifest``) of every trial job of one experiment (of one data set):
+    what the summary and boundary jobs read, a few files instead of two per trial."""
+    found = []
+    for job in trial_jobs(config):
+        if job.experiment != experiment or dataset not in (None, job.dataset):
+            continue
+        pattern = paths.job_list(job.experiment, job.dataset, job_name(job))
+        if not job.one_per_job:
+            found.append(pattern)
+            continue
+        trials = range(1, config["experiments"][experiment]["trials"] + 1)
+        found += [pattern.format(hidden=u.hidden, trial=t) for u in job.units for t in trials]
+    return found
+
+
+def trial_job_benchmarks(config: Mapping[str, Any]) -> list[list[str]]:
+    """``[rule, benchmark file]`` of every trial job under ``config`` (the report's time per stage),
+    derived from the cut itself: matching 20,000 trial files to their rules would take minutes."""
+    found = []
+    for job in trial_jobs(config):
+        pattern = job_log(job, "results/benchmarks", "tsv")
+        if not job.one_per_job:
+            found.append([job.rule, pattern])
+            continue
+        trials = range(1, config["experiments"][job.experiment]["trials"] + 1)
+        found += [
+            [job.rule, pattern.format(hidden=u.hidden, trial=t)] for u in job.units for t in trials
+        ]
+    return found
+
+
+def job_nets(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> tuple:
     """What the cost model needs of a trial job (``choice.job_runtime_min``, with ``trial_mem_mb`` of its
-    largest net): (layer sizes, trials) of each net it trains, the data set's points, ``max_iter``."""
+    largest net): (layer sizes, trials) of each net it trains, the data set's points, ``max_iter``;
+    ``hidden``: the job's H for a rule of one trial a job."""
     spec = config["experiments"][job.experiment]
     counts = (
-        [(int(hidden), 1)] if job.label == "" else [(u.hidden, len(u.trials)) for u in job.units]
+        [(int(hidden), 1)] if job.one_per_job else [(u.hidden, len(u.trials)) for u in job.units]
     )
     nets = [(layer_sizes(spec["hidden_layers"], h), n) for h, n in counts]
-    return nets, dataset_points(config["datasets"][dataset]), spec["max_iter"]
-
-
-def setting_trial_files(config: Mapping[str, Any], setting: Setting, ext: str) -> list[str]:
-    """Every trial's record (``json``) or weights (``npz``) of one setting."""
-    trials = config["experiments"][setting.experiment]["trials"]
-    return paths.trial_files(ext, trials, **setting._asdict())
-
-
-def experiment_trial_files(
-    config: Mapping[str, Any], experiment: str, ext: str, dataset: str | None = None
-) -> list[str]:
-    """Every trial's record or weights of one experiment (of one of its data sets), in config order."""
-    return [
-        f
-        for s in experiment_settings(config, experiment)
-        if dataset is None or s.dataset == dataset
-        for f in setting_trial_files(config, s, ext)
-    ]
+    return nets, dataset_points(config["datasets"][job.dataset]), spec["max_iter"]
 
 
 def summary_inputs(config: Mapping[str, Any], experiment: str) -> dict[str, str | list[str]]:
-    """What an experiment's summary job reads: every trial's record and weights, and each data set's
-    training file (``train/{dataset}``) and test file (``test/{dataset}``, where it has one)."""
-    named: dict[str, str | list[str]] = {
-        "records": experiment_trial_files(config, experiment, "json"),
-        "weights": experiment_trial_files(config, experiment, "npz"),
-    }
+    """What an experiment's summary job reads: its trial jobs' lists of files (``trials``), and each
+    data set's training file (``train/{dataset}``) and test file (``test/{dataset}``, where it has one)."""
+    named: dict[str, str | list[str]] = {"trials": job_lists(config, experiment)}
     for d in config["experiments"][experiment]["datasets"]:
         named[f"train/{d}"] = paths.data_file(d)
         named |= {f"test/{d}": f for f in test_set(config, d)}

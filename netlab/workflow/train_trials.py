@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from netlab.toy import manifest
 from netlab.toy.paths import trial_place
 from netlab.toy.trial import run_trial, trial_seed
 from netlab.workflow import joblog
@@ -103,12 +104,17 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--tol", required=True, type=float)
     for name in ("records", "weights"):
         parser.add_argument(f"--{name}", required=True, nargs="+", type=Path)
+    parser.add_argument("--list", type=Path, help="where to list the files made, once all are")
     args = parser.parse_args(argv)
     trials = job_trials(args.records, args.weights, args.seed)
     with joblog.logged(args.log) as log:
-        return train_trials(
-            args.data, trials, log, hidden_layers=args.hidden_layers, lr=args.lr, tol=args.tol, check_every=args.check_every, max_iter=args.max_iter,
+        records = train_trials(
+            args.data, trials, log, hidden_layers=args.hidden_layers, lr=args.lr, tol=args.tol,
+            check_every=args.check_every, max_iter=args.max_iter,
         )  # fmt: skip
+    if args.list:
+        manifest.write(args.list, args.records, args.weights)
+    return records
 
 
 if __name__ == "__main__":

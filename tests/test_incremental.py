@@ -5,6 +5,7 @@ one edit, and reads what a dry run plans.
 """
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,8 @@ def planned(workdir, config):
     for rule in trials:
         jobs.pop(rule)
     made = {f for job in dry_run(workdir, config=config) if job.rule in trials for f in job.outputs}
-    return jobs | ({TRIALS: {f for f in made if f.endswith(".json")}} if made else {})
+    records = {f for f in made if re.search(r"/trial\d+\.json$", f)}
+    return jobs | ({TRIALS: records} if made else {})
 
 
 REPORT = {"report": {"results/report/index.html"}}

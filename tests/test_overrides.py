@@ -73,7 +73,7 @@ def test_nested_numbers_from_the_command_line(workdir):
     two = DEFAULT["experiments"]["two_hidden_layers"]
     expected = len(one["datasets"]) * len(one["hidden_sizes"]) * 3 + two["trials"]
     trials = trial_jobs(proc)
-    made = [out for j in trials for out in j.outputs if out.endswith(".json")]
+    made = [out for j in trials for out in j.outputs if re.search(r"/trial\d+\.json$", out)]
     assert len(made) == len(set(made)) == expected
     one_hidden = [j for j in trials if "/one_hidden_layer/" in j.outputs[0]]
     names = {Path(out).name for j in one_hidden for out in j.outputs}

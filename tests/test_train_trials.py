@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from netlab.toy import paths
+from netlab.toy import manifest, paths
 from netlab.toy.trial import trial_seed
 from netlab.workflow import inputs, train_trials
 
@@ -39,7 +39,12 @@ def test_one_job_of_trials_writes_what_a_job_per_trial_writes(data_file, tmp_pat
     trials = [(3, 1), (3, 2), (3, 5), (5, 1)]  # two H in one job
     for h, t in trials:
         train_trials.main(job(data_file, single, [(h, t)], log=f"h{h}-{t}.log"))
-    records = train_trials.main(job(data_file, batch, trials))
+    made = tmp_path / "made.json"
+    records = train_trials.main([*job(data_file, batch, trials), "--list", str(made)])
+    assert manifest.read([made]) == (
+        [trial(batch, h, t, "json") for h, t in trials],
+        [trial(batch, h, t, "npz") for h, t in trials],
+    )
     seeds = [trial_seed(7, "e", "data", h, t) for h, t in trials]
     assert [r["seed"] for r in records] == seeds and len(set(seeds)) == len(trials)
     assert [r["hidden"] for r in records] == [3, 3, 3, 5]
@@ -63,7 +68,10 @@ def test_failed_trial_is_named_and_the_others_are_written(data_file, tmp_path, c
     with pytest.raises(
         train_trials.TrialsFailed, match=r"1 of 3 trials failed: .*h3/trial2\.json: "
     ):
-        train_trials.main(job(data_file, tmp_path, [(3, 1), (3, 2), (3, 3)]))
+        train_trials.main(
+            [*job(data_file, tmp_path, [(3, 1), (3, 2), (3, 3)]), "--list", "made.json"]
+        )
+    assert not Path("made.json").exists()  # a job that failed lists nothing
     assert Path(trial(tmp_path, 3, 1, "json")).is_file()
     assert Path(trial(tmp_path, 3, 3, "npz")).is_file()
     assert "trial2" in capsys.readouterr().err
@@ -112,14 +120,14 @@ def sweep_config(trials, hidden_sizes, max_iter, n=100, **cluster):
 )
 def test_runs_of_trials_are_fixed_by_position(trials, size, runs):
     config = sweep_config(trials, [4], 2000, trials_per_job=size)
-    assert [u.trials for u in inputs.trial_units(config, "e")] == runs
+    assert [u.trials for u in inputs.trial_units(config, "e", "d")] == runs
     # a number of trials per job: each run is a job of its own
     assert [j.units for j in inputs.trial_jobs(config)] == [
-        [u] for u in inputs.trial_units(config, "e")
+        [u] for u in inputs.trial_units(config, "e", "d")
     ]
     # adding trials changes only the last, partial run (and adds new ones)
     config["experiments"]["e"]["trials"] = trials + 2
-    grown = [u.trials for u in inputs.trial_units(config, "e")]
+    grown = [u.trials for u in inputs.trial_units(config, "e", "d")]
     full = [r for r in runs if len(r) == size]
     assert grown[: len(full)] == full
 
@@ -132,23 +140,24 @@ def test_auto_packs_short_trials_across_h_and_gives_long_ones_a_job_each():
         (h, tuple(range(1, 21))) for h in range(2, 22)
     ]
     assert all(sum(u.seconds for u in j.units) <= 2 for j in jobs)
-    assert (
-        jobs[0].rule == "train_trials_e_1"
-        and jobs[0].label == "h2t1-h" + jobs[0].label.split("-h")[1]
-    )
+    assert jobs[0].rule == "train_trials_e_d_1" and jobs[0].dataset == "d"
+    assert inputs.job_name(jobs[0]).startswith("h2t1-h")
     files = inputs.job_files(jobs[0], "json")
-    assert files[0] == "results/mlp/e/{dataset}/h2/trial1.json" and len(files) == 20 * len(
-        jobs[0].units
-    )
+    assert files[0] == "results/mlp/e/d/h2/trial1.json"
+    assert len(files) == 20 * len(jobs[0].units)
+    assert inputs.job_lists(short, "e") == [
+        f"results/mlp/e/d/jobs/{inputs.job_name(j)}.json" for j in jobs
+    ]
     long = sweep_config(50, [8], None, n=800)  # the notebook's noisy set, to convergence
     long["experiments"]["e"]["hidden_layers"] = 2
-    assert inputs.trials_per_job(long, "e", 8) == 1
+    assert inputs.trials_per_job(long, "e", "d", 8) == 1
     (one,) = inputs.trial_jobs(long)
-    assert one.rule == "train_trial_e" and [u.hidden for u in one.units] == [8]
-    assert inputs.job_files(one, "npz") == ["results/mlp/e/{dataset}/h{hidden}/trial{trial}.npz"]
+    assert one.rule == "train_trial_e_d" and [u.hidden for u in one.units] == [8]
+    assert inputs.job_files(one, "npz") == ["results/mlp/e/d/h{hidden}/trial{trial}.npz"]
+    assert len(inputs.job_lists(long, "e", "d")) == 50  # one list a job, a job a trial
     # a longer budget per job takes several long trials
     longer = long | {"cluster": {"trials_per_job": "auto", "job_seconds": 60}}
-    assert inputs.trials_per_job(longer, "e", 8) > 10
+    assert inputs.trials_per_job(longer, "e", "d", 8) > 10
 
 
 def test_report_counts_every_trial_rule_as_one_stage(tmp_path):

@@ -14,7 +14,7 @@ import yaml
 from netlab.report.benchmarks import images_per_second, stage_times
 from netlab.report.inputs import SPLITS
 from netlab.toy import paths
-from netlab.toy.settings import settings, used_datasets
+from netlab.toy.settings import used_datasets
 
 # Distributions whose versions decide the numbers; read at report time.
 PACKAGES = (
@@ -81,14 +81,11 @@ def overview(
             )
             for name, e in config["experiments"].items()
         ],
-        "settings": [
-            (
-                s,
-                paths.trial_files(
-                    "json", config["experiments"][s.experiment]["trials"], **s._asdict()
-                ),
-            )
-            for s in settings(config)
+        # a folder per experiment and data set, not a link per trial: a sweep has thousands
+        "trial_folders": [
+            (name, d, paths.experiment_file(d, name))
+            for name, e in config["experiments"].items()
+            for d in e["datasets"]
         ],
         "splits": SPLITS,
         "page_dir": page_dir,

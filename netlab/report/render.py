@@ -25,7 +25,6 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from netlab.report.inputs import ReportInputError
-from netlab.toy.paths import trial_number
 
 TEMPLATES = Path(__file__).with_name("templates")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -136,5 +135,4 @@ ENV.filters.update(
     weights_label=weights_label,
     href=href,
     basename=lambda path: Path(path).name,
-    trial_number=trial_number,
 )

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
+SCREEN = (1280, 900)  # the browser window: a laptop screen
 # Runs in the page after load; returns what the tests assert on.
 INSPECT = """
 (async () => {
@@ -54,7 +55,7 @@ INSPECT = """
 
 def inspect(page: Path, profile: Path, screenshot: Path) -> tuple[dict, list[str]]:
     """Open ``page``, run the checks script, save a full-page screenshot; the browser is always stopped."""
-    with Chromium(profile) as browser:
+    with Chromium(profile, width=SCREEN[0], height=SCREEN[1]) as browser:
         browser.open(page.resolve().as_uri())
         found = browser.evaluate(INSPECT)
         browser.screenshot(screenshot)
@@ -132,3 +133,46 @@ def test_workflow_report_renders_in_chromium(workflow_run, tmp_path):
             "handbuilt-table",
         ],
     )
+
+
+SWEEP_DATASETS = [f"data{i}" for i in range(1, 6)]
+SWEEP = {  # the issue's sweep: data1..data5 x H 2..21 x 20 trials
+    "datasets": SWEEP_DATASETS,
+    "hidden_layers": 1,
+    "hidden_sizes": list(range(2, 22)),
+    "trials": 20,
+    "lr": 0.25,
+    "tol": 1.0e-4,
+    "check_every": 1000,
+    "max_iter": 2000,
+}
+
+
+@pytest.mark.slow
+def test_a_sweeps_report_reads_on_a_laptop_screen(tmp_path_factory, tmp_path):
+    """The report of a 2,000-trial sweep, as a laptop shows it: every figure decoded, none taller than
+    about two screens nor wider than the page, nothing scrolling sideways. (That no labels overlap in
+    a figure is checked where the figures are drawn: tests/test_figures.py.)"""
+    import yaml
+    from report_fixture import config, make_results
+
+    from netlab.report.build import write_report
+
+    defaults = yaml.safe_load((ROOT / "config.yaml").read_text())["datasets"]
+    cfg = config(datasets={name: defaults[name] for name in SWEEP_DATASETS})
+    cfg["experiments"] = {"sweep": SWEEP}
+    workdir = tmp_path_factory.mktemp("sweep-report")
+    with contextlib.chdir(workdir):
+        write_report(**make_results(workdir, cfg), html_path="results/report/index.html")
+    found, errors = inspect(
+        workdir / "results/report/index.html", tmp_path / "profile", ARTIFACTS / "report-sweep.png"
+    )
+    check(
+        found, errors, sections=["toy", "toy-sweep", "generalisation"], tables=["toy-summary-sweep"]
+    )
+    assert found["tables"]["toy-summary-sweep"]["rows"] == len(SWEEP_DATASETS) * 20
+    # per data set: its scatter and its boundaries; the experiment's three figures; samples, confusion
+    assert len(found["images"]) == 2 * len(SWEEP_DATASETS) + 3 + 2
+    for img in found["images"]:
+        assert img["shownHeight"] <= 2 * SCREEN[1], (img["figure"], img["shownHeight"])
+        assert img["shownWidth"] <= SCREEN[0], (img["figure"], img["shownWidth"])

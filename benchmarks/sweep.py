@@ -121,7 +121,9 @@ def same_trial_files(results: Path, other: Path) -> tuple[int, list[str]]:
     byte for byte, records but for the timings)."""
     timings = ("wall_time_s", "setup_s", "wait_s", "train_s")
     differ, compared = [], 0
-    for mine in sorted((results / "mlp").rglob("trial*.*")):
+    for mine in sorted(
+        p for p in (results / "mlp").rglob("trial*.*") if re.fullmatch(r"trial\d+", p.stem)
+    ):
         theirs = other / mine.relative_to(results)
         if mine.suffix == ".npz":
             same = theirs.read_bytes() == mine.read_bytes()
@@ -148,6 +150,19 @@ def plan(cmd: list[str]) -> None:
             sys.exit(f"the dry run failed:\n{proc.stderr[-3000:]}")
         planned = re.findall(r"^total\s+(\d+)$", proc.stdout, re.MULTILINE)[-1]
         print(f"dry run, {attempt}: {wall:.1f} s for {planned} planned jobs")
+
+
+def same_tables(results: Path, other: Path) -> bool:
+    """Whether the experiments' summary tables agree, timings aside (a trial's time is not its number)."""
+    timings = {"wall_time_s", "setup_s", "wait_s", "train_s"}
+    for table in sorted((results / "mlp").glob("*/*.csv")):
+        mine, theirs = (
+            [{k: v for k, v in row.items() if k not in timings} for row in csv.DictReader(p.open())]
+            for p in (table, other / table.relative_to(results))
+        )
+        if mine != theirs:
+            return False
+    return True
 
 
 def main() -> None:
@@ -204,6 +219,9 @@ def main() -> None:
         compared, differ = same_trial_files(results, args.compare / "results")
         print(
             f"trial files compared with {args.compare}: {compared}, differing: {len(differ)} {differ[:5]}"
+        )
+        print(
+            f"the summary tables the same (timings aside): {same_tables(results, args.compare / 'results')}"
         )
 
 

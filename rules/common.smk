@@ -120,9 +120,8 @@ def report_inputs(wildcards=None):
 
 def report_benchmarks(wildcards, input):
     """The benchmark files of the jobs that made the report's inputs, every trial and the weights file."""
-    return inputs.trial_job_benchmarks(config) + snakemake_internals.producer_benchmarks(
-        workflow, [*weights_file(), *input]
-    )
+    made = snakemake_internals.producer_benchmarks(workflow, [*weights_file(), *input])
+    return inputs.trial_job_benchmarks(config) + made
 
 
 def dataset_source(wildcards):

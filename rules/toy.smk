@@ -103,7 +103,9 @@ for _job in inputs.trial_jobs(config):
             check_every=lookup(
                 dpath=f"experiments/{_job.experiment}/check_every", within=config
             ),
-            max_iter=lookup(dpath=f"experiments/{_job.experiment}/max_iter", within=config),
+            max_iter=lookup(
+                dpath=f"experiments/{_job.experiment}/max_iter", within=config
+            ),
         shell:
             '"$NETLAB_PYTHON" -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}'
             " --seed {params.seed} --hidden-layers {params.hidden_layers} --lr {params.lr}"
@@ -130,7 +132,8 @@ rule summarise_trials:
             dpath="experiments/{experiment}/hidden_layers", within=config
         ),
         datasets=lambda w: {
-            d: config["datasets"][d] for d in config["experiments"][w.experiment]["datasets"]
+            d: config["datasets"][d]
+            for d in config["experiments"][w.experiment]["datasets"]
         },
     script:
         "../scripts/summarise_trials.py"

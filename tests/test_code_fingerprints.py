@@ -47,7 +47,7 @@ def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
     runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
     assert {r.name for r in runs_code} >= {
         "toy_data",
-        "train_trials_one_hidden_layer_1",
+        "train_trials_one_hidden_layer_data1_1",
         "features",
         "report",
     }
@@ -169,11 +169,13 @@ def test_software_is_part_of_a_rules_fingerprint(parsed_rules):
     software = {r.name: dict(r.params.items()).get("software") for r in parsed_rules}
     assert "torch==" in software["features"] and "numba==" not in software["features"]
     assert (
-        "numba==" in software["train_trials_one_hidden_layer_1"]
-        and "torch==" not in software["train_trials_one_hidden_layer_1"]
+        "numba==" in software["train_trials_one_hidden_layer_data1_1"]
+        and "torch==" not in software["train_trials_one_hidden_layer_data1_1"]
     )
     assert "scikit-learn==" in software["classify"]
     assert "Jinja2==" in software["report"]
     assert not any(f"{name}==" in software["report"] for name in ("torch", "matplotlib", "numba"))
-    assert f"numpy=={metadata.version('numpy')}" in software["train_trials_one_hidden_layer_1"]
+    assert (
+        f"numpy=={metadata.version('numpy')}" in software["train_trials_one_hidden_layer_data1_1"]
+    )
     assert software["all"] is None  # a target runs no code

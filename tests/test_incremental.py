@@ -130,12 +130,12 @@ def touch_sources(workdir):
 
 
 CASES = {
+    # A trial job trains runs of trials across H of one data set, up to cluster.job_seconds (here all of
+    # them): the new trials join their job, which trains its other trials again (the same bytes).
     "add a hidden size": (
         edit_config(lambda c: c["experiments"][ONE]["hidden_sizes"].append(6)),
-        {TRIALS: trial_jsons(ONE, hiddens=[6]), **selections(ONE), **REPORT},
+        {TRIALS: trial_jsons(ONE, hiddens=[4, 6, 8]), **selections(ONE), **REPORT},
     ),
-    # A trial job trains the trials of one setting that fit its time (here all of them): trial 3 joins
-    # their job, which trains trials 1 and 2 again (the same bytes).
     "raise the number of trials": (
         edit_config(lambda c: c["experiments"][ONE].__setitem__("trials", 3)),
         {TRIALS: trial_jsons(ONE, trials=[1, 2, 3]), **selections(ONE), **REPORT},
@@ -159,13 +159,14 @@ CASES = {
             **REPORT,
         },
     ),
-    # However trials are cut into jobs, the same files: cutting them otherwise re-runs nothing.
+    # Cutting trials otherwise trains every job whose trials changed again, to the same bytes (the
+    # summaries then re-run, as their inputs are new files); a budget that cuts as before re-runs nothing.
     "one trial per job": (
-        edit_config(lambda c: c.__setitem__("cluster", {"trials_per_job": 1})),
-        {},
+        edit_config(lambda c: c.setdefault("cluster", {}).__setitem__("trials_per_job", 1)),
+        {**retrained(ONE, TWO), **REPORT},
     ),
     "a longer time per job that cuts trials as before": (
-        edit_config(lambda c: c.__setitem__("cluster", {"job_seconds": 3})),
+        edit_config(lambda c: c.setdefault("cluster", {}).__setitem__("job_seconds", 11)),
         {},
     ),
     "change the k of k-NN": (
@@ -342,3 +343,16 @@ def test_results_moved_and_opened_with_another_python_have_nothing_to_do(workflo
     planned = [f"{job.rule}: {job.reason}" for job in parse_dry_run(text)]
     assert planned == [], "\n".join(planned[:5])
     assert "Nothing to be done" in text
+
+
+def test_a_local_run_planned_with_the_slurm_profile_has_nothing_to_do(workflow_copy):
+    """Trials are cut into jobs the same way locally and on the cluster: results made on a laptop and
+    opened with the SLURM profile (a dry run: no SLURM needed to plan) re-run nothing."""
+    from conftest import ROOT, snakemake
+
+    proc = snakemake(
+        workflow_copy, "--dry-run", "--workflow-profile", str(ROOT / "profiles" / "slurm"),
+        config=workflow_copy / "tests" / "config" / "config.yaml",
+    )  # fmt: skip
+    planned = [f"{job.rule}: {job.reason}" for job in parse_dry_run(proc.stdout + proc.stderr)]
+    assert planned == [], "\n".join(planned[:5])

@@ -34,7 +34,7 @@ def test_every_rule_that_runs_code_is_read_through_the_fence(parsed_workflow):
     assert runs["all"] is None and runs["toy"] is None
     script, command, _ = runs["summarise_trials"]
     assert script.resolve() == ROOT / "scripts" / "summarise_trials.py" and command == ""
-    script, command, _ = runs["train_trials_one_hidden_layer_1"]
+    script, command, _ = runs["train_trials_one_hidden_layer_data1_1"]
     assert script is None and "-m netlab.workflow.train_trials" in command
 
 

@@ -207,9 +207,9 @@ def job_files(job: TrialJobs, ext: str) -> list[str]:
 
 def job_name(job: TrialJobs) -> str:
     """What a trial job's list, log and benchmark files are called: its first and last trial
-    (``h4t1-h8t5``), or ``h{hidden}/trial{trial}`` for a rule of one trial a job."""
+    (``h4t1-h8t5``), or ``h{hidden}t{trial}`` for a rule of one trial a job."""
     if job.one_per_job:
-        return "h{hidden}/trial{trial}"
+        return "h{hidden}t{trial}"
     first, last = job.units[0], job.units[-1]
     return f"h{first.hidden}t{first.trials[0]}-h{last.hidden}t{last.trials[-1]}"
 

@@ -191,7 +191,8 @@ def test_slurm_profile_plans_batches_of_trials(tmp_path):
     lines = (proc.stdout + proc.stderr).splitlines()
     config = yaml.safe_load(TEST_CONFIG.read_text())
     rules = {line.strip().rstrip(":") for line in lines if line.strip().startswith("rule ")}
-    assert "rule train_trial" not in rules
+    assert not any(r.startswith("rule train_trial_") for r in rules)  # no job of one trial
+    assert any(line.startswith("    rule train_trials_") for line in lines)  # members of a group job
     made = []
     for i, line in enumerate(lines):  # group members are printed indented, their fields too
         if line.strip().startswith("rule train_trials_"):
@@ -207,6 +208,7 @@ def test_slurm_profile_plans_batches_of_trials(tmp_path):
         for t in range(1, config["experiments"][s.experiment]["trials"] + 1)
         for ext in ("json", "npz")
     ]
-    assert sorted(made) == sorted(wanted)
+    assert sorted(f for f in made if "/jobs/" not in f) == sorted(wanted)
+    assert all(f.endswith(".json") for f in made if "/jobs/" in f)  # each job's list of its files
     text = "\n".join(lines)
     assert "--trial " not in text and f"--seed {config['seed']} " in text

@@ -66,6 +66,8 @@ def test_three_long_named_classes_run_to_the_report_and_refusals_name_the_folder
     assert len(metrics["mcnemar"]) == 2
     page = (workdir / "results/report/index.html").read_text()
     assert "solver lbfgs, one multinomial (softmax) model over the 3 classes" in page
+    # the images' sections are named by the user's classes, not by the notebooks' ants and bees
+    assert "Images: " + " vs ".join(CLASSES) in page and "Images: ants vs bees" not in page
     table = pd.read_csv(workdir / "results/report/tables/confusion.csv")
     assert len(table) == len(metrics["models"]) * 9 and set(table["true_class"]) == set(CLASSES)
     with Image.open(workdir / "results/report/figures/confusion.png") as figure:

@@ -192,7 +192,9 @@ def test_slurm_profile_plans_batches_of_trials(tmp_path):
     config = yaml.safe_load(TEST_CONFIG.read_text())
     rules = {line.strip().rstrip(":") for line in lines if line.strip().startswith("rule ")}
     assert not any(r.startswith("rule train_trial_") for r in rules)  # no job of one trial
-    assert any(line.startswith("    rule train_trials_") for line in lines)  # members of a group job
+    assert any(
+        line.startswith("    rule train_trials_") for line in lines
+    )  # members of a group job
     made = []
     for i, line in enumerate(lines):  # group members are printed indented, their fields too
         if line.strip().startswith("rule train_trials_"):

@@ -100,7 +100,7 @@ def file_rows(sidecars: Mapping[str, Mapping[str, Any]], key: str) -> pd.DataFra
 def images(
     inputs: Mapping[str, Any], config: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """The ants-vs-bees section's context and tables."""
+    """The images section's context (its classes name it: ants vs bees, or the user's) and tables."""
     used = ("n_images", "weights", "census", "ignored", "skipped")
     sidecars = {split: read_json(inputs[f"features_meta/{split}"], *used) for split in SPLITS}
     metrics = read_json(inputs["metrics"], "models")
@@ -108,6 +108,7 @@ def images(
     image_census = census(sidecars, config["images"]["source"])
     context = {
         "config": config,
+        "classes": list(metrics["models"][0]["classes"]),
         "n": {split: s["n_images"] for split, s in sidecars.items()},
         "weights": sidecars["train"]["weights"]["description"],
         "provenance": sidecar_table(sidecars),

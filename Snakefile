@@ -44,6 +44,8 @@ for name in config["experiments"]:
 
 
 # cluster.local_rules (profiles/slurm): jobs too small to pay a Snakemake start-up inside a cluster job.
-snakemake_internals.add_local_rules(workflow, cluster_local_rules())
+snakemake_internals.add_local_rules(
+    workflow, config["cluster"]["local_rules"], "cluster.local_rules"
+)
 # Last, when all rules exist: their code fingerprints, derived from what their scripts import.
 fingerprint_rules()

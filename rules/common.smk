@@ -148,14 +148,3 @@ def trial_job_mem_mb(job):
 def trial_job_runtime_min(job):
     """A trial job's run time: its nets' compiles and its trials, as the cost model declares them."""
     return lambda w: job_runtime_min(*inputs.job_nets(config, job, w.get("hidden")))
-
-
-def cluster_local_rules():
-    """The rules cluster.local_rules names, each checked to exist (a typo must not submit them)."""
-    names = config["cluster"]["local_rules"]
-    unknown = sorted(set(names) - {r.name for r in workflow.rules})
-    if unknown:
-        raise ValueError(
-            f"config key cluster.local_rules: no such rule: {', '.join(unknown)}"
-        )
-    return names

@@ -214,18 +214,10 @@ def data_file(tmp_path):
 def parsed_workflow():
     """The workflow as Snakemake parses it (test config), without running anything: the object a
     Snakefile calls ``workflow``."""
-    from snakemake.api import SnakemakeApi
-    from snakemake.settings.enums import Quietness
-    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+    from netlab.workflow.snakemake_internals import parsed
 
-    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        parsed = api.workflow(
-            snakefile=ROOT / "Snakefile",
-            workdir=ROOT,
-            resource_settings=ResourceSettings(),
-            config_settings=ConfigSettings(configfiles=[TEST_CONFIG]),
-        )
-        yield parsed._workflow
+    with parsed(ROOT / "Snakefile", ROOT, [TEST_CONFIG]) as workflow:
+        yield workflow
 
 
 @pytest.fixture(scope="session")

@@ -162,3 +162,10 @@ def test_batches_of_trials_from_the_command_line(workdir):
     assert set(batches.values()) == {
         1
     }  # each rule one job: its data set and trials are in its outputs
+
+
+def test_a_local_rule_that_is_no_rule_is_named(workdir):
+    """A typo in cluster.local_rules stops the parse: the jobs it meant would otherwise be submitted."""
+    proc = user_types(workdir, "--config", "cluster={local_rules: [toy_dat]}", check=False)
+    assert proc.returncode != 0
+    assert "config key cluster.local_rules: no such rule: toy_dat" in proc.stdout + proc.stderr

@@ -46,22 +46,13 @@ def job_rule(argv: list[str], scripts: dict[str, str], modules: dict[str, str]) 
 
 def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Script file name -> rule, and ``python -m`` module -> rule, as Snakemake parses the rules."""
-    from snakemake.api import SnakemakeApi
-    from snakemake.settings.enums import Quietness
-    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
     from netlab.workflow.codegraph import shell_modules
-    from netlab.workflow.snakemake_internals import rule_code
+    from netlab.workflow.snakemake_internals import parsed, rule_code
 
     scripts, modules = {}, {}
-    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        parsed = api.workflow(
-            snakefile=workdir / "Snakefile",
-            workdir=workdir,
-            resource_settings=ResourceSettings(),
-            config_settings=ConfigSettings(configfiles=[workdir / CONFIG]),
-        )
-        for rule in parsed._workflow.rules:
+    with parsed(workdir / "Snakefile", workdir, [workdir / CONFIG]) as workflow:
+        for rule in workflow.rules:
             code = rule_code(rule)
             if code is None:
                 continue

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -141,10 +142,32 @@ def _no_searchpaths() -> list[str]:
     return []
 
 
-def add_local_rules(workflow: Any, names: Iterable[str]) -> None:
-    """Make the rules ``names`` local (run where Snakemake runs, never submitted), as ``localrules:`` does.
-    The directive takes rule names written in the Snakefile only, not names read from the config."""
+def add_local_rules(workflow: Any, names: Iterable[str], setting: str) -> None:
+    """Make the rules ``names`` local (run where Snakemake runs, never submitted), as ``localrules:`` does;
+    a name that is no rule stops the parse naming ``setting`` (a typo must not submit the jobs). The
+    directive takes rule names written in the Snakefile only, not names read from the config."""
+    unknown = sorted(set(names) - {r.name for r in workflow.rules})
+    if unknown:
+        raise ValueError(f"config key {setting}: no such rule: {', '.join(unknown)}")
     workflow.localrules(*names)
+
+
+@contextmanager
+def parsed(snakefile: Path, workdir: Path, configfiles: list[Path]) -> Iterator[Any]:
+    """The workflow as Snakemake parses it, without running anything: the object a Snakefile calls
+    ``workflow`` (for the tests and the oracle; the API offers no public handle on it)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+        workflow = api.workflow(
+            snakefile=snakefile,
+            workdir=workdir,
+            resource_settings=ResourceSettings(),
+            config_settings=ConfigSettings(configfiles=configfiles),
+        )
+        yield workflow._workflow
 
 
 def rule_code(rule: Any) -> tuple[Path | None, str, str] | None:

@@ -5,7 +5,7 @@ not compiled yet. Every array is allocated once (units x points, points padded t
 ``LANES`` with zeros whose deltas are zero); each step's order of arithmetic is fixed by ``layers``,
 so the numbers do not depend on the CPU. The maths is the autograd loop's, in the same order:
 forward, ``t += 1``, the check's loss on that forward pass, backward through BCE (gradient through
-``max(p (1 - p), 1e-12)``), sigmoid and ReLU, then ``param -= float32(lr / sqrt(t)) * grad``.
+``max(p (1 - p), 1e-12)``), sigmoid and ReLU, then ``param -= float32(lr / sqrt(t)) * grad`` (``numerics.step``).
 """
 
 from __future__ import annotations

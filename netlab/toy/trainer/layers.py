@@ -11,8 +11,6 @@ the net: sizes are arguments, not code, unlike the fused kernel's.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import carray, njit, types, uint64
 
@@ -204,7 +202,7 @@ def descend(acts, y, n, sizes, flat, grad, deltas, lr, tol, check_every, max_ite
             if layer > 0:
                 drow -= fan_in
                 backward(w, delta, a, deltas[drow : drow + fan_in])
-        step(flat, grad, np.float32(lr * (1.0 / math.sqrt(t))))
+        step(flat, grad, lr, t)
         if done:
             return t, prev_loss, n_checks, CONVERGED
         if max_iter > 0 and t >= max_iter:

@@ -16,6 +16,8 @@ here recompiles the kernels, see ``kernel_cache``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -178,7 +180,9 @@ def mean_bce(buf, n, p_at, y_at):  # pragma: no cover - compiled
 
 
 @njit(**OPTIONS)
-def step(flat, grad, eta):  # pragma: no cover - compiled
-    """The update ``param -= eta * grad`` of every parameter (two roundings, as torch's loop)."""
+def step(flat, grad, lr, t):  # pragma: no cover - compiled
+    """The notebooks' update at iteration ``t``: ``param -= float32(lr / sqrt(t)) * grad`` for every
+    parameter (two roundings, as torch's loop); the one definition of the step size for both paths."""
+    eta = np.float32(lr * (1.0 / math.sqrt(t)))
     for k in range(flat.shape[0]):
         flat[k] -= eta * grad[k]

@@ -176,3 +176,7 @@ def test_a_sweeps_report_reads_on_a_laptop_screen(tmp_path_factory, tmp_path):
     for img in found["images"]:
         assert img["shownHeight"] <= 2 * SCREEN[1], (img["figure"], img["shownHeight"])
         assert img["shownWidth"] <= SCREEN[0], (img["figure"], img["shownWidth"])
+    # a data set's 20 boundary panels get a row of their own, not a thumbnail's width
+    boundaries = [img for img in found["images"] if img["figure"].endswith("-boundaries")]
+    assert len(boundaries) == len(SWEEP_DATASETS)
+    assert all(img["shownWidth"] >= 0.6 * SCREEN[0] for img in boundaries), boundaries

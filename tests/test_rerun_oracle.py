@@ -31,26 +31,29 @@ CONFIG = "tests/config/oracle.yaml"
 EDITS = {".py": "\n# an edit the oracle made\n", ".j2": "\n{# an edit the oracle made #}\n"}
 
 
-def job_rule(argv: list[str], scripts: dict[str, str], modules: dict[str, str]) -> str | None:
-    """The rule a traced process ran for: a script job (Snakemake's copy ``tmpXXXX.<script>.py``) or a
-    shell job running ``python -m netlab.x``; None for Snakemake itself and anything else."""
+def job_rules(argv: list[str], scripts: dict[str, str], modules: dict[str, set[str]]) -> set[str]:
+    """The rules a traced process ran for: a script job (Snakemake's copy ``tmpXXXX.<script>.py``), or a
+    shell job running ``python -m netlab.x``: every rule whose command runs that module (the trial rules,
+    one per job's set of trials, run the same command and so the same code); none for Snakemake itself
+    and anything else."""
     first = argv[0] if argv else ""
     copied = re.fullmatch(r"tmp\w+\.(\w+\.py)", Path(first).name)
     if copied and ".snakemake/scripts" in first:
-        return scripts.get(copied.group(1))
-    for module, rule in modules.items():
+        return {scripts[copied.group(1)]} if copied.group(1) in scripts else set()
+    for module, rules in modules.items():
         if first.endswith(module.replace(".", "/") + ".py"):
-            return rule
-    return None
+            return rules
+    return set()
 
 
-def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Script file name -> rule, and ``python -m`` module -> rule, as Snakemake parses the rules."""
+def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Script file name -> rule, and ``python -m`` module -> its rules, as Snakemake parses the rules."""
 
     from netlab.workflow.codegraph import shell_modules
     from netlab.workflow.snakemake_internals import parsed, rule_code
 
-    scripts, modules = {}, {}
+    scripts: dict[str, str] = {}
+    modules: dict[str, set[str]] = defaultdict(set)
     with parsed(workdir / "Snakefile", workdir, [workdir / CONFIG]) as workflow:
         for rule in workflow.rules:
             code = rule_code(rule)
@@ -60,7 +63,7 @@ def rule_programs(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
             if script is not None:
                 scripts[script.name] = rule.name
             for module in shell_modules(command):
-                modules[module] = rule.name
+                modules[module].add(rule.name)
     return scripts, modules
 
 
@@ -89,14 +92,12 @@ def traced(tmp_path_factory, request):
     loaders: dict[str, set[str]] = defaultdict(set)
     for trace in traces.glob("*.json"):
         record = json.loads(trace.read_text())
-        rule = job_rule(record["argv"], scripts, modules)
-        if rule is None:
-            continue
+        rules = job_rules(record["argv"], scripts, modules)
         for path in record["files"]:
-            loaders[Path(path).relative_to(workdir.resolve()).as_posix()].add(rule)
-        if rule in scripts.values():  # the job runs Snakemake's copy of its script
-            script = next(s for s, r in scripts.items() if r == rule)
-            loaders[f"scripts/{script}"].add(rule)
+            loaders[Path(path).relative_to(workdir.resolve()).as_posix()].update(rules)
+        for script, rule in scripts.items():  # a script job runs Snakemake's copy of its script
+            if rule in rules:
+                loaders[f"scripts/{script}"].add(rule)
     assert any(kernels.glob("*.so")) or any(kernels.glob("*.py")), "no kernel was compiled"
     return workdir, dict(loaders)
 

@@ -43,7 +43,17 @@ for name in config["experiments"]:
             flat(toy_inputs(config, experiments=[name])),
 
 
-# cluster.local_rules (profiles/slurm): jobs too small to pay a Snakemake start-up inside a cluster job.
+# Jobs that run where Snakemake runs (a cluster's login node), never submitted; the one place that says so.
+# Always: downloads and extraction (a login node has the network, compute nodes need none) and the report
+# (quick, and it reads every result).
+localrules:
+    download_images,
+    extract_images,
+    fetch_weights,
+    report,
+
+
+# And cluster.local_rules (profiles/slurm): jobs too small to pay a Snakemake start-up inside a cluster job.
 snakemake_internals.add_local_rules(
     workflow, config["cluster"]["local_rules"], "cluster.local_rules"
 )

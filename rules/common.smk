@@ -14,7 +14,7 @@ from netlab.toy import paths
 from netlab.toy.datasets import training_spec
 from netlab.toy.trainer.choice import job_runtime_min, trial_mem_mb
 from netlab.images.notebook import notebook_confusion
-from netlab.report.inputs import image_inputs, named_inputs, toy_inputs
+from netlab.report.reads import image_inputs, named_inputs, toy_inputs
 from netlab.report.outputs import TABLES, figure_names
 from netlab.workflow import inputs, snakemake_internals
 from netlab.workflow.config import (

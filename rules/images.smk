@@ -6,12 +6,6 @@
 # `--set-threads features=8`.
 
 
-localrules:
-    download_images,
-    extract_images,
-    fetch_weights,
-
-
 rule download_images:
     output:
         archive=inputs.HYMENOPTERA_ZIP,

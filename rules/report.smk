@@ -4,11 +4,6 @@
 from snakemake import __version__ as SNAKEMAKE_VERSION
 
 
-# Runs where Snakemake runs (a cluster's login node): it is quick and reads every result.
-localrules:
-    report,
-
-
 rule report:
     input:
         # One name per file (e.g. settings/one_hidden_layer): the script looks them up by name.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import filelock
 import pytest
 import yaml
 
@@ -185,9 +186,20 @@ def planned_jobs(workdir: Path, config: Path | None = None) -> dict[str, set[str
 
 @pytest.fixture(scope="session")
 def workflow_run(tmp_path_factory) -> Path:
-    """A complete run of the default target on the test config, in a copy of the workflow."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("workflow") / "clone")
-    snakemake(workdir, "--cores", "2", config=workdir / "tests" / "config" / "config.yaml")
+    """A complete run of the default target on the test config, in a copy of the workflow: one run for
+    the whole session, shared by pytest-xdist's workers (the first to ask makes it, the others wait)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no workers: this session's own folder
+        shared = tmp_path_factory.mktemp("workflow")
+    else:  # the workers' folders share a parent, new for each session
+        shared = tmp_path_factory.getbasetemp().parent / "workflow"
+        shared.mkdir(exist_ok=True)
+    workdir, done = shared / "clone", shared / "finished"
+    with filelock.FileLock(shared / "run.lock"):
+        if not done.is_file():
+            shutil.rmtree(workdir, ignore_errors=True)  # a run that failed in another worker
+            copy_workflow(workdir)
+            snakemake(workdir, "--cores", "2", config=workdir / "tests" / "config" / "config.yaml")
+            done.touch()
     return workdir
 
 

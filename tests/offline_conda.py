@@ -2,7 +2,7 @@
 
 ``env create --file F --prefix P`` makes a bare virtual environment (no pip, no site-packages of the
 interpreter it was made from) and links into it the installed files of the distributions ``F`` names and
-of their requirements (``netlab.workflow.software``); Snakemake then runs the env's post-deploy script in it.
+of their requirements (``conda_envs.py``); Snakemake then runs the env's post-deploy script in it.
 Answers the few other calls Snakemake makes (``--version``, ``info --json``, ``config --get``, ``clean``).
 Run as ``python offline_conda.py ARGS``; ``make_conda(root)`` writes the ``conda`` and ``activate``
 scripts Snakemake calls.
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from netlab.workflow.software import env_distributions, link_site_packages, requirement_closure
+from conda_envs import env_distributions, link_site_packages, requirement_closure
 
 VERSION = "24.9.2"
 

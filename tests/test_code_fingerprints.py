@@ -136,19 +136,6 @@ def test_closure_follows_relative_lazy_and_package_imports(package):
     assert closure.third_party == {"numpy", "torch", "PIL", "yaml"}
 
 
-def test_closure_follows_what_generated_source_imports(package):
-    """A module's ``GENERATED_IMPORTS`` (names bound to strings allowed) are imports of that module."""
-    pkg = package / "netlab"
-    (pkg / "gen.py").write_text('HELPERS = "netlab.helpers"\nGENERATED_IMPORTS = (HELPERS,)\n')
-    (pkg / "helpers.py").write_text("import numba\n")
-    closure = import_closure(["netlab.gen"], package)
-    assert (pkg / "helpers.py").resolve() in closure.files
-    assert closure.third_party == {"numba"}
-    (pkg / "gen.py").write_text("GENERATED_IMPORTS = [1]\n")
-    with pytest.raises(ValueError, match="GENERATED_IMPORTS must be a tuple of module names"):
-        import_closure(["netlab.gen"], package)
-
-
 def test_a_module_run_by_a_shell_command_is_a_root(package):
     command = "python -u -m netlab.cli --out {output} 2> {log}"
     assert shell_modules(command) == ["netlab.cli"]

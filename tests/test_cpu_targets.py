@@ -56,16 +56,17 @@ GENERAL_NET = {"hidden_layers": 2, "hidden": 40, "max_iter": 300}  # beyond the 
 
 
 def train(
-    target: dict[str, str], kernels: Path, data: Path, out: Path, trials: list[int], **settings
+    target: dict[str, str], kernels: Path, data: Path, records: list[Path], **settings
 ) -> None:
-    """The trial job (``netlab.workflow.train_trials``) for ``trials`` under ``target``."""
+    """The trial job (``netlab.workflow.train_trials``) for the trials ``records`` name under ``target``."""
     args = [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
-            "--log", str(out / "job.log")]  # fmt: skip
+            "--log", str(records[0].parent / "job.log")]  # fmt: skip
     for name, value in settings.items():
         args += [f"--{name.replace('_', '-')}", str(value)]
-    args += ["--records", *(str(out / f"trial{t}.json") for t in trials)]
-    args += ["--weights", *(str(out / f"trial{t}.npz") for t in trials)]
-    out.mkdir(parents=True, exist_ok=True)
+    args += ["--records", *map(str, records)]
+    args += ["--weights", *(str(r.with_suffix(".npz")) for r in records)]
+    for record in records:
+        record.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), **target}
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -91,16 +92,21 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
     kernels = tmp_path / "kernels"
     compared = 0
     for experiment, spec in config["experiments"].items():
-        for setting in inputs.experiment_settings(config, experiment):
-            out = (tmp_path / paths.trial_file("json", 1, **setting._asdict())).parent
-            trials = list(range(1, spec["trials"] + 1))
-            data = workflow_run / paths.data_file(setting.dataset)
-            train(TARGETS[target], kernels, data, out, trials, seed=config["seed"],
+        for dataset in spec[
+            "datasets"
+        ]:  # one job per data set, its every H, as the workflow may cut
+            places = [
+                paths.trial_file("json", n, **setting._asdict())
+                for setting in inputs.experiment_settings(config, experiment)
+                if setting.dataset == dataset
+                for n in range(1, spec["trials"] + 1)
+            ]
+            train(TARGETS[target], kernels, workflow_run / paths.data_file(dataset),
+                  [tmp_path / p for p in places], seed=config["seed"],
                   hidden_layers=spec["hidden_layers"], lr=spec["lr"], tol=spec["tol"],
                   check_every=spec["check_every"], max_iter=spec["max_iter"])  # fmt: skip
-            for n in trials:
-                expected = workflow_run / paths.trial_file("json", n, **setting._asdict())
-                same_trial(out / f"trial{n}.json", expected)
+            for place in places:
+                same_trial(tmp_path / place, workflow_run / place)
                 compared += 1
     assert compared == 10  # every trial of the tiny config
     assert any(kernels.glob("fused_*.so")), "the targets' own kernels were compiled"
@@ -113,7 +119,8 @@ def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path
     runs = {}
     for name, target in {"this CPU": {}, **TARGETS}.items():
         out = tmp_path / name.split()[0] / f"results/mlp/e/noisy/h{GENERAL_NET['hidden']}"
-        train(target, tmp_path / f"kernels-{name.split()[0]}", data, out, [1, 2], seed=11,
+        train(target, tmp_path / f"kernels-{name.split()[0]}", data,
+              [out / "trial1.json", out / "trial2.json"], seed=11,
               lr=0.25, tol=0.0, check_every=100, hidden_layers=GENERAL_NET["hidden_layers"],
               max_iter=GENERAL_NET["max_iter"])  # fmt: skip
         runs[name] = out

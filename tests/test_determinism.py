@@ -1,15 +1,17 @@
 """Same numbers everywhere, and interruption or failure loses nothing.
 
-Compares runs of the tiny test config against the shared --cores 2 run: runs killed (SIGINT, SIGKILL of
+Compares runs of the tiny test config against the shared --cores 2 run: copies of it without their trials
+and features, run again and killed (SIGINT, SIGKILL of
 the whole process group) while trials and features run and then resumed, one of them with --cores 1 (so
-the jobs it re-runs, the features among them, run on one core: the same numbers), and a run with one bad
-data file under --keep-going.
+the jobs it re-runs, the features among them, run on one core: the same numbers), and a copy of that run
+with one bad data file added, under --keep-going.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_workflow, planned_jobs, snakemake
+from conftest import planned_jobs, snakemake
 from helpers import assert_same_results, result_files
 
 pytestmark = pytest.mark.slow
@@ -50,8 +52,12 @@ def _wait_until_busy(workdir: Path, proc: subprocess.Popen, timeout: float = 300
 
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
-def test_interrupted_run_resumes_to_the_same_results(workflow_run, tmp_path, how):
-    workdir = copy_workflow(tmp_path / "interrupted")
+def test_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_copy, how):
+    """A copy of the finished run without its trials, features and what reads them (and logs) runs them
+    again, is killed while trials and features are both under way, and resumes to the same results."""
+    workdir = workflow_copy
+    for rel in ("mlp", "features", "classify", "report", "logs"):
+        shutil.rmtree(workdir / "results" / rel)
     proc = _start(workdir)
     try:
         _wait_until_busy(workdir, proc)
@@ -83,8 +89,20 @@ def test_interrupted_run_resumes_to_the_same_results(workflow_run, tmp_path, how
     assert planned_jobs(workdir, workdir / "tests/config/config.yaml") == {}
 
 
-def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
-    workdir = copy_workflow(tmp_path / "failing")
+def test_failed_job_loses_nothing_and_names_the_cause(workflow_copy):
+    """A finished run, then a data set added whose file is bad and three independent results removed:
+    under --keep-going the bad file's job fails naming the line, and the independent jobs still run."""
+    workdir = workflow_copy
+    independent = [
+        "results/mlp/one_hidden_layer/data4",  # trial jobs of the failing data set's experiment
+        "results/mlp/two_hidden_layers/trials.csv",  # another experiment's summary
+        "results/classify/metrics.json",  # the images part
+    ]
+    for rel in independent:
+        if (workdir / rel).is_dir():
+            shutil.rmtree(workdir / rel)
+        else:
+            (workdir / rel).unlink()
     (workdir / "mine.txt").write_text("1.0 2.0 1\n3.0 4.0 -1\n5.0 six 1\n")
     config = workdir / "failing.yaml"
     text = (workdir / "tests/config/config.yaml").read_text()
@@ -94,6 +112,8 @@ def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
     )
     text = text.replace("datasets: [data1, data4]", "datasets: [data1, data4, mine]")
     config.write_text(text)
+    waiting = ["results/mlp/one_hidden_layer/trials.csv", "results/report/index.html"]
+    made = {rel: (workdir / rel).stat().st_mtime_ns for rel in waiting}
     proc = snakemake(workdir, "--cores", "2", "--keep-going", config=config, check=False)
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
@@ -103,10 +123,8 @@ def test_failed_job_loses_nothing_and_names_the_cause(tmp_path):
     # the independent jobs all finished
     assert (workdir / "results/mlp/one_hidden_layer/data4/h8/trial2.npz").exists()
     assert (workdir / "results/mlp/two_hidden_layers/trials.csv").exists()
-    # what needs the broken data set waits for it: its experiment's summary
-    assert not (workdir / "results/mlp/one_hidden_layer/trials.csv").exists()
     assert (workdir / "results/classify/metrics.json").exists()
-    assert (workdir / "results/handbuilt/handbuilt.csv").exists()
-    assert not (workdir / "results/report/index.html").exists()
+    # what needs the broken data set waits for it (its experiment's summary, the report): not rewritten
+    assert {rel: (workdir / rel).stat().st_mtime_ns for rel in waiting} == made
     log = (workdir / "results/logs/toy_data/mine.log").read_text()
     assert "line 3: non-numeric value" in log

@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conda_envs import env_packages, missing_modules
 from conftest import ROOT, copy_workflow, parse_dry_run, snakemake, write_config
 from helpers import assert_same_results
 from offline_conda import make_conda
 
 from netlab.workflow.codegraph import import_closure, shell_modules
-from netlab.workflow.software import env_packages, missing_modules
 
 
 def _env_file(rule) -> Path:

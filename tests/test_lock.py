@@ -12,10 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conda_envs import env_pins, lock_pins
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from netlab.workflow.software import env_pins, lock_pins
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"

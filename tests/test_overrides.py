@@ -99,7 +99,7 @@ def test_a_bad_nested_value_says_where_it_came_from(workdir):
     assert "bad.yaml): 'fast' is not of type 'number'" in proc.stdout + proc.stderr
 
 
-# A part target is what the report reads of that part (netlab.report.inputs), so it never drifts.
+# A part target is what the report reads of that part (netlab.report.reads), so it never drifts.
 TOY_RULES = {
     "toy_data",
     "toy_plot",

@@ -26,9 +26,9 @@ from netlab.plotting import save_figure
 from netlab.report import generalisation as report_generalisation
 from netlab.report import render
 from netlab.report.benchmarks import images_per_second, stage_times
-from netlab.report.build import write_report
-from netlab.report.inputs import ReportInputError
+from netlab.report.build import SECTIONS, write_report
 from netlab.report.outputs import TABLES, figure_names
+from netlab.report.reads import ReportInputError
 from netlab.toy import datasets, evaluation, notebook, paths
 from netlab.toy.figures import across_trials
 from netlab.toy.settings import settings
@@ -376,6 +376,8 @@ def test_the_page_has_every_section_and_table(base):
     parsed = page_of(page)
     for section in ("contents", *SECTION_IDS):
         assert section in parsed.ids, section
+    # each section build.py computes has its place on the page, where page.html.j2 lists order and titles
+    assert set(SECTIONS) <= set(parsed.ids)
     for table_id in TABLE_IDS:
         assert table_id in parsed.tables, table_id
     contents = [link for link in parsed.links if link.startswith("#")]

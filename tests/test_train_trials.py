@@ -179,12 +179,14 @@ def test_report_counts_every_trial_rule_as_one_stage(tmp_path):
 @pytest.mark.slow
 def test_slurm_profile_plans_batches_of_trials(tmp_path):
     """The SLURM profile's plan of the test config: batch jobs (in the `trials` group) make every trial
-    file once; the seed each trial gets comes from the config seed and the trial's place."""
+    file once; the seed each trial gets comes from the config seed and the trial's place. The rules
+    that the cluster test lets run off the cluster (``local_rules``) are the profile's and the Snakefile's."""
     import yaml
     from conftest import ROOT, TEST_CONFIG, snakemake
 
     from netlab.toy import paths
     from netlab.toy.settings import settings
+    from netlab.workflow.snakemake_internals import local_rules, parsed
 
     profile = ROOT / "profiles" / "slurm"
     proc = snakemake(tmp_path, "--dry-run", "--cores", "1", "--workflow-profile", str(profile))
@@ -214,3 +216,10 @@ def test_slurm_profile_plans_batches_of_trials(tmp_path):
     assert all(f.endswith(".json") for f in made if "/jobs/" in f)  # each job's list of its files
     text = "\n".join(lines)
     assert "--trial " not in text and f"--seed {config['seed']} " in text
+    settings_of_profile = yaml.safe_load((profile / "config.v8+.yaml").read_text())["config"]
+    with parsed(ROOT / "Snakefile", tmp_path, [TEST_CONFIG], settings_of_profile) as workflow:
+        local = local_rules(workflow)
+    # (a dry run never prints a job as local; the cluster test sees where each job really ran)
+    assert set(settings_of_profile["cluster"]["local_rules"]) | {"report", "fetch_weights"} <= local
+    assert {"all", "toy"} <= local  # rules that run nothing are local too
+    assert not any(r.startswith("train_trial") for r in local)

@@ -312,8 +312,16 @@ def test_declared_resources_grow_with_the_net_and_the_data():
     assert choice.trial_runtime_min([2, 256, 256, 1], 800, None) > choice.trial_runtime_min(
         [2, 4, 1], 100, 3000
     )
-    assert choice.dataset_points({"generator": "noisy"}) == 800
-    assert choice.dataset_points({"generator": "xor", "n": 60, "margin": 0.5}) == 60
+    assert datasets.size({"generator": "noisy"}) == 800
+    assert datasets.size({"generator": "xor", "n": 60, "margin": 0.5}) == 60
+
+
+def test_a_files_size_is_what_the_notebooks_reader_reads(tmp_path):
+    """The cost model counts a user's file as ``np.loadtxt`` reads it: comments, blank lines, CR endings."""
+    text = "# x1 x2 label\r\n1 2 1  # first\r\n\r\n   \r\n3 4 -1\r5 6 1\n  # the end\n"
+    path = tmp_path / "mine.txt"
+    path.write_bytes(text.encode())
+    assert datasets.size({"path": str(path)}) == len(np.loadtxt(path)) == 3
 
 
 def test_a_compile_is_announced_timed_and_kept_apart_from_training(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from netlab.report.inputs import reading
+from netlab.report.reads import reading
 from netlab.toy.selection import TIME_PARTS
 
 #: The stage of every job that trains trials (rules ``train_trial`` and ``train_trials_<first>_<last>``).

@@ -39,7 +39,7 @@ def write_report(
     html_path: str | Path,
 ) -> list[Path]:
     """Write ``html_path``, ``tables/*.csv`` and ``figures/*.png`` beside it; return every path written.
-    ``inputs`` are the rule's named inputs (``inputs.named_inputs``), ``benchmarks`` the (rule, file) of
+    ``inputs`` are the rule's named inputs (``reads.named_inputs``), ``benchmarks`` the (rule, file) of
     the jobs that made them."""
     page_dir = Path(html_path).parent
     tables = {name: page_dir / "tables" / f"{name}.csv" for name in TABLES}

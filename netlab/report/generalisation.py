@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from netlab.report.inputs import read_csv, read_json
+from netlab.report.reads import read_csv, read_json
 from netlab.report.render import embed
 from netlab.toy.datasets import has_test_set
 

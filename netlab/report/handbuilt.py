@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from netlab.report.inputs import read_csv, read_json
+from netlab.report.reads import read_csv, read_json
 
 
 def handbuilt(

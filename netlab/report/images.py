@@ -15,7 +15,7 @@ import pandas as pd
 
 from netlab.images import multiclass, notebook
 from netlab.images.labels import SAMPLES_PER_CLASS, model_label
-from netlab.report.inputs import SPLITS, read_csv, read_json
+from netlab.report.reads import SPLITS, read_csv, read_json
 from netlab.report.render import embed
 
 SIDECAR_ROWS = [

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from netlab.report.benchmarks import images_per_second, stage_times
-from netlab.report.inputs import SPLITS
+from netlab.report.reads import SPLITS
 from netlab.toy import paths
 from netlab.toy.settings import used_datasets
 

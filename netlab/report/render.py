@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from netlab.report.inputs import ReportInputError
+from netlab.report.reads import ReportInputError
 
 TEMPLATES = Path(__file__).with_name("templates")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netlab.report.inputs import read_csv
+from netlab.report.reads import read_csv
 from netlab.report.render import embed
 from netlab.toy import notebook
 from netlab.toy.selection import TRIAL_COLUMNS

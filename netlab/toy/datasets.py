@@ -236,6 +236,14 @@ def data_lines(text: str) -> list[tuple[int, str]]:
     return [(number, data) for number, data in kept if data.split()]
 
 
+def size(spec: Mapping[str, Any]) -> int:
+    """Points in a config data set, for the trainer's cost model: a generator's ``n`` (noisy: 800 by
+    default) or the data lines of the user's file, read without checking them (its job checks)."""
+    if "path" in spec:
+        return len(data_lines(Path(spec["path"]).read_text(encoding="utf-8", errors="replace")))
+    return int(spec.get("n", _default_n(noisy)))
+
+
 def _numbers(lines: Sequence[tuple[int, str]], source: str) -> np.ndarray:
     """The values of ``lines`` as ``np.loadtxt`` parses them (float64, one row per line).
 

@@ -2,9 +2,9 @@
 
 The imports between netlab's modules are grimp's graph (the one import-linter checks the layers on): read
 from the source, never by importing it, so the workflow can compute it when it is parsed, without torch or
-numba, and imports inside functions count too. Read here with ``ast``, because grimp cannot see them: a
-script's own imports (``scripts/`` is no package), and the modules that generated source imports, which a
-module names in a top-level ``GENERATED_IMPORTS = ("netlab.x", ...)`` (``codegen.GENERATED_IMPORTS``).
+numba, and imports inside functions count too (the kernel cache imports what generated source imports where
+it compiles it, so that edge is in the graph). A script's own imports are read here with ``ast``, because
+grimp cannot see them (``scripts/`` is no package).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 import grimp
 
 PACKAGE = "netlab"
-GENERATED = "GENERATED_IMPORTS"  # a module's list of what its generated source imports
 # `python -m netlab.x` (or `python3 -m netlab.x.y`) in a shell command, the interpreter named as such or by
 # a shell variable that names a Python (`"$NETLAB_PYTHON" -m netlab.x`).
 _MODULE_RUN = re.compile(
@@ -95,35 +94,6 @@ def _script_imports(path: Path) -> set[str]:
     return names
 
 
-def _generated_imports(path: Path) -> tuple[str, ...]:
-    """The modules a top-level ``GENERATED_IMPORTS`` names: a tuple of strings, or of names bound to
-    strings at the top of the module (``(HELPERS,)``)."""
-    source = path.read_text(encoding="utf-8")
-    if GENERATED not in source:
-        return ()
-    tree = ast.parse(source, filename=str(path))
-    constants = {
-        t.id: node.value.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-        for t in node.targets
-        if isinstance(t, ast.Name)
-    }
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", None) == GENERATED for t in node.targets
-        ):
-            elements = getattr(node.value, "elts", None) or []
-            names = tuple(
-                constants.get(e.id) if isinstance(e, ast.Name) else getattr(e, "value", None)
-                for e in elements
-            )
-            if not isinstance(node.value, ast.Tuple) or not all(isinstance(n, str) for n in names):
-                raise ValueError(f"{path}: {GENERATED} must be a tuple of module names")
-            return names
-    return ()
-
-
 def import_closure(roots: Iterable[str | Path], root: Path) -> Imports:
     """The netlab files ``roots`` reach through imports (roots included), and third-party modules used.
 
@@ -160,7 +130,6 @@ def import_closure(roots: Iterable[str | Path], root: Path) -> Imports:
         seen.add(name)
         files.add(path)
         imported(graph.find_modules_directly_imported_by(name))
-        imported(_generated_imports(path))
     return Imports(tuple(sorted(files)), frozenset(third_party))
 
 

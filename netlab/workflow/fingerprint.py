@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as metadata
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from netlab import atomic
 from netlab.workflow.codegraph import Imports, import_closure, shell_modules
-from netlab.workflow.software import providers
 
 
 def digest_files(paths: Iterable[str | Path], root: str | Path | None = None) -> str:
@@ -48,6 +48,17 @@ def code_files(root: str | Path, script: str | Path | None = None, command: str 
     script = Path(script).resolve() if script is not None else None
     files = set(job_imports(root, script, command).files)
     return sorted(files | ({script} if script is not None else set()))
+
+
+def providers(modules: Iterable[str]) -> dict[str, set[str]]:
+    """Top-level module -> the installed distributions that provide it (named as their metadata has it)."""
+    table = _packages_distributions()
+    return {m: set(table.get(m, [])) for m in modules}
+
+
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    return metadata.packages_distributions()
 
 
 def software_versions(modules: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from netlab.toy import paths
+from netlab.toy import datasets, paths
 from netlab.toy.datasets import has_test_set
 from netlab.toy.nets import layer_sizes
 from netlab.toy.notebook import notebook_best
@@ -20,7 +20,6 @@ from netlab.toy.settings import Setting, settings
 from netlab.toy.trainer.choice import (
     ASSUMED_ITERATIONS,
     choose_path,
-    dataset_points,
     us_per_iteration,
 )
 from netlab.workflow.config import ConfigError
@@ -260,7 +259,7 @@ def job_nets(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> t
         [(int(hidden), 1)] if job.one_per_job else [(u.hidden, len(u.trials)) for u in job.units]
     )
     nets = [(layer_sizes(spec["hidden_layers"], h), n) for h, n in counts]
-    return nets, dataset_points(config["datasets"][job.dataset]), spec["max_iter"]
+    return nets, datasets.size(config["datasets"][job.dataset]), spec["max_iter"]
 
 
 def summary_inputs(config: Mapping[str, Any], experiment: str) -> dict[str, str | list[str]]:
@@ -287,4 +286,4 @@ def trial_cost(config: Mapping[str, Any], experiment: str, dataset: str, hidden:
     """What the trainer's cost model needs of a trial (its resources): layer sizes, data points, max_iter."""
     spec = config["experiments"][experiment]
     sizes = layer_sizes(spec["hidden_layers"], int(hidden))
-    return sizes, dataset_points(config["datasets"][dataset]), spec["max_iter"]
+    return sizes, datasets.size(config["datasets"][dataset]), spec["max_iter"]

@@ -25,6 +25,9 @@ RELIED_ON = (
     ("workflow", "deployment_settings.deployment_method"),
     ("workflow", "rules"),
     ("workflow", "localrules"),
+    ("workflow", "_localrules"),
+    ("rule", "group"),
+    ("rule", "norun"),
     ("rule", "set_params"),
     ("rule", "script"),
     ("rule", "shellcmd"),
@@ -152,10 +155,27 @@ def add_local_rules(workflow: Any, names: Iterable[str], setting: str) -> None:
     workflow.localrules(*names)
 
 
+def local_rules(workflow: Any) -> set[str]:
+    """The rules whose jobs run where Snakemake runs in a cluster run: what a cluster run may do off the
+    cluster. As ``Workflow.is_local`` decides (``localrules:`` and rules that run nothing, unless grouped),
+    less its ``local_exec``, which is true in any run without an executor plugin, a parse included."""
+    return {
+        r.name
+        for r in workflow.rules
+        if r.group is None and (r.name in workflow._localrules or r.norun)
+    }
+
+
 @contextmanager
-def parsed(snakefile: Path, workdir: Path, configfiles: list[Path]) -> Iterator[Any]:
+def parsed(
+    snakefile: Path,
+    workdir: Path,
+    configfiles: list[Path],
+    config: Mapping[str, Any] | None = None,
+) -> Iterator[Any]:
     """The workflow as Snakemake parses it, without running anything: the object a Snakefile calls
-    ``workflow`` (for the tests and the oracle; the API offers no public handle on it)."""
+    ``workflow`` (for the tests and the oracle; the API offers no public handle on it). ``config``: the
+    ``--config`` values (a profile's ``config:``)."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.enums import Quietness
     from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
@@ -165,7 +185,7 @@ def parsed(snakefile: Path, workdir: Path, configfiles: list[Path]) -> Iterator[
             snakefile=snakefile,
             workdir=workdir,
             resource_settings=ResourceSettings(),
-            config_settings=ConfigSettings(configfiles=configfiles),
+            config_settings=ConfigSettings(configfiles=configfiles, config=dict(config or {})),
         )
         yield workflow._workflow
 

@@ -22,7 +22,7 @@ from netlab.images import classify, feature_table, figures
 from netlab.images import notebook as images_notebook
 from netlab.images.feature_table import FeatureTable
 from netlab.plotting import save_figure
-from netlab.report.inputs import named_inputs
+from netlab.report.reads import named_inputs
 from netlab.toy import datasets, nets, paths, selection, summary
 from netlab.toy.figures import boundary, plane
 from netlab.toy.figures.experiment import draw_all

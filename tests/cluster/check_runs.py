@@ -12,7 +12,8 @@ Three claims, each from evidence SLURM itself leaves:
 3. Allocation: each SLURM job got exactly the CPUs its rule asks for (``threads``); a group
    of trials runs its members one after another, so it gets the CPUs of one member.
 
-Usage: python check_runs.py LOCAL_DIR CLUSTER_DIR CLUSTER_LOG --local-rules a,b
+Usage: python check_runs.py LOCAL_DIR CLUSTER_DIR CLUSTER_LOG --profile PROFILE --configfile CONFIG
+(the rules allowed to run locally are Snakemake's own answer for that profile and config).
 Prints one line per problem and a summary; exits 1 if there is any problem.
 """
 
@@ -29,7 +30,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from netlab.toy.selection import TIMING_COLUMNS
+from netlab.workflow.snakemake_internals import local_rules, parsed
 
 #: Per-job files whose content is meant to differ between runs (timestamps, durations). Which of them
 #: exist differs too: a cluster run may train several trials per job (cluster.trials_per_job).
@@ -225,14 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("local", type=Path, help="working directory of the local run")
     parser.add_argument("cluster", type=Path, help="working directory of the SLURM run")
     parser.add_argument("cluster_log", type=Path, help="Snakemake's output of the SLURM run")
-    parser.add_argument(
-        "--local-rules", default="", help="comma-separated rules allowed to run locally"
-    )
+    parser.add_argument("--profile", type=Path, required=True, help="the SLURM run's profile file")
+    parser.add_argument("--configfile", type=Path, required=True, help="the runs' config file")
     args = parser.parse_args(argv)
 
-    local_rules = {r for r in args.local_rules.split(",") if r}
+    profile = yaml.safe_load(args.profile.read_text())
+    snakefile = Path(__file__).resolve().parents[2] / "Snakefile"
+    with parsed(snakefile, args.cluster, [args.configfile], profile.get("config")) as workflow:
+        local = local_rules(workflow)
     problems, compared = compare_outputs(args.local, args.cluster)
-    placement, ran_in = check_placement(args.cluster, args.cluster_log.read_text(), local_rules)
+    placement, ran_in = check_placement(args.cluster, args.cluster_log.read_text(), local)
     problems += placement
     for problem in problems:
         print(f"FAIL: {problem}")

@@ -13,9 +13,6 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$REPO/tests/cluster
 CONFIG=$REPO/tests/config/config.yaml
-# Rules the workflow runs on the submitting host (downloads, report, and the profile's cluster.local_rules,
-# added below); every other job must run in SLURM.
-LOCAL_RULES=all,report,download_images,extract_images,fetch_weights
 PROFILE=$REPO/profiles/slurm/config.v8+.yaml
 RUN_TIMEOUT=${NETLAB_CLUSTER_TIMEOUT:-900}
 
@@ -38,8 +35,6 @@ if [[ -z ${VIRTUAL_ENV:-} && -x $REPO/.venv/bin/python ]]; then
     source "$REPO/.venv/bin/activate"
 fi
 PYTHON=$(command -v python || command -v python3)
-LOCAL_RULES+=$("$PYTHON" -c 'import sys, yaml
-print("".join("," + r for r in yaml.safe_load(open(sys.argv[1]))["config"]["cluster"]["local_rules"]))' "$PROFILE")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/netlab-cluster.XXXXXX")
 started=$SECONDS
@@ -110,6 +105,6 @@ finish_run slurm
 
 slurm_log "checking the SLURM run against the local run"
 summary=$("$PYTHON" "$HERE/check_runs.py" "$WORK/local" "$WORK/slurm" "$WORK/slurm.log" \
-    --local-rules "$LOCAL_RULES") || { echo "$summary"; exit 1; }
+    --profile "$PROFILE" --configfile "$CONFIG") || { echo "$summary"; exit 1; }
 echo "$summary"
 outcome="PASS (${summary##*$'\n'})"

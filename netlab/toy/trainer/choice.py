@@ -18,14 +18,9 @@ and any ``--cores``.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
-
-from netlab.toy import datasets
+from collections.abc import Sequence
 
 ASSUMED_ITERATIONS = 100_000  # a run to convergence, for choosing (max_iter None)
 RUNTIME_ITERATIONS = 2_000_000  # a run to convergence, for the declared run time (max_iter None)
@@ -123,11 +118,3 @@ def job_runtime_min(
         seconds += count * run_cost_s(path, sizes, n_points, max_iter or RUNTIME_ITERATIONS)
         seconds += compile_s(sizes) if path == "fused" else 0.0
     return max(2, math.ceil(3 * seconds / 60))
-
-
-def dataset_points(spec: Mapping[str, Any]) -> int:
-    """Points in a config data set: a generator's ``n`` (noisy: 800 by default) or the lines of the user's file."""
-    if "path" in spec:
-        with Path(spec["path"]).open(encoding="utf-8", errors="replace") as fh:
-            return sum(1 for line in fh if line.strip() and not line.lstrip().startswith("#"))
-    return int(spec.get("n", inspect.signature(datasets.noisy).parameters["n"].default))

@@ -157,11 +157,10 @@ def _gradient_passes(layout: Layout) -> list[list[str]]:
     return passes
 
 
-# The netlab modules the generated kernel source imports, named once: the kernel's text imports them
-# from here, the kernel cache hashes their files, and the code fingerprint follows this name
-# (``netlab.workflow.codegraph``), so an edit to a helper re-runs every trial that runs a kernel.
+# The module of helpers the generated kernel source imports, named once: the kernel's text imports it from
+# here and the kernel cache hashes its file (and imports it where it compiles, so the import graph behind
+# the code fingerprints has the edge: an edit to a helper re-runs every trial that runs a kernel).
 HELPERS = "netlab.toy.trainer.numerics"
-GENERATED_IMPORTS = (HELPERS,)
 
 _KERNEL_HEAD = (
     '''\

@@ -1,4 +1,5 @@
-"""What a rule's conda env file provides, checked against what the rule's code imports.
+"""What a rule's conda env file provides, checked against what the rule's code imports (the tests' check
+of ``envs/*.yaml`` and of the lock, and the offline stand-in for conda that ``offline_conda.py`` is).
 
 No conda channel is reachable where the tests run, so the check is by construction: each package an env
 file names is mapped to the Python distribution of the same software (``pytorch`` is ``torch``), its
@@ -9,7 +10,6 @@ set can be laid out as a site-packages directory holding nothing else, to run a 
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata as metadata
 import os
 import re
@@ -20,6 +20,8 @@ import yaml
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+from netlab.workflow.fingerprint import providers
 
 # conda-forge package -> the Python distribution it installs, where the names differ (besides case, -/_).
 CONDA_TO_DISTRIBUTION = {
@@ -102,17 +104,6 @@ def requirement_closure(
             if requirement.marker is None or requirement.marker.evaluate(environment):
                 pending.append(canonicalize_name(requirement.name))
     return seen
-
-
-def providers(modules: Iterable[str]) -> dict[str, set[str]]:
-    """Top-level module -> the installed distributions that provide it (named as their metadata has it)."""
-    table = _packages_distributions()
-    return {m: set(table.get(m, [])) for m in modules}
-
-
-@functools.cache
-def _packages_distributions() -> Mapping[str, list[str]]:
-    return metadata.packages_distributions()
 
 
 def missing_modules(modules: Iterable[str], env_file: str | Path) -> dict[str, set[str]]:

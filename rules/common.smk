@@ -22,17 +22,7 @@ from netlab.workflow.config import (
     layered_config,
     validate_schema,
 )
-from netlab.workflow.fingerprint import (
-    DigestCache,
-    code_digest,
-    digest_files,
-    env_digest,
-    environment_stamp,
-    job_imports,
-    software_versions,
-    stat_line,
-    tree_stamp,
-)
+from netlab.workflow.fingerprint import RuleDigests, digest_files
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 snakemake_internals.check_internals(workflow)
@@ -65,40 +55,13 @@ def fingerprint_rules():
     """Every code-running rule gets a `code` param, the content digest of its script or command and
     of every netlab module they import (derived, listed nowhere), so an edit re-runs exactly its jobs;
     and a `software` param, the installed versions of the distributions that code imports, so an
-    upgrade re-runs exactly the jobs that use it (under --sdm conda: the digest of its conda env's
-    files, which say this instead). Contents and versions only, never where the checkout or an env lies.
-
-    Computed once and kept in .snakemake/netlab/fingerprints.json while no file under netlab/,
-    scripts/ or envs/, no rule's script and no installed distribution has changed (by path, size and
-    times): the workflow parse that every cluster job starts with then reads them instead of parsing
-    every module.
-    """
-    env_files_decide = snakemake_internals.uses_conda(workflow)
-    stamp = tree_stamp(
-        [ROOT / "netlab", ROOT / "scripts", ROOT / "envs"],
-        extra=[
-            str(ROOT),
-            env_files_decide,
-            *([] if env_files_decide else environment_stamp()),
-        ],
+    upgrade re-runs exactly the jobs that use it. Kept in .snakemake/netlab while nothing they were
+    computed from has changed (netlab.workflow.fingerprint.RuleDigests)."""
+    digests = RuleDigests(
+        ROOT, Path(".snakemake/netlab"), snakemake_internals.uses_conda(workflow)
     )
-    cache = DigestCache(Path(".snakemake/netlab/fingerprints.json"), stamp)
-
-    def compute(script, command, source, env_file):
-        found = {"code": code_digest(ROOT, script, command, source)}
-        if env_files_decide and env_file is not None:
-            found["software"] = env_digest(env_file, ROOT)
-        else:
-            modules = job_imports(ROOT, script, command).third_party
-            found["software"] = software_versions(modules)
-        return found
-
-    def digests(script, command, source, env_file):
-        key = [stat_line(script) if script else "", command, source, str(env_file)]
-        return cache.get(key, lambda: compute(script, command, source, env_file))
-
     snakemake_internals.add_code_params(workflow, digests)
-    cache.save()
+    digests.save()
 
 
 def flat(named):

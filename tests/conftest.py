@@ -173,12 +173,15 @@ def dry_run(
 
 
 def planned_jobs(workdir: Path, config: Path | None = None) -> dict[str, set[str]]:
-    """What a dry run would execute: rule name -> the first output of each of its jobs.
+    """What a dry run would execute: rule name -> the first output of each of its jobs."""
+    return first_outputs(dry_run(workdir, config=config))
 
-    Jobs without outputs (``all`` and the other target rules) are left out.
-    """
+
+def first_outputs(plan: list[PlannedJob]) -> dict[str, set[str]]:
+    """Rule name -> the first output of each of its jobs in ``plan``; jobs without outputs (``all`` and
+    the other target rules) are left out."""
     jobs: dict[str, set[str]] = {}
-    for job in dry_run(workdir, config=config):
+    for job in plan:
         if job.rule != "all" and job.outputs:
             jobs.setdefault(job.rule, set()).add(job.outputs[0])
     return jobs

@@ -1,6 +1,7 @@
 """The code fingerprints' cache: kept while the files it was computed from are unchanged, never after."""
 
 import os
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -91,3 +92,33 @@ def test_unreadable_cache_is_recomputed(tmp_path):
     assert cache.get("k", lambda: 1) == 1
     cache.save()
     assert DigestCache(path, "s").entries == {'"k"': 1}
+
+
+def test_a_copied_run_reads_the_versions_and_recomputes_the_code_digests(tmp_path, monkeypatch):
+    """A checkout and its .snakemake/ copied elsewhere (``cp -a``), same environment: the code digests are
+    computed again (the checkout's path and file times differ), the versions are read, not re-scanned."""
+    import shutil
+
+    from netlab.workflow import fingerprint
+
+    repo = Path(__file__).resolve().parents[1]
+    for name in ("netlab", "scripts", "envs"):
+        shutil.copytree(
+            repo / name, tmp_path / "a" / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    script = Path("scripts") / "toy_plot.py"
+    first = fingerprint.RuleDigests(tmp_path / "a", tmp_path / "a" / ".snakemake", False)
+    made = first(tmp_path / "a" / script, "", "", None)
+    assert "matplotlib==" in made["software"] and "numpy==" in made["software"]
+    first.save()
+    subprocess.run(["cp", "-a", str(tmp_path / "a"), str(tmp_path / "b")], check=True)
+
+    def no_scan(modules):
+        raise AssertionError(f"installed distributions scanned again for {sorted(modules)}")
+
+    computed = []
+    monkeypatch.setattr(fingerprint, "software_versions", no_scan)
+    monkeypatch.setattr(fingerprint, "code_digest", lambda *a: computed.append(a) or made["code"])
+    copy = fingerprint.RuleDigests(tmp_path / "b", tmp_path / "b" / ".snakemake", False)
+    assert copy(tmp_path / "b" / script, "", "", None) == made
+    assert len(computed) == 1  # the code digest was not taken from the other checkout's cache

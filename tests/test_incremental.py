@@ -17,6 +17,7 @@ from conftest import (
     WORKFLOW_FILES,
     copy_workflow,
     dry_run,
+    first_outputs,
     parse_dry_run,
     planned_jobs,
     write_config,
@@ -77,11 +78,12 @@ def retrained(*experiments):
 
 def planned(workdir, config):
     """``planned_jobs``, with the jobs of every trial rule as one entry: all the trial records they make."""
-    jobs = planned_jobs(workdir, config)
+    plan = dry_run(workdir, config=config)
+    jobs = first_outputs(plan)
     trials = {r for r in jobs if r.startswith("train_trial")}
     for rule in trials:
         jobs.pop(rule)
-    made = {f for job in dry_run(workdir, config=config) if job.rule in trials for f in job.outputs}
+    made = {f for job in plan if job.rule in trials for f in job.outputs}
     records = {f for f in made if re.search(r"/trial\d+\.json$", f)}
     return jobs | ({TRIALS: records} if made else {})
 

@@ -174,3 +174,48 @@ class DigestCache:
         except OSError:
             return
         self.changed = False
+
+
+class RuleDigests:
+    """Each code-running rule's params (``__call__``): ``code``, the digest of what its job executes, and
+    ``software``, the versions of the distributions that code imports (under ``--sdm conda``, the digest
+    of its env's files, which say this instead). Contents and versions only, never where the checkout or
+    an environment lies.
+
+    Kept in ``folder`` (``.snakemake/netlab``) for the workflow parse every cluster job starts with: the
+    digests while no file under the checkout's ``netlab/``, ``scripts/`` and ``envs/`` and no installed
+    distribution has changed (by path, size and times); the versions while the environment alone has not,
+    so a copy of a finished run (``cp -a``) with the same environment does not scan every installed
+    distribution again (0.4 s of each parse).
+    """
+
+    def __init__(self, root: str | Path, folder: str | Path, env_files_decide: bool) -> None:
+        self.root = Path(root).resolve()
+        self.env_files_decide = env_files_decide
+        environment = () if env_files_decide else environment_stamp()
+        code = [self.root / "netlab", self.root / "scripts", self.root / "envs"]
+        extra = [str(self.root), env_files_decide, *environment]
+        self.digests = DigestCache(Path(folder) / "fingerprints.json", tree_stamp(code, extra))
+        self.versions = DigestCache(Path(folder) / "software.json", tree_stamp([], environment))
+
+    def __call__(
+        self, script: Path | None, command: str, source: str, env_file: Path | None
+    ) -> dict[str, str]:
+        key = [stat_line(script) if script else "", command, source, str(env_file)]
+        return self.digests.get(key, lambda: self._compute(script, command, source, env_file))
+
+    def _compute(
+        self, script: Path | None, command: str, source: str, env_file: Path | None
+    ) -> dict[str, str]:
+        found = {"code": code_digest(self.root, script, command, source)}
+        if self.env_files_decide and env_file is not None:
+            found["software"] = env_digest(env_file, self.root)
+        else:
+            modules = sorted(job_imports(self.root, script, command).third_party)
+            found["software"] = self.versions.get(modules, lambda: software_versions(modules))
+        return found
+
+    def save(self) -> None:
+        """Write both caches where an entry was added."""
+        self.digests.save()
+        self.versions.save()

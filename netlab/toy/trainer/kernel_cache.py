@@ -86,16 +86,17 @@ def _first_time(load: Callable[..., Kernel], *args: object) -> Kernel:
 def kernel_file(sizes: tuple[int, ...]) -> Path:
     """The generated module for ``sizes``, written now if no kernel directory has it.
 
-    The file name carries a digest of the generated source and of the helpers
-    (``codegen.HELPERS`` and ``codegen``), so an edit to either gives a new file and a
-    fresh compile, never a stale cache. Files are created by a hard link from
+    The file name carries a digest of the generated source, of the helpers
+    (``codegen.HELPERS`` and ``codegen``) and of the code that compiles and exports it
+    (this module and ``native``), so an edit to any gives a new file and a fresh
+    compile, never a stale cache or a library made the old way. Files are created by a hard link from
     a finished temporary file: jobs starting together see no file or the whole
     one, and an existing file is never rewritten.
     """
     source = codegen.kernel_source(sizes)
     helpers = b"".join(  # the helpers by their files: importing them would import numba
         Path(importlib.util.find_spec(name).origin).read_bytes()
-        for name in (codegen.HELPERS, codegen.__name__)
+        for name in (codegen.HELPERS, codegen.__name__, __name__, native.__name__)
     )
     digest = hashlib.sha256(source.encode() + helpers).hexdigest()[:16]
     name = "fused_" + "_".join(map(str, sizes)) + "_" + digest + ".py"
@@ -169,11 +170,12 @@ def _compile(path: Path, sizes: tuple[int, ...], libraries: list[Path]) -> tuple
     import numba.core.config
     from numba import types
 
+    # numba's code for the vector width native.target_cpu chose: set before anything builds numba's CPU
+    # target, which then keeps the host's defaults (importing the helpers does; 256-bit code on Intel)
+    numba.core.config.CPU_NAME, numba.core.config.CPU_FEATURES = native.target_cpu()
     # what the kernel's source imports (codegen.HELPERS), named so that the import graph has the edge
     from netlab.toy.trainer import numerics  # noqa: F401
 
-    # numba's code for the vector width native.target_cpu chose (before its first compile here)
-    numba.core.config.CPU_NAME, numba.core.config.CPU_FEATURES = native.target_cpu()
     descend = _import_file(path, f"netlab_{path.stem}").descend
     signature = (
         types.float32[:, ::1], types.int64, types.float32[::1], types.float32[::1], types.float64,

@@ -187,6 +187,14 @@ def first_outputs(plan: list[PlannedJob]) -> dict[str, set[str]]:
     return jobs
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a test that needs the shared workflow run go last, in their order: pytest-xdist hands out
+    whole files in this order, so the workers run the other tests first, and while one makes the run the
+    other keeps busy instead of waiting for it."""
+    needing = {item.path for item in items if "workflow_run" in item.fixturenames}
+    items.sort(key=lambda item: item.path in needing)
+
+
 @pytest.fixture(scope="session")
 def workflow_run(tmp_path_factory) -> Path:
     """A complete run of the default target on the test config, in a copy of the workflow: one run for

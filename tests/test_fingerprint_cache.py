@@ -1,5 +1,6 @@
 """The code fingerprints' cache: kept while the files it was computed from are unchanged, never after."""
 
+import json
 import os
 import subprocess
 import sys
@@ -51,7 +52,17 @@ def test_environment_stamp_is_the_interpreter_and_the_folders_distributions_are_
     installed = {str(Path(d.locate_file("")).resolve()) for d in metadata.distributions()}
     assert installed and installed <= stamped_folders()
     assert stamped_folders() <= {str(Path(entry or ".").resolve()) for entry in sys.path}
-    assert environment_stamp() == environment_stamp()  # nothing installed in between
+    # what another process of this environment stamps (a job's parse reading what Snakemake computed),
+    # without this checkout on its path: the checkout (netlab's own egg-info from `pip install -e .`) is
+    # not installed software, so the stamp leaves it out
+    checkout = Path(__file__).resolve().parents[1]
+    seen = subprocess.run(
+        [sys.executable, "-c", "import json; from netlab.workflow.fingerprint import environment_stamp; "
+         "print(json.dumps(environment_stamp()))"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parent,
+    ).stdout  # fmt: skip
+    assert tuple(json.loads(seen)) == environment_stamp(checkout)
+    assert str(checkout) not in {line.rsplit(" ", 3)[0] for line in environment_stamp(checkout)}
 
 
 def test_environment_stamp_sees_a_distribution_installed_on_the_path(tmp_path, monkeypatch):

@@ -92,9 +92,8 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
     kernels = tmp_path / "kernels"
     compared = 0
     for experiment, spec in config["experiments"].items():
-        for dataset in spec[
-            "datasets"
-        ]:  # one job per data set, its every H, as the workflow may cut
+        # one job per data set with its every H, as the workflow may cut them
+        for dataset in spec["datasets"]:
             places = [
                 paths.trial_file("json", n, **setting._asdict())
                 for setting in inputs.experiment_settings(config, experiment)

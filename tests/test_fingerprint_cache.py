@@ -2,11 +2,13 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from netlab.workflow import fingerprint
 from netlab.workflow.fingerprint import DigestCache, environment_stamp, tree_stamp
 
 
@@ -40,8 +42,8 @@ def test_stamp_changes_with_any_file(tmp_path):
     assert tree_stamp([pkg], extra=["conda"]) != tree_stamp([pkg])
 
 
-def stamped_folders() -> set[str]:
-    return {line.rsplit(" ", 3)[0] for line in environment_stamp()[1:]}
+def stamped_folders(checkout: Path | None = None) -> set[str]:
+    return {line.rsplit(" ", 3)[0] for line in environment_stamp(checkout)[1:]}
 
 
 def test_environment_stamp_is_the_interpreter_and_the_folders_distributions_are_installed_in():
@@ -62,7 +64,7 @@ def test_environment_stamp_is_the_interpreter_and_the_folders_distributions_are_
         capture_output=True, text=True, check=True, cwd=Path(__file__).parent,
     ).stdout  # fmt: skip
     assert tuple(json.loads(seen)) == environment_stamp(checkout)
-    assert str(checkout) not in {line.rsplit(" ", 3)[0] for line in environment_stamp(checkout)}
+    assert str(checkout) not in stamped_folders(checkout)
 
 
 def test_environment_stamp_sees_a_distribution_installed_on_the_path(tmp_path, monkeypatch):
@@ -108,9 +110,6 @@ def test_unreadable_cache_is_recomputed(tmp_path):
 def test_a_copied_run_reads_the_versions_and_recomputes_the_code_digests(tmp_path, monkeypatch):
     """A checkout and its .snakemake/ copied elsewhere (``cp -a``), same environment: the code digests are
     computed again (the checkout's path and file times differ), the versions are read, not re-scanned."""
-    import shutil
-
-    from netlab.workflow import fingerprint
 
     repo = Path(__file__).resolve().parents[1]
     for name in ("netlab", "scripts", "envs"):

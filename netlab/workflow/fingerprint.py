@@ -197,10 +197,11 @@ class RuleDigests:
     def __init__(self, root: str | Path, folder: str | Path, env_files_decide: bool) -> None:
         self.root = Path(root).resolve()
         self.env_files_decide = env_files_decide
-        environment = () if env_files_decide else environment_stamp(self.root)
+        environment = environment_stamp(self.root)
         code = [self.root / "netlab", self.root / "scripts", self.root / "envs"]
-        extra = [str(self.root), env_files_decide, *environment]
+        extra = [str(self.root), env_files_decide, *(() if env_files_decide else environment)]
         self.digests = DigestCache(Path(folder) / "fingerprints.json", tree_stamp(code, extra))
+        # the versions are this environment's whatever the mode (under conda: of rules without an env file)
         self.versions = DigestCache(Path(folder) / "software.json", tree_stamp([], environment))
 
     def __call__(

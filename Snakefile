@@ -31,7 +31,7 @@ rule toy:
 
 rule images:
     input:
-        flat(image_inputs(image_root(), inputs.download_records(config))),
+        flat(image_inputs(sources.image_root(config), sources.download_records(config))),
 
 
 for name in config["experiments"]:

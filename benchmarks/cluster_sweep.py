@@ -111,7 +111,7 @@ def warm_kernels(config: dict, work: Path) -> None:
     for hidden in experiment["hidden_sizes"]:
         out = work / "warm" / f"h{hidden}"
         subprocess.run(
-            [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
+            [sys.executable, "-m", "netlab.toy.train_trials", "--data", str(data),
              "--log", str(out / "log"), "--seed", "1", "--experiment", "warm", "--dataset", "data1",
              "--hidden-layers", str(experiment["hidden_layers"]),
              "--hidden", str(hidden), "--lr", "0.25", "--tol", "1e-4", "--check-every", "1000",

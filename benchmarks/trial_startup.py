@@ -151,7 +151,7 @@ def main() -> None:
             "import numpy",
             "import numba",
             "import netlab.toy.nets",
-            "import netlab.workflow.train_trials",
+            "import netlab.toy.train_trials",
         ):
             times = []
             for _ in range(3):

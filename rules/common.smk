@@ -1,6 +1,5 @@
 # Functions, config validation and wildcard constraints only: no rules here. The logic lives in
-# netlab.workflow (tested without Snakemake); these wrap it for Snakemake's wildcards.
-import re
+# netlab (netlab.workflow, and each part's jobs and sources; tested without Snakemake); these wrap it.
 import sys
 from pathlib import Path
 
@@ -12,11 +11,12 @@ sys.path.insert(0, str(ROOT))
 from netlab.seeds import derive_seed
 from netlab.toy import paths
 from netlab.toy.datasets import training_spec
-from netlab.toy.trainer.choice import job_runtime_min, trial_mem_mb
 from netlab.images.notebook import notebook_confusion
 from netlab.report.reads import image_inputs, named_inputs, toy_inputs
 from netlab.report.outputs import TABLES, figure_names
-from netlab.workflow import inputs, snakemake_internals
+from netlab.images import sources
+from netlab.toy import jobs
+from netlab.workflow import snakemake_internals
 from netlab.workflow.config import (
     check_config,
     layered_config,
@@ -25,7 +25,6 @@ from netlab.workflow.config import (
 from netlab.workflow.fingerprint import RuleDigests, digest_files
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
-snakemake_internals.check_internals(workflow)
 # Snakemake merges every mapping recursively; read the layers again with the docs' rules
 # (a data set given by the user replaces the default's entry; --config text gets the schema's types).
 _defaults, _files, _command_line = snakemake_internals.config_layers(workflow)
@@ -69,45 +68,15 @@ def flat(named):
     return [f for v in named.values() for f in ([v] if isinstance(v, str) else v)]
 
 
-def image_root(wildcards=None):
-    return inputs.image_root(config)
-
-
-def weights_file(wildcards=None):
-    return inputs.weights_file(config)
-
-
 def report_inputs(wildcards=None):
-    return named_inputs(config, image_root(), inputs.download_records(config))
+    return named_inputs(
+        config, sources.image_root(config), sources.download_records(config)
+    )
 
 
 def report_benchmarks(wildcards, input):
     """The benchmark files of the jobs that made the report's inputs, every trial and the weights file."""
-    made = snakemake_internals.producer_benchmarks(workflow, [*weights_file(), *input])
-    return inputs.trial_job_benchmarks(config) + made
-
-
-def dataset_source(wildcards):
-    return inputs.dataset_source(config, wildcards.dataset)
-
-
-def test_source(wildcards):
-    return inputs.test_source(config, wildcards.dataset)
-
-
-def test_set(wildcards):
-    return inputs.test_set(config, wildcards.dataset)
-
-
-def trial_job_mem_mb(job):
-    """A trial job's memory: that of the largest net it trains."""
-    return lambda w: max(
-        trial_mem_mb(sizes, n, max_iter)
-        for nets, n, max_iter in [inputs.job_nets(config, job, w.get("hidden"))]
-        for sizes, _ in nets
+    made = snakemake_internals.producer_benchmarks(
+        workflow, [*sources.weights_file(config), *input]
     )
-
-
-def trial_job_runtime_min(job):
-    """A trial job's run time: its nets' compiles and its trials, as the cost model declares them."""
-    return lambda w: job_runtime_min(*inputs.job_nets(config, job, w.get("hidden")))
+    return jobs.trial_job_benchmarks(config) + made

@@ -8,8 +8,8 @@
 
 rule download_images:
     output:
-        archive=inputs.HYMENOPTERA_ZIP,
-        record=f"{inputs.HYMENOPTERA_ZIP}.sha256.json",
+        archive=sources.HYMENOPTERA_ZIP,
+        record=f"{sources.HYMENOPTERA_ZIP}.sha256.json",
     log:
         "results/logs/download_images/hymenoptera.log",
     benchmark:
@@ -30,7 +30,7 @@ rule download_images:
 
 rule extract_images:
     input:
-        zip=lambda w: inputs.image_archive(config, w.source),
+        zip=lambda w: sources.image_archive(config, w.source),
     output:
         directory("results/images/{source}"),
     log:
@@ -93,8 +93,8 @@ rule synthetic_images:
 
 rule features:
     input:
-        images=image_root(),
-        weights=weights_file(),
+        images=sources.image_root(config),
+        weights=sources.weights_file(config),
     output:
         table="results/features/{split}.parquet",
         sidecar="results/features/{split}.json",
@@ -194,7 +194,7 @@ rule classify_cv:
 rule image_plots:
     input:
         features="results/features/train.parquet",
-        images=image_root(),
+        images=sources.image_root(config),
         metrics="results/classify/metrics.json",
     output:
         samples=report(

@@ -6,7 +6,7 @@
 
 rule toy_data:
     input:
-        source=dataset_source,
+        source=lookup(dpath="datasets/{dataset}/path", within=config, default=[]),
     output:
         data=paths.data_file(),
     log:
@@ -45,7 +45,7 @@ rule toy_plot:
 
 rule toy_test_data:
     input:
-        source=test_source,
+        source=lookup(dpath="datasets/{dataset}/test_path", within=config, default=[]),
     output:
         data=paths.data_file(kind="test.txt"),
     log:
@@ -65,8 +65,8 @@ rule toy_test_data:
 # Trial jobs: each trains trials of one experiment on one data set, one record and one weights file per
 # trial, each seeded by its place. With cluster.trials_per_job auto, runs of trials (across H) share a job
 # up to cluster.job_seconds of estimated training; trials long enough to fill a job alone get one each
-# (train_trial_<experiment>_<dataset>). One rule body; a rule per job (netlab.workflow.inputs.trial_jobs).
-for _job in inputs.trial_jobs(config):
+# (train_trial_<experiment>_<dataset>). One rule body; a rule per job (netlab.toy.jobs.trial_jobs).
+for _job in jobs.trial_jobs(config):
 
     rule:
         name:
@@ -75,13 +75,13 @@ for _job in inputs.trial_jobs(config):
             data=paths.data_file(_job.dataset),
         # the job's list of its files first: the summary and boundary jobs read that, not each trial
         output:
-            made=paths.job_list(_job.experiment, _job.dataset, inputs.job_name(_job)),
-            records=inputs.job_files(_job, "json"),
-            weights=inputs.job_files(_job, "npz"),
+            made=paths.job_list(_job.experiment, _job.dataset, jobs.job_name(_job)),
+            records=jobs.job_files(_job, "json"),
+            weights=jobs.job_files(_job, "npz"),
         log:
-            inputs.job_log(_job, "results/logs", "log"),
+            jobs.job_log(_job, "results/logs", "log"),
         benchmark:
-            inputs.job_log(_job, "results/benchmarks", "tsv")
+            jobs.job_log(_job, "results/benchmarks", "tsv")
         wildcard_constraints:
             hidden="|".join(str(u.hidden) for u in _job.units),
         # cluster.trial_group (profiles/slurm: `trials`): several trial jobs go in one SLURM job.
@@ -91,8 +91,12 @@ for _job in inputs.trial_jobs(config):
             "../envs/netlab.yaml"
         threads: 1
         resources:
-            mem_mb=trial_job_mem_mb(_job),
-            runtime=trial_job_runtime_min(_job),
+            mem_mb=lambda w, job=_job: jobs.job_resources(
+                config, job, w.get("hidden")
+            )["mem_mb"],
+            runtime=lambda w, job=_job: jobs.job_resources(
+                config, job, w.get("hidden")
+            )["runtime"],
         params:
             seed=config["seed"],
             hidden_layers=lookup(
@@ -107,7 +111,7 @@ for _job in inputs.trial_jobs(config):
                 dpath=f"experiments/{_job.experiment}/max_iter", within=config
             ),
         shell:
-            '"$NETLAB_PYTHON" -m netlab.workflow.train_trials --data {input.data:q} --log {log:q}'
+            '"$NETLAB_PYTHON" -m netlab.toy.train_trials --data {input.data:q} --log {log:q}'
             " --seed {params.seed} --hidden-layers {params.hidden_layers} --lr {params.lr}"
             " --tol {params.tol} --check-every {params.check_every} --max-iter {params.max_iter}"
             " --records {output.records:q} --weights {output.weights:q} --list {output.made:q}"
@@ -117,7 +121,7 @@ for _job in inputs.trial_jobs(config):
 # pandas 100 times in a sweep of 100 settings): the tables the figures and the report read.
 rule summarise_trials:
     input:
-        unpack(lambda w: inputs.summary_inputs(config, w.experiment)),
+        unpack(lambda w: jobs.summary_inputs(config, w.experiment)),
     output:
         **{t: paths.summary_table(t) for t in paths.SUMMARY_TABLES},
     log:
@@ -143,7 +147,7 @@ rule summarise_trials:
 rule boundary_plots:
     input:
         data=paths.data_file(),
-        trials=lambda w: inputs.job_lists(config, w.experiment, w.dataset),
+        trials=lambda w: jobs.job_lists(config, w.experiment, w.dataset),
     output:
         report(
             paths.boundaries_file(),
@@ -185,6 +189,6 @@ rule trial_plots:
         "../envs/netlab.yaml"
     threads: 1
     params:
-        references=lambda w: inputs.notebook_references(config, w.experiment),
+        references=lambda w: jobs.notebook_references(config, w.experiment),
     script:
         "../scripts/trial_plots.py"

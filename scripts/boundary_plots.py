@@ -1,7 +1,7 @@
+from netlab.joblog import logged
 from netlab.toy import manifest
 from netlab.toy.figures.boundary import draw_boundaries
 from netlab.toy.selection import best_per_hidden
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     i, w = snakemake.input, snakemake.wildcards

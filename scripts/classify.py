@@ -1,6 +1,6 @@
 from netlab import atomic
 from netlab.images import classify
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     i = snakemake.input

@@ -1,5 +1,5 @@
 from netlab.images.archive import safe_extract_zip
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     root = snakemake.output[0]

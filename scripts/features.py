@@ -1,5 +1,5 @@
 from netlab.images.features import split_features
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     p = snakemake.params

@@ -1,5 +1,5 @@
 from netlab.images import download
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     published = download.torchvision_weights_url(snakemake.wildcards.name)

@@ -1,7 +1,7 @@
 import pandas as pd
 
 from netlab import atomic, handbuilt
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     rows = handbuilt.table()

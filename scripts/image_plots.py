@@ -1,5 +1,5 @@
 from netlab.images import figures
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     i, o, p = snakemake.input, snakemake.output, snakemake.params

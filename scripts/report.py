@@ -1,5 +1,5 @@
+from netlab.joblog import logged
 from netlab.report.build import write_report
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     p = snakemake.params

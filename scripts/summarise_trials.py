@@ -1,6 +1,6 @@
+from netlab.joblog import logged
 from netlab.toy import manifest
 from netlab.toy.summary import summarise_experiment, write_tables
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     i, p = snakemake.input, snakemake.params

@@ -1,5 +1,5 @@
 from netlab.images.synthetic import write_tree
-from netlab.workflow.joblog import logged
+from netlab.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     spec = snakemake.params.spec

@@ -1,6 +1,6 @@
 from netlab import atomic
+from netlab.joblog import logged
 from netlab.toy import datasets
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     x, labels = datasets.obtain(snakemake.params.spec, snakemake.params.seed, snakemake.input)

@@ -1,7 +1,7 @@
+from netlab.joblog import logged
 from netlab.plotting import save_figure
 from netlab.toy import datasets
 from netlab.toy.figures import plane
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     x, labels = datasets.read_points(snakemake.input.data)

@@ -1,6 +1,6 @@
+from netlab.joblog import logged
 from netlab.toy.figures.experiment import draw_all
 from netlab.toy.summary import read_tables
-from netlab.workflow.joblog import logged
 
 with logged(snakemake.log[0]) as log:
     tables = read_tables(snakemake.input)

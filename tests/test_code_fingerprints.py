@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 
 from netlab.workflow.codegraph import import_closure, shell_modules
-from netlab.workflow.fingerprint import code_digest, code_files
+from netlab.workflow.fingerprint import code_digest, job_imports
 from netlab.workflow.snakemake_internals import rule_code
 
 
@@ -73,7 +73,7 @@ def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
         if rule.script is None and not modules:
             continue
         script = _script(rule) if rule.script else None
-        covered = set(code_files(ROOT, script, rule.shellcmd or ""))
+        covered = set(job_imports(ROOT, script, rule.shellcmd or "").files)
         missing = _imported_at_runtime(script, modules) - covered
         assert not missing, f"rule {rule.name}: {sorted(map(str, missing))} not in its fingerprint"
         assert script is None or script in covered
@@ -89,7 +89,7 @@ def test_any_covered_file_changes_the_fingerprint(tmp_path):
     shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
     script = tmp_path / "scripts" / "summarise_trials.py"
     before = code_digest(tmp_path, script)
-    for path in code_files(tmp_path, script):
+    for path in job_imports(tmp_path, script).files:
         original = path.read_bytes()
         path.write_bytes(original + b"\n# an edit\n")
         assert code_digest(tmp_path, script) != before, path
@@ -143,11 +143,11 @@ def test_a_module_run_by_a_shell_command_is_a_root(package):
     assert shell_modules('"$NETLAB_PYTHON" -u -m netlab.cli {output}') == ["netlab.cli"]
     assert shell_modules("${MY_PYTHON} -m netlab.cli") == ["netlab.cli"]
     assert shell_modules('"$OUT" -m netlab.cli') == []
-    files = {p.relative_to(package).as_posix() for p in code_files(package, command=command)}
+    files = {p.relative_to(package).as_posix() for p in job_imports(package, command=command).files}
     assert {"netlab/cli.py", "netlab/a.py", "netlab/sub/deep.py"} <= files
     assert "netlab/unused.py" not in files
     with pytest.raises(ValueError, match=r"no module netlab\.nowhere"):
-        code_files(package, command="python -m netlab.nowhere")
+        job_imports(package, command="python -m netlab.nowhere")
 
 
 def test_software_is_part_of_a_rules_fingerprint(parsed_rules):

@@ -24,8 +24,8 @@ import yaml
 from conftest import ROOT, TEST_CONFIG
 
 from netlab.toy import paths
+from netlab.toy.settings import settings as toy_settings
 from netlab.toy.trainer import choice
-from netlab.workflow import inputs
 
 pytestmark = [
     pytest.mark.slow,
@@ -58,8 +58,8 @@ GENERAL_NET = {"hidden_layers": 2, "hidden": 40, "max_iter": 300}  # beyond the 
 def train(
     target: dict[str, str], kernels: Path, data: Path, records: list[Path], **settings
 ) -> None:
-    """The trial job (``netlab.workflow.train_trials``) for the trials ``records`` name under ``target``."""
-    args = [sys.executable, "-m", "netlab.workflow.train_trials", "--data", str(data),
+    """The trial job (``netlab.toy.train_trials``) for the trials ``records`` name under ``target``."""
+    args = [sys.executable, "-m", "netlab.toy.train_trials", "--data", str(data),
             "--log", str(records[0].parent / "job.log")]  # fmt: skip
     for name, value in settings.items():
         args += [f"--{name.replace('_', '-')}", str(value)]
@@ -96,8 +96,8 @@ def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, con
         for dataset in spec["datasets"]:
             places = [
                 paths.trial_file("json", n, **setting._asdict())
-                for setting in inputs.experiment_settings(config, experiment)
-                if setting.dataset == dataset
+                for setting in toy_settings(config)
+                if (setting.experiment, setting.dataset) == (experiment, dataset)
                 for n in range(1, spec["trials"] + 1)
             ]
             train(TARGETS[target], kernels, workflow_run / paths.data_file(dataset),

@@ -86,7 +86,7 @@ def test_jobs_import_from_their_env_alone(conda_run, workflow_run):
     assert ran >= {"toy_data", "toy_plot", "summarise_trials", "boundary_plots", "trial_plots"}
     assert ran >= {"handbuilt", "synthetic_images", "features", "classify", "report"}
     # the trial rules run a shell command: its `python` is the env's (conda puts the env first on PATH)
-    assert '"$NETLAB_PYTHON" -m netlab.workflow.train_trials' in proc.stdout + proc.stderr
+    assert '"$NETLAB_PYTHON" -m netlab.toy.train_trials' in proc.stdout + proc.stderr
     logs = list((workdir / "results/logs/train_trials").rglob("*.log"))
     assert logs
     for log in logs:

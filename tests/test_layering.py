@@ -63,7 +63,7 @@ def test_the_contracts_hold(checkout):
             "the report draws nothing",
         ),
         ("netlab/toy/trainer/general.py", "from netlab.toy import training", "trainer's paths"),
-        ("netlab/toy/selection.py", "from netlab.workflow import joblog", "layers:"),
+        ("netlab/toy/selection.py", "from netlab.workflow import config", "layers:"),
         ("netlab/toy/paths.py", "from netlab.toy import selection", "no import cycles"),
     ],
 )

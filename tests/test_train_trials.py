@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from netlab.toy import manifest, paths
+from netlab.toy import jobs, manifest, paths, train_trials
 from netlab.toy.trial import trial_seed
-from netlab.workflow import inputs, train_trials
 
 SETTINGS = ["--seed", "7", "--hidden-layers", "1", "--lr", "0.25", "--tol", "1e-4",
             "--check-every", "100", "--max-iter", "600"]  # fmt: skip
@@ -120,44 +119,44 @@ def sweep_config(trials, hidden_sizes, max_iter, n=100, **cluster):
 )
 def test_runs_of_trials_are_fixed_by_position(trials, size, runs):
     config = sweep_config(trials, [4], 2000, trials_per_job=size)
-    assert [u.trials for u in inputs.trial_units(config, "e", "d")] == runs
+    assert [u.trials for u in jobs.trial_units(config, "e", "d")] == runs
     # a number of trials per job: each run is a job of its own
-    assert [j.units for j in inputs.trial_jobs(config)] == [
-        [u] for u in inputs.trial_units(config, "e", "d")
+    assert [j.units for j in jobs.trial_jobs(config)] == [
+        [u] for u in jobs.trial_units(config, "e", "d")
     ]
     # adding trials changes only the last, partial run (and adds new ones)
     config["experiments"]["e"]["trials"] = trials + 2
-    grown = [u.trials for u in inputs.trial_units(config, "e", "d")]
+    grown = [u.trials for u in jobs.trial_units(config, "e", "d")]
     full = [r for r in runs if len(r) == size]
     assert grown[: len(full)] == full
 
 
 def test_auto_packs_short_trials_across_h_and_gives_long_ones_a_job_each():
     short = sweep_config(20, list(range(2, 22)), 2000)  # the sweep: 2,000 iterations
-    jobs = inputs.trial_jobs(short)
-    assert 1 <= len(jobs) <= 3  # 20 settings of 20 short trials: a few jobs, not 20
-    assert sorted((u.hidden, tuple(u.trials)) for j in jobs for u in j.units) == [
+    cut = jobs.trial_jobs(short)
+    assert 1 <= len(cut) <= 3  # 20 settings of 20 short trials: a few jobs, not 20
+    assert sorted((u.hidden, tuple(u.trials)) for j in cut for u in j.units) == [
         (h, tuple(range(1, 21))) for h in range(2, 22)
     ]
-    assert all(sum(u.seconds for u in j.units) <= 2 for j in jobs)
-    assert jobs[0].rule == "train_trials_e_d_1" and jobs[0].dataset == "d"
-    assert inputs.job_name(jobs[0]).startswith("h2t1-h")
-    files = inputs.job_files(jobs[0], "json")
+    assert all(sum(u.seconds for u in j.units) <= 2 for j in cut)
+    assert cut[0].rule == "train_trials_e_d_1" and cut[0].dataset == "d"
+    assert jobs.job_name(cut[0]).startswith("h2t1-h")
+    files = jobs.job_files(cut[0], "json")
     assert files[0] == "results/mlp/e/d/h2/trial1.json"
-    assert len(files) == 20 * len(jobs[0].units)
-    assert inputs.job_lists(short, "e") == [
-        f"results/mlp/e/d/jobs/{inputs.job_name(j)}.json" for j in jobs
+    assert len(files) == 20 * len(cut[0].units)
+    assert jobs.job_lists(short, "e") == [
+        f"results/mlp/e/d/jobs/{jobs.job_name(j)}.json" for j in cut
     ]
     long = sweep_config(50, [8], None, n=800)  # the notebook's noisy set, to convergence
     long["experiments"]["e"]["hidden_layers"] = 2
-    assert inputs.trials_per_job(long, "e", "d", 8) == 1
-    (one,) = inputs.trial_jobs(long)
+    assert jobs.trials_per_job(long, "e", "d", 8) == 1
+    (one,) = jobs.trial_jobs(long)
     assert one.rule == "train_trial_e_d" and [u.hidden for u in one.units] == [8]
-    assert inputs.job_files(one, "npz") == ["results/mlp/e/d/h{hidden}/trial{trial}.npz"]
-    assert len(inputs.job_lists(long, "e", "d")) == 50  # one list a job, a job a trial
+    assert jobs.job_files(one, "npz") == ["results/mlp/e/d/h{hidden}/trial{trial}.npz"]
+    assert len(jobs.job_lists(long, "e", "d")) == 50  # one list a job, a job a trial
     # a longer budget per job takes several long trials
     longer = long | {"cluster": {"trials_per_job": "auto", "job_seconds": 60}}
-    assert inputs.trials_per_job(longer, "e", "d", 8) > 10
+    assert jobs.trials_per_job(longer, "e", "d", 8) > 10
 
 
 def test_report_counts_every_trial_rule_as_one_stage(tmp_path):

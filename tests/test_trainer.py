@@ -285,7 +285,7 @@ def test_no_writable_kernel_directory_is_a_clear_error(tmp_path):
 
 
 def test_trial_jobs_do_not_import_torch():
-    code = "import sys, netlab.toy.nets, netlab.workflow.train_trials; sys.exit('torch' in sys.modules)"
+    code = "import sys, netlab.toy.nets, netlab.toy.train_trials; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
 

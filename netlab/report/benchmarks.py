@@ -14,15 +14,16 @@ from pathlib import Path
 import pandas as pd
 
 from netlab.report.reads import reading
+from netlab.toy.paths import TRIAL_RULE
 from netlab.toy.selection import TIME_PARTS
 
-#: The stage of every job that trains trials (rules ``train_trial`` and ``train_trials_<first>_<last>``).
+#: The stage of every job that trains trials (every rule named ``TRIAL_RULE...``).
 TRIAL_STAGE = "train_trials"
 
 
 def stage_of(rule: str) -> str:
     """The stage a rule's jobs count under: its name, or ``train_trials`` for every rule of trial jobs."""
-    return TRIAL_STAGE if rule.startswith("train_trial") else rule
+    return TRIAL_STAGE if rule.startswith(TRIAL_RULE) else rule
 
 
 def job_seconds(path: str | Path) -> tuple[float, float]:

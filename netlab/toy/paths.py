@@ -18,6 +18,9 @@ TRIAL_NAME = re.compile(r"trial(\d+)")
 TRIAL_PATH = re.compile(
     r"(?:.*/)?results/mlp/(?P<experiment>[^/]+)/(?P<dataset>[^/]+)/h(?P<hidden>\d+)/trial(?P<trial>\d+)\.\w+"
 )
+#: The trial rules' names start with this: ``train_trial_<experiment>_<dataset>`` (one job per trial)
+#: or ``train_trials_<experiment>_<dataset>_<k>``.
+TRIAL_RULE = "train_trial"
 #: The tables of an experiment's summary job, by what they hold.
 SUMMARY_TABLES = ("trials", "settings", "curves")
 

@@ -7,7 +7,7 @@ call = ``setup_s`` importing and compiling or loading the trainer's code +
 ``path`` that ran); its weights go to an ``.npz`` (arrays only, no
 pickles) so the best model can be drawn without re-training. Imports stay
 light (no pandas, no torch, numba only in the job that compiles a kernel): a hundred trial
-jobs each pay them. The workflow's job is ``netlab.workflow.train_trials``.
+jobs each pay them. The workflow's job is ``netlab.toy.train_trials``.
 """
 
 from __future__ import annotations

@@ -38,14 +38,6 @@ def _with_defaults(validator_class: type) -> type:
     return jsonschema.validators.extend(validator_class, {"properties": properties})
 
 
-def _key(path: Any) -> str:
-    """``deque(['experiments', 'e', 'hidden_sizes', 1])`` -> ``experiments.e.hidden_sizes[1]``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def validate_schema(
     config: MutableMapping[str, Any],
     schema_path: str | Path,
@@ -60,7 +52,8 @@ def validate_schema(
         error = jsonschema.exceptions.best_match(errors)
         where = origin_of(tuple(error.absolute_path), origins or {})
         source = f" (set in {where})" if where else ""
-        raise ConfigError(f"config key {_key(error.absolute_path)}{source}: {error.message}")
+        key = error.json_path.removeprefix("$.") if error.absolute_path else "(top level)"
+        raise ConfigError(f"config key {key}{source}: {error.message}")
 
 
 def load_schema(schema_path: str | Path) -> dict[str, Any]:

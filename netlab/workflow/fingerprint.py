@@ -33,21 +33,16 @@ def digest_files(paths: Iterable[str | Path], root: str | Path | None = None) ->
 
 
 def job_imports(root: str | Path, script: str | Path | None = None, command: str = "") -> Imports:
-    """The import closure of a job: its script (if a Python one) and ``python -m netlab.x`` in ``command``."""
+    """What a job runs (``files``): its script, if any, and every netlab module the script (a Python one) or
+    ``python -m netlab.x`` in ``command`` reaches through imports, in a stable order; and the third-party
+    modules they import. A script in another language counts by its own content only."""
     root = Path(root).resolve()
-    roots: list[str | Path] = [*shell_modules(command)]
-    if script is not None and Path(script).suffix == ".py":
-        roots.append(Path(script).resolve())
-    return import_closure(roots, root) if roots else Imports((), frozenset())
-
-
-def code_files(root: str | Path, script: str | Path | None = None, command: str = "") -> list[Path]:
-    """The files a job runs: its script (if any) and every netlab module the script or
-    ``python -m netlab.x`` in ``command`` reaches through imports, in a stable order.
-    A script in another language counts by its own content only."""
     script = Path(script).resolve() if script is not None else None
-    files = set(job_imports(root, script, command).files)
-    return sorted(files | ({script} if script is not None else set()))
+    roots: list[str | Path] = [*shell_modules(command)]
+    roots += [script] if script is not None and script.suffix == ".py" else []
+    found = import_closure(roots, root) if roots else Imports((), frozenset())
+    files = set(found.files) | ({script} if script is not None else set())
+    return Imports(tuple(sorted(files)), found.third_party)
 
 
 def providers(modules: Iterable[str]) -> dict[str, set[str]]:
@@ -75,7 +70,7 @@ def code_digest(
     ``run:`` source text. Judged by content alone, so editing any of these re-runs exactly its jobs."""
     root = Path(root).resolve()
     h = hashlib.sha256()
-    h.update(digest_files(code_files(root, script, command), root).encode())
+    h.update(digest_files(job_imports(root, script, command).files, root).encode())
     h.update(f"\0{command}\0{source}".encode())
     return h.hexdigest()[:16]
 

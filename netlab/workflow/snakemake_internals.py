@@ -2,9 +2,8 @@
 
 Snakemake's public surface for a workflow is the Snakefile's ``config``, ``workflow.basedir`` and
 the rule directives. netlab needs a little more (see each function), and only here: a Snakemake
-release that changes one of these fails ``missing_internals`` (called when the workflow is parsed,
-and by ``tests/test_snakemake_internals.py``) with the internal's name, not an odd error later.
-``pyproject.toml`` pins the Snakemake range the tests pass with.
+release that changes one of these fails ``tests/test_snakemake_internals.py``, which lists them, with the
+internal's name. ``pyproject.toml`` pins the Snakemake range the tests pass with.
 """
 
 from __future__ import annotations
@@ -15,63 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PureWindowsPath
 from typing import Any
-
-# What netlab relies on: (object it is read from, attribute path). Checked by ``missing_internals``.
-RELIED_ON = (
-    ("workflow", "config_settings.configfiles"),
-    ("workflow", "config_settings.config"),
-    ("workflow", "config_settings.replace_workflow_config"),
-    ("workflow", "configfiles"),
-    ("workflow", "deployment_settings.deployment_method"),
-    ("workflow", "rules"),
-    ("workflow", "localrules"),
-    ("workflow", "_localrules"),
-    ("rule", "group"),
-    ("rule", "norun"),
-    ("rule", "set_params"),
-    ("rule", "script"),
-    ("rule", "shellcmd"),
-    ("rule", "is_run"),
-    ("rule", "run_func_src"),
-    ("rule", "conda_env"),
-    ("rule", "basedir"),
-    ("rule", "benchmark"),
-    ("rule", "is_producer"),
-    ("rule", "expand_benchmark"),
-    ("rule", "get_wildcards"),
-    ("snakemake.script", "get_snakemake_searchpaths"),
-)
-
-
-def missing_internals(workflow: Any) -> list[str]:
-    """The internals of ``RELIED_ON`` this Snakemake lacks (``workflow`` is the Snakefile's ``workflow``)."""
-    import snakemake.script
-
-    rule = next(iter(workflow.rules), None)
-    owners = {"workflow": workflow, "rule": rule, "snakemake.script": snakemake.script}
-    missing = []
-    for owner, path in RELIED_ON:
-        value = owners[owner]
-        if value is None:
-            continue  # no rule defined yet: nothing to check on rules
-        for part in path.split("."):
-            if not hasattr(value, part):
-                missing.append(f"{owner}.{path}")
-                break
-            value = getattr(value, part)
-    return missing
-
-
-def check_internals(workflow: Any) -> None:
-    """Stop at parse time, naming the internals, when this Snakemake lacks what netlab relies on."""
-    import snakemake
-
-    missing = missing_internals(workflow)
-    if missing:
-        raise RuntimeError(
-            f"Snakemake {snakemake.__version__} lacks internals netlab relies on: {', '.join(missing)} "
-            "(netlab.workflow.snakemake_internals); install the version pyproject.toml pins"
-        )
 
 
 def config_layers(workflow: Any) -> tuple[list[str], list[str], dict[str, Any]]:
@@ -107,6 +49,8 @@ def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
         return False
     import snakemake.script
 
+    if not hasattr(snakemake.script, "get_snakemake_searchpaths"):  # the patch would do nothing
+        raise RuntimeError("this Snakemake lacks snakemake.script.get_snakemake_searchpaths")
     snakemake.script.get_snakemake_searchpaths = _no_searchpaths
     return True
 
@@ -239,3 +183,12 @@ def producer_benchmarks(workflow: Any, paths: Iterable[str]) -> list[list[str]]:
                 found.setdefault(str(rule.expand_benchmark(rule.get_wildcards(path))), rule.name)
                 break
     return [[name, benchmark] for benchmark, name in found.items()]
+
+
+def compiled_source(workflow: Any, snakefiles: Iterable[Path]) -> str:
+    """The Python Snakemake compiles ``snakefiles`` to, in order (for ruff, which cannot read the rules'
+    syntax: the tests lint what the rules import and define). Snakemake's parser is internal."""
+    from snakemake.parser import parse
+    from snakemake.sourcecache import LocalSourceFile
+
+    return "\n".join(parse(LocalSourceFile(str(f)), workflow, {})[0] for f in snakefiles)

@@ -26,8 +26,8 @@ from netlab.report.reads import named_inputs
 from netlab.toy import datasets, nets, paths, selection, summary
 from netlab.toy.figures import boundary, plane
 from netlab.toy.figures.experiment import draw_all
+from netlab.toy.jobs import notebook_references
 from netlab.toy.settings import settings, used_datasets
-from netlab.workflow.inputs import notebook_references
 
 FIGURES = ("loss", "spread", "generalisation")
 

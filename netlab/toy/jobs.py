@@ -1,99 +1,27 @@
-"""What each rule reads and writes under a config: pure functions of the config, testable without Snakemake.
+"""The toy part's jobs under a config: what they read, and how trials are cut into jobs.
 
-``rules/common.smk`` wraps them for Snakemake's wildcards; the part targets (``toy``, ``images``,
-``handbuilt``) are the report's named inputs of each part, so a target never drifts from what the
-report shows. Each error names the config key at fault.
+Pure functions of the config, tested without Snakemake; ``rules/toy.smk`` and ``rules/common.smk`` make one
+rule per trial job of ``trial_jobs`` and read its files, resources and names from here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from netlab.toy import datasets, paths
 from netlab.toy.datasets import has_test_set
 from netlab.toy.nets import layer_sizes
 from netlab.toy.notebook import notebook_best
-from netlab.toy.settings import Setting, settings
+from netlab.toy.settings import settings
 from netlab.toy.trainer.choice import (
     ASSUMED_ITERATIONS,
     choose_path,
+    job_runtime_min,
+    trial_mem_mb,
     us_per_iteration,
 )
-from netlab.workflow.config import ConfigError
-
-# Image roots made by a rule, by images.source (a local directory is its own root).
-IMAGE_ROOTS = {
-    "synthetic": "results/images/synthetic",
-    "hymenoptera": "results/images/hymenoptera",
-}
-HYMENOPTERA_ZIP = "resources/hymenoptera_data.zip"
-#: The trial rules' names start with this: ``train_trial_<experiment>_<dataset>`` (one job per trial)
-#: or ``train_trials_<experiment>_<dataset>_<k>``.
-TRIAL_RULE = "train_trial"
-
-
-def image_root(config: Mapping[str, Any]) -> str:
-    """The ImageFolder root (train/ and val/ inside) that images.source names."""
-    source = config["images"]["source"]
-    if source in IMAGE_ROOTS:
-        return IMAGE_ROOTS[source]
-    if source.endswith(".zip"):
-        if not Path(source).is_file():
-            raise ConfigError(f"images.source: no such zip file: {Path(source).resolve()}")
-        return "results/images/local"
-    if not Path(source).is_dir():
-        raise ConfigError(
-            f"images.source: '{source}' is neither synthetic, hymenoptera, a .zip file "
-            f"nor an existing directory ({Path(source).resolve()})"
-        )
-    return source
-
-
-def weights_file(config: Mapping[str, Any]) -> list[str]:
-    """The ResNet50 weights file the features need: none for random weights."""
-    weights = config["features"]["weights"]
-    if weights is None:
-        return []
-    if isinstance(weights, str):
-        return [f"resources/weights/resnet50-{weights}.pth"]
-    if not Path(weights["path"]).is_file():
-        raise ConfigError(f"features.weights.path: no such file: {Path(weights['path']).resolve()}")
-    return [weights["path"]]
-
-
-def image_archive(config: Mapping[str, Any], source: str) -> str:
-    """The zip that extract_images unpacks into results/images/{source}: the download or the user's zip."""
-    chosen = config["images"]["source"]
-    if source == "hymenoptera" and chosen == "hymenoptera":
-        return HYMENOPTERA_ZIP
-    if source == "local" and chosen.endswith(".zip"):
-        return chosen
-    needed = "hymenoptera" if source == "hymenoptera" else "a .zip file"
-    raise ValueError(
-        f"results/images/{source} is only extracted when images.source is {needed}, not {chosen!r}"
-    )
-
-
-def download_records(config: Mapping[str, Any]) -> list[str]:
-    """Records of the downloads the config uses (url, observed and pinned sha256), for the report."""
-    if config["images"]["source"] == "hymenoptera":
-        return [f"{HYMENOPTERA_ZIP}.sha256.json"]
-    return []
-
-
-def dataset_source(config: Mapping[str, Any], dataset: str) -> list[str]:
-    """The user's file for a dataset given by path; nothing for a generated one."""
-    spec = config["datasets"][dataset]
-    return [spec["path"]] if "path" in spec else []
-
-
-def test_source(config: Mapping[str, Any], dataset: str) -> list[str]:
-    """The user's test file for a dataset given by path (``test_path``); nothing for a generated one."""
-    spec = config["datasets"][dataset]
-    return [spec["test_path"]] if "test_path" in spec else []
 
 
 def test_set(config: Mapping[str, Any], dataset: str) -> list[str]:
@@ -103,17 +31,14 @@ def test_set(config: Mapping[str, Any], dataset: str) -> list[str]:
     return []
 
 
-def experiment_settings(config: Mapping[str, Any], experiment: str) -> list[Setting]:
-    """Every dataset x hidden size of one experiment."""
-    return [s for s in settings(config) if s.experiment == experiment]
-
-
 def trial_estimate_s(
     config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any
 ) -> float:
     """The trainer's cost model's seconds for one trial's iterations (its ``max_iter``, or a typical run
     to convergence when null); the set-up (loading the kernel) is once per job, not per trial."""
-    sizes, n, max_iter = trial_cost(config, experiment, dataset, hidden)
+    spec = config["experiments"][experiment]
+    sizes, max_iter = layer_sizes(spec["hidden_layers"], int(hidden)), spec["max_iter"]
+    n = datasets.size(config["datasets"][dataset])
     path = choose_path(sizes, n, max_iter)
     return (max_iter or ASSUMED_ITERATIONS) * us_per_iteration(path, sizes, n) * 1e-6
 
@@ -179,7 +104,9 @@ def trial_jobs(config: Mapping[str, Any]) -> list[TrialJobs]:
             alone = [u for u in units if trials_per_job(config, experiment, dataset, u.hidden) == 1]
             if alone:
                 single = [Unit(h, [], 0.0) for h in sorted({u.hidden for u in alone})]
-                jobs.append(TrialJobs(f"{TRIAL_RULE}_{name}", experiment, dataset, single, True))
+                jobs.append(
+                    TrialJobs(f"{paths.TRIAL_RULE}_{name}", experiment, dataset, single, True)
+                )
             packs: list[list[Unit]] = []
             for unit in (u for u in units if u not in alone):
                 if packs and sum(u.seconds for u in packs[-1]) + unit.seconds <= budget:
@@ -187,7 +114,7 @@ def trial_jobs(config: Mapping[str, Any]) -> list[TrialJobs]:
                 else:
                     packs.append([unit])
             jobs += [
-                TrialJobs(f"{TRIAL_RULE}s_{name}_{k}", experiment, dataset, pack, False)
+                TrialJobs(f"{paths.TRIAL_RULE}s_{name}_{k}", experiment, dataset, pack, False)
                 for k, pack in enumerate(packs, start=1)
             ]
     return jobs
@@ -218,48 +145,52 @@ def job_log(job: TrialJobs, folder: str, ext: str) -> str:
     return f"{folder}/train_trials/{job.experiment}/{job.dataset}/{job_name(job)}.{ext}"
 
 
+def _job_files(config: Mapping[str, Any], job: TrialJobs, pattern: str) -> list[str]:
+    """``pattern`` (a job's list, log or benchmark file) for the job, or for each of its trials when the rule
+    trains one trial a job."""
+    if not job.one_per_job:
+        return [pattern]
+    trials = range(1, config["experiments"][job.experiment]["trials"] + 1)
+    return [pattern.format(hidden=u.hidden, trial=t) for u in job.units for t in trials]
+
+
 def job_lists(config: Mapping[str, Any], experiment: str, dataset: str | None = None) -> list[str]:
     """The lists of files (``netlab.toy.manifest``) of every trial job of one experiment (of one data set):
     what the summary and boundary jobs read, a few files instead of two per trial."""
-    found = []
-    for job in trial_jobs(config):
-        if job.experiment != experiment or dataset not in (None, job.dataset):
-            continue
-        pattern = paths.job_list(job.experiment, job.dataset, job_name(job))
-        if not job.one_per_job:
-            found.append(pattern)
-            continue
-        trials = range(1, config["experiments"][experiment]["trials"] + 1)
-        found += [pattern.format(hidden=u.hidden, trial=t) for u in job.units for t in trials]
-    return found
+    return [
+        found
+        for job in trial_jobs(config)
+        if job.experiment == experiment and dataset in (None, job.dataset)
+        for found in _job_files(
+            config, job, paths.job_list(job.experiment, job.dataset, job_name(job))
+        )
+    ]
 
 
 def trial_job_benchmarks(config: Mapping[str, Any]) -> list[list[str]]:
     """``[rule, benchmark file]`` of every trial job under ``config`` (the report's time per stage),
     derived from the cut itself: matching 20,000 trial files to their rules would take minutes."""
-    found = []
-    for job in trial_jobs(config):
-        pattern = job_log(job, "results/benchmarks", "tsv")
-        if not job.one_per_job:
-            found.append([job.rule, pattern])
-            continue
-        trials = range(1, config["experiments"][job.experiment]["trials"] + 1)
-        found += [
-            [job.rule, pattern.format(hidden=u.hidden, trial=t)] for u in job.units for t in trials
-        ]
-    return found
+    return [
+        [job.rule, found]
+        for job in trial_jobs(config)
+        for found in _job_files(config, job, job_log(job, "results/benchmarks", "tsv"))
+    ]
 
 
-def job_nets(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> tuple:
-    """What the cost model needs of a trial job (``choice.job_runtime_min``, with ``trial_mem_mb`` of its
-    largest net): (layer sizes, trials) of each net it trains, the data set's points, ``max_iter``;
-    ``hidden``: the job's H for a rule of one trial a job."""
+def job_resources(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> dict[str, int]:
+    """A trial job's ``mem_mb`` (that of the largest net it trains) and ``runtime`` (its nets' compiles and
+    its trials), as the trainer's cost model declares them; ``hidden``: the job's H for a rule of one trial
+    a job."""
     spec = config["experiments"][job.experiment]
     counts = (
         [(int(hidden), 1)] if job.one_per_job else [(u.hidden, len(u.trials)) for u in job.units]
     )
     nets = [(layer_sizes(spec["hidden_layers"], h), n) for h, n in counts]
-    return nets, datasets.size(config["datasets"][job.dataset]), spec["max_iter"]
+    n, max_iter = datasets.size(config["datasets"][job.dataset]), spec["max_iter"]
+    return {
+        "mem_mb": max(trial_mem_mb(sizes, n, max_iter) for sizes, _ in nets),
+        "runtime": job_runtime_min(nets, n, max_iter),
+    }
 
 
 def summary_inputs(config: Mapping[str, Any], experiment: str) -> dict[str, str | list[str]]:
@@ -277,13 +208,6 @@ def notebook_references(config: Mapping[str, Any], experiment: str) -> dict[str,
     ``"{dataset}/h{hidden}"``: the trial figures mark them."""
     return {
         f"{s.dataset}/h{s.hidden}": list(found)
-        for s in experiment_settings(config, experiment)
-        if (found := notebook_best(config, s)) is not None
+        for s in settings(config)
+        if s.experiment == experiment and (found := notebook_best(config, s)) is not None
     }
-
-
-def trial_cost(config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any) -> tuple:
-    """What the trainer's cost model needs of a trial (its resources): layer sizes, data points, max_iter."""
-    spec = config["experiments"][experiment]
-    sizes = layer_sizes(spec["hidden_layers"], int(hidden))
-    return sizes, datasets.size(config["datasets"][dataset]), spec["max_iter"]

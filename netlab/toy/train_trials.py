@@ -1,6 +1,6 @@
 """The trial job: trials of one experiment on one data set (of one H or several), trained in one process.
 
-    python -m netlab.workflow.train_trials --data results/data/data1.txt --log ... --seed 2025 \\
+    python -m netlab.toy.train_trials --data results/data/data1.txt --log ... --seed 2025 \\
         --hidden-layers 1 --lr 0.25 --tol 1e-4 --check-every 1000 --max-iter None \\
         --records results/mlp/one_hidden_layer/data1/h4/trial1.json ... --weights ...trial1.npz ...
 
@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from netlab import joblog
 from netlab.toy import manifest
 from netlab.toy.paths import trial_place
 from netlab.toy.trial import run_trial, trial_seed
-from netlab.workflow import joblog
 
 
 class Trial(NamedTuple):
@@ -90,9 +90,9 @@ def optional_int(text: str) -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``python -m netlab.workflow.train_trials ...``: one trial job (see the module's docstring)."""
+    """``python -m netlab.toy.train_trials ...``: one trial job (see the module's docstring)."""
     parser = argparse.ArgumentParser(
-        prog="python -m netlab.workflow.train_trials",
+        prog="python -m netlab.toy.train_trials",
         description="Train trials of one setting in one process (a workflow job).",
     )
     for name in ("data", "log"):

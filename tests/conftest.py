@@ -21,6 +21,11 @@ pytest.register_assert_rewrite("helpers")
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / "tests" / "config" / "config.yaml"
+# Every process the tests start, a copy of the workflow included, finds its compiled kernels in the checkout's
+# kernel cache, as every job of one install does (its files are named by the kernel's source and CPU target,
+# never by where the package lies); each copy would otherwise compile the same kernels again. A test that
+# needs a cache of its own sets NETLAB_KERNEL_DIR itself.
+os.environ.setdefault("NETLAB_KERNEL_DIR", str(ROOT / "netlab" / "toy" / "__pycache__" / "fused"))
 # What a clone holds that the workflow needs; tests edit these copies, never the repository.
 WORKFLOW_FILES = [
     "Snakefile",
@@ -188,11 +193,13 @@ def first_outputs(plan: list[PlannedJob]) -> dict[str, set[str]]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with a test that needs the shared workflow run go last, in their order: pytest-xdist hands out
-    whole files in this order, so the workers run the other tests first, and while one makes the run the
-    other keeps busy instead of waiting for it."""
+    """The heavy files first, the many quick ones last, so that pytest-xdist (whole files, in this order:
+    ``--no-loadscope-reorder``) ends with small pieces on every worker instead of one worker still in a long
+    file while the other idles. First the files that need the shared workflow run (the first worker to ask
+    makes it on both cores), then the other files with slow tests."""
     needing = {item.path for item in items if "workflow_run" in item.fixturenames}
-    items.sort(key=lambda item: item.path in needing)
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.path not in needing, item.path not in slow))
 
 
 @pytest.fixture(scope="session")

@@ -118,7 +118,11 @@ def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path
     runs = {}
     for name, target in {"this CPU": {}, **TARGETS}.items():
         out = tmp_path / name.split()[0] / f"results/mlp/e/noisy/h{GENERAL_NET['hidden']}"
-        train(target, tmp_path / f"kernels-{name.split()[0]}", data,
+        # this CPU's loop from the tests' shared kernel cache (tests/conftest.py); each target's its own
+        kernels = (
+            Path(os.environ["NETLAB_KERNEL_DIR"]) if not target else tmp_path / name.split()[0]
+        )
+        train(target, kernels, data,
               [out / "trial1.json", out / "trial2.json"], seed=11,
               lr=0.25, tol=0.0, check_every=100, hidden_layers=GENERAL_NET["hidden_layers"],
               max_iter=GENERAL_NET["max_iter"])  # fmt: skip

@@ -91,12 +91,8 @@ for _job in jobs.trial_jobs(config):
             "../envs/netlab.yaml"
         threads: 1
         resources:
-            mem_mb=lambda w, job=_job: jobs.job_resources(
-                config, job, w.get("hidden")
-            )["mem_mb"],
-            runtime=lambda w, job=_job: jobs.job_resources(
-                config, job, w.get("hidden")
-            )["runtime"],
+            mem_mb=lambda w, job=_job: jobs.job_mem_mb(config, job, w.get("hidden")),
+            runtime=lambda w, job=_job: jobs.job_runtime(config, job, w.get("hidden")),
         params:
             seed=config["seed"],
             hidden_layers=lookup(

@@ -325,6 +325,9 @@ def test_a_files_size_is_what_the_notebooks_reader_reads(tmp_path):
     path = tmp_path / "mine.txt"
     path.write_bytes(text.encode())
     assert datasets.size({"path": str(path)}) == len(np.loadtxt(path)) == 3
+    # read once per content: the same file again costs no read, an edited one is counted again
+    path.write_bytes(text.encode() + b"7 8 -1\n")
+    assert datasets.size({"path": str(path)}) == len(np.loadtxt(path)) == 4
 
 
 def test_a_compile_is_announced_timed_and_kept_apart_from_training(

@@ -8,6 +8,7 @@ significant digits, so a float32 value read back is the very value written.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import math
@@ -240,8 +241,17 @@ def size(spec: Mapping[str, Any]) -> int:
     """Points in a config data set, for the trainer's cost model: a generator's ``n`` (noisy: 800 by
     default) or the data lines of the user's file, read without checking them (its job checks)."""
     if "path" in spec:
-        return len(data_lines(Path(spec["path"]).read_text(encoding="utf-8", errors="replace")))
+        stat = Path(spec["path"]).stat()
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        return _file_size(str(Path(spec["path"]).resolve()), stamp)
     return int(spec.get("n", _default_n(noisy)))
+
+
+@functools.lru_cache(maxsize=64)
+def _file_size(path: str, _stamp: tuple[int, int, int]) -> int:
+    """A file's data lines, read once per content stamp: the cost model asks for a data set's size for
+    every H and every job of a sweep while the workflow is parsed."""
+    return len(data_lines(Path(path).read_text(encoding="utf-8", errors="replace")))
 
 
 def _numbers(lines: Sequence[tuple[int, str]], source: str) -> np.ndarray:

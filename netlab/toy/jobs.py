@@ -31,14 +31,20 @@ def test_set(config: Mapping[str, Any], dataset: str) -> list[str]:
     return []
 
 
+def _cost_inputs(config: Mapping[str, Any], experiment: str, dataset: str) -> tuple[int, int, Any]:
+    """What the trainer's cost model reads of an experiment on a data set: its hidden layers, the data
+    set's points and ``max_iter``."""
+    spec = config["experiments"][experiment]
+    return spec["hidden_layers"], datasets.size(config["datasets"][dataset]), spec["max_iter"]
+
+
 def trial_estimate_s(
     config: Mapping[str, Any], experiment: str, dataset: str, hidden: Any
 ) -> float:
     """The trainer's cost model's seconds for one trial's iterations (its ``max_iter``, or a typical run
     to convergence when null); the set-up (loading the kernel) is once per job, not per trial."""
-    spec = config["experiments"][experiment]
-    sizes, max_iter = layer_sizes(spec["hidden_layers"], int(hidden)), spec["max_iter"]
-    n = datasets.size(config["datasets"][dataset])
+    layers, n, max_iter = _cost_inputs(config, experiment, dataset)
+    sizes = layer_sizes(layers, int(hidden))
     path = choose_path(sizes, n, max_iter)
     return (max_iter or ASSUMED_ITERATIONS) * us_per_iteration(path, sizes, n) * 1e-6
 
@@ -101,14 +107,18 @@ def trial_jobs(config: Mapping[str, Any]) -> list[TrialJobs]:
         for dataset in spec["datasets"]:
             name = re.sub(r"[^A-Za-z0-9_]", "_", f"{experiment}_{dataset}")
             units = trial_units(config, experiment, dataset)
-            alone = [u for u in units if trials_per_job(config, experiment, dataset, u.hidden) == 1]
+            alone = sorted(  # the H whose trials fill a job each
+                h
+                for h in {u.hidden for u in units}
+                if trials_per_job(config, experiment, dataset, h) == 1
+            )
             if alone:
-                single = [Unit(h, [], 0.0) for h in sorted({u.hidden for u in alone})]
+                single = [Unit(h, [], 0.0) for h in alone]
                 jobs.append(
                     TrialJobs(f"{paths.TRIAL_RULE}_{name}", experiment, dataset, single, True)
                 )
             packs: list[list[Unit]] = []
-            for unit in (u for u in units if u not in alone):
+            for unit in (u for u in units if u.hidden not in alone):
                 if packs and sum(u.seconds for u in packs[-1]) + unit.seconds <= budget:
                     packs[-1].append(unit)
                 else:
@@ -145,7 +155,7 @@ def job_log(job: TrialJobs, folder: str, ext: str) -> str:
     return f"{folder}/train_trials/{job.experiment}/{job.dataset}/{job_name(job)}.{ext}"
 
 
-def _job_files(config: Mapping[str, Any], job: TrialJobs, pattern: str) -> list[str]:
+def _per_trial(config: Mapping[str, Any], job: TrialJobs, pattern: str) -> list[str]:
     """``pattern`` (a job's list, log or benchmark file) for the job, or for each of its trials when the rule
     trains one trial a job."""
     if not job.one_per_job:
@@ -161,7 +171,7 @@ def job_lists(config: Mapping[str, Any], experiment: str, dataset: str | None = 
         found
         for job in trial_jobs(config)
         if job.experiment == experiment and dataset in (None, job.dataset)
-        for found in _job_files(
+        for found in _per_trial(
             config, job, paths.job_list(job.experiment, job.dataset, job_name(job))
         )
     ]
@@ -173,24 +183,29 @@ def trial_job_benchmarks(config: Mapping[str, Any]) -> list[list[str]]:
     return [
         [job.rule, found]
         for job in trial_jobs(config)
-        for found in _job_files(config, job, job_log(job, "results/benchmarks", "tsv"))
+        for found in _per_trial(config, job, job_log(job, "results/benchmarks", "tsv"))
     ]
 
 
-def job_resources(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> dict[str, int]:
-    """A trial job's ``mem_mb`` (that of the largest net it trains) and ``runtime`` (its nets' compiles and
-    its trials), as the trainer's cost model declares them; ``hidden``: the job's H for a rule of one trial
-    a job."""
-    spec = config["experiments"][job.experiment]
+def _job_nets(config: Mapping[str, Any], job: TrialJobs, hidden: Any) -> tuple:
+    """(layer sizes, trials) of each net a trial job trains, the data set's points and ``max_iter``;
+    ``hidden``: the job's H for a rule of one trial a job."""
+    layers, n, max_iter = _cost_inputs(config, job.experiment, job.dataset)
     counts = (
         [(int(hidden), 1)] if job.one_per_job else [(u.hidden, len(u.trials)) for u in job.units]
     )
-    nets = [(layer_sizes(spec["hidden_layers"], h), n) for h, n in counts]
-    n, max_iter = datasets.size(config["datasets"][job.dataset]), spec["max_iter"]
-    return {
-        "mem_mb": max(trial_mem_mb(sizes, n, max_iter) for sizes, _ in nets),
-        "runtime": job_runtime_min(nets, n, max_iter),
-    }
+    return [(layer_sizes(layers, h), count) for h, count in counts], n, max_iter
+
+
+def job_mem_mb(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> int:
+    """A trial job's memory, as the trainer's cost model declares it: that of the largest net it trains."""
+    nets, n, max_iter = _job_nets(config, job, hidden)
+    return max(trial_mem_mb(sizes, n, max_iter) for sizes, _ in nets)
+
+
+def job_runtime(config: Mapping[str, Any], job: TrialJobs, hidden: Any = None) -> int:
+    """A trial job's run time (minutes), as the cost model declares it: its nets' compiles and its trials."""
+    return job_runtime_min(*_job_nets(config, job, hidden))
 
 
 def summary_inputs(config: Mapping[str, Any], experiment: str) -> dict[str, str | list[str]]:

@@ -3,6 +3,7 @@
 Run: python benchmarks/features.py [--images 32] [--batch-size 8] [--threads 2]
      python benchmarks/features.py --precisions [--images-root DIR | --archive-like]   # float32 against bfloat16
      python benchmarks/features.py --isa AVX2 [--images-root DIR | --archive-like]      # instruction sets
+     python benchmarks/features.py --cuda [--images-root DIR]                            # a GPU against the CPU
 
 ``--precisions``: the default run's images (synthetic, 244 train and 153 val, or an ImageFolder root
 with train/ and val/ given by ``--images-root``, or ``--archive-like``: a zip laid out like the real
@@ -22,6 +23,13 @@ AVX-512). ``--batchnorm notebook``: the notebooks' BatchNorm, one image per batc
 recorded, how far its features are from the uncapped run's and how many validation predictions of each
 classifier of the default config change.
 
+``--cuda`` (on a machine with a GPU): the default run's images and weights (batch 32) through netlab's
+extraction on every core of the CPU in float32 and on the GPU in float32 (netlab's: float32
+convolutions, deterministic algorithms; twice, to see the same bytes again), in TF32 (torch's own
+default for float32 convolutions) and in bfloat16; then the workflow's entry point with
+``features.device: auto``. Prints each one's speed, distance from the CPU's features and
+classifier changes, the forward pass alone in images per second, and what the sidecar recorded.
+
 The notebooks' way: torchvision ImageFolder, a DataLoader of batch 1, autograd
 on (no ``no_grad``/``inference_mode``; the parameters are frozen as in the
 notebook), and ``np.vstack`` growing the array one image at a time. The model
@@ -34,6 +42,7 @@ so that both must give the same features; the script checks that within 1e-4
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -41,13 +50,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
 import yaml
 from torchvision import datasets
 
-from netlab.images import cpu_isa, features, weights
+from netlab.images import cpu_isa, feature_table, features, weights
 from netlab.images.feature_table import FeatureTable
 from netlab.images.imagefolder import scan_split
 from netlab.images.synthetic import write_tree
@@ -136,10 +146,11 @@ def compare_precisions(root: Path | None, batch_size: int) -> int:
 
 def classified(train: FeatureTable, val: FeatureTable) -> list[dict]:
     """The default config's classifiers (logistic regression, k-NN per k) fitted on ``train``, scored on ``val``."""
-    from netlab.images import classify
+    from netlab.images import classify, multiclass
 
-    settings = CONFIG["classify"]
-    return classify.evaluate(train, val, ["ants", "bees"], settings["logistic"], settings["knn"])
+    settings, classes = CONFIG["classify"], ["ants", "bees"]
+    logistic = multiclass.logistic_settings(settings["logistic"], classes, "benchmark images")
+    return classify.evaluate(train, val, classes, logistic, settings["knn"])
 
 
 def changed(a: dict, b: dict) -> int:
@@ -206,16 +217,19 @@ def extracted(
     return rows, json.loads(out.with_suffix(".json").read_text())
 
 
+def default_images(tmp: Path) -> Path:
+    """The default run's synthetic images (config seed and sizes, the notebooks' counts) under ``tmp``."""
+    synthetic = CONFIG["images"]["synthetic"]
+    root = tmp / "images"
+    write_tree(root, NOTEBOOK_COUNTS, CONFIG["seed"], synthetic["min_side"], synthetic["max_side"])
+    return root
+
+
 def compare_isas(root: Path | None, specs: list[str], batch_size: int, batchnorm: str) -> int:
     """Float32 features as this CPU allows against each capped instruction set: differences, classifiers."""
     variants = {"default": {}} | {spec: isa_settings(spec) for spec in specs}
     with tempfile.TemporaryDirectory() as tmp:
-        if root is None:
-            root = Path(tmp) / "images"
-            synthetic = CONFIG["images"]["synthetic"]
-            write_tree(
-                root, NOTEBOOK_COUNTS, CONFIG["seed"], synthetic["min_side"], synthetic["max_side"]
-            )
+        root = root or default_images(Path(tmp))
         runs = {
             name: extracted(root, settings, batch_size, batchnorm, Path(tmp) / f"run{i}.npz")
             for i, (name, settings) in enumerate(variants.items())
@@ -233,20 +247,107 @@ def compare_isas(root: Path | None, specs: list[str], batch_size: int, batchnorm
     return 0
 
 
-def print_differences(runs: dict[str, tuple[dict, dict]]) -> None:
+def compare_devices(root: Path | None, batch_size: int) -> int:
+    """Float32 features on every core of the CPU against the GPU's float32, TF32 and bfloat16."""
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
+    net = features.backbone(weights.resnet50(None, seed=CONFIG["seed"])[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        root = root or default_images(Path(tmp))
+        samples = {split: scan_split(root, split).samples for split in SPLITS}
+        first = time.perf_counter()
+        # CUDA's context, cuDNN's start and the weights' copy: no variant's cost
+        with torch.no_grad():
+            net.to(gpu)(torch.zeros(1, 3, 224, 224, device=gpu))
+        print(f"GPU start (context, cuDNN, weights): {time.perf_counter() - first:.2f} s")
+        tf32 = lambda device: torch.backends.cudnn.flags(enabled=True, allow_tf32=True)  # noqa: E731
+        variants = {
+            "default": (cpu, "float32", contextlib.nullcontext()),
+            "cuda float32": (gpu, "float32", contextlib.nullcontext()),
+            "cuda float32 again": (gpu, "float32", contextlib.nullcontext()),
+            "cuda TF32 (torch's default)": (gpu, "float32", mock.patch.object(features, "exact_float32", tf32)),
+            "cuda bfloat16": (gpu, "bfloat16", contextlib.nullcontext()),
+        }  # fmt: skip
+        runs = {}
+        for name, (device, precision, setting) in variants.items():
+            rows, seconds = {}, 0.0
+            for split in SPLITS:
+                with setting:
+                    rows[split], s = timed(
+                        lambda split=split, device=device, precision=precision: features.extract(
+                            net, samples[split], batch_size=batch_size, device=device,
+                            threads=os.cpu_count() or 1, precision=precision,
+                        )
+                    )  # fmt: skip
+                seconds += s
+            n = sum(len(samples[s]) for s in SPLITS)
+            record = {"device": device.type, "precision": precision, "images_per_s": n / seconds}
+            runs[name] = rows, record | {"on": features.gpu_name(device) or cpu_isa.cpu_model()}
+        tables = {name: {s: table(root, s, r[s]) for s in SPLITS} for name, (r, _) in runs.items()}
+        same = all(
+            np.array_equal(runs["cuda float32"][0][s], runs["cuda float32 again"][0][s])
+            for s in SPLITS
+        )
+        print(f"torch {torch.__version__}, batch size {batch_size}, CPU threads {os.cpu_count()}")
+        print_differences(runs, columns=("device", "precision", "on"))
+        print(f"cuda float32 twice: {'the same bytes' if same else 'DIFFERENT bytes'}")
+        print_classifiers({name: classified(t["train"], t["val"]) for name, t in tables.items()})
+        print_forward_rates(net, gpu)
+        sidecar = features.split_features(
+            root, "val", weights_spec=None, weights_path=None, seed=CONFIG["seed"],
+            batch_size=batch_size, batchnorm="eval", device="auto", threads=1,
+            on_bad_image="error", image_source="synthetic",
+            table_path=Path(tmp) / "val.parquet", sidecar_path=Path(tmp) / "val.json",
+        )  # fmt: skip
+        written = feature_table.read(Path(tmp) / "val.parquet").features
+    keys = ("device", "gpu", "precision", "cpu", "torch")
+    print("sidecar of features.device auto: " + ", ".join(f"{k}: {sidecar[k]}" for k in keys))
+    entry_same = np.array_equal(written, runs["cuda float32"][0]["val"])
+    print(
+        f"its table against cuda float32: {'the same bytes' if entry_same else 'DIFFERENT bytes'}"
+    )
+    return 0 if same and entry_same and sidecar["device"] == "cuda" else 1
+
+
+def print_forward_rates(net: torch.nn.Module, gpu: torch.device, n: int = 256) -> None:
+    """Images per second of the forward pass alone on the GPU (no decoding), per precision."""
+    batch = torch.randn(n, 3, 224, 224, device=gpu).contiguous(memory_format=torch.channels_last)
+    net = net.to(gpu, memory_format=torch.channels_last)
+    for name, precision, setting in (
+        ("float32", "float32", features.exact_float32(gpu)),
+        ("TF32", "float32", torch.backends.cudnn.flags(enabled=True, allow_tf32=True)),
+        ("bfloat16", "bfloat16", contextlib.nullcontext()),
+    ):
+        reduced = torch.autocast(
+            "cuda", dtype=features.PRECISIONS[precision], enabled=precision != "float32"
+        )
+        with setting, torch.no_grad(), reduced:
+            net(batch)
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+            for _ in range(5):
+                net(batch)
+            torch.cuda.synchronize()
+        print(
+            f"forward pass alone, batch {n}, {name}: {5 * n / (time.perf_counter() - start):.0f} images/s"
+        )
+
+
+def print_differences(
+    runs: dict[str, tuple[dict, dict]], columns: tuple[str, ...] = ("ATen", "oneDNN", "MKL")
+) -> None:
     """Per run: what it recorded, its speed, and how far its features are from the default run's."""
     base = np.concatenate([runs["default"][0][s] for s in SPLITS])
     nonzero = base != 0
     print(f"{len(base)} images; largest |feature|: {np.abs(base).max():.3g}")
-    print("| setting | ATen | oneDNN | MKL | images/s | largest abs. difference | largest rel. difference "
-          "of a feature | of an image (L2) | features identical |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| setting | {' | '.join(columns)} | images/s | largest abs. difference | largest rel. "
+          "difference of a feature | of an image (L2) | features identical |")  # fmt: skip
+    print("|---|" + "---|" * len(columns) + "---|---|---|---|---|")
     for name, (rows, record) in runs.items():
         other = np.concatenate([rows[s] for s in SPLITS])
         diff = np.abs(other - base)
         relative = float((diff[nonzero] / np.abs(base[nonzero])).max())
         per_image = float((np.linalg.norm(diff, axis=1) / np.linalg.norm(base, axis=1)).max())
-        isa = " | ".join(str(record[lib]) for lib in ("ATen", "oneDNN", "MKL"))
+        isa = " | ".join(str(record[column]) for column in columns)
         print(
             f"| {name} | {isa} | {record['images_per_s']:.1f} | {diff.max():.3g} | {relative:.3g} "
             f"| {per_image:.3g} | {np.mean(other == base):.1%} |"
@@ -288,7 +389,10 @@ def main() -> int:
         default="eval",
         help="features.batchnorm for --isa",
     )
-    parser.add_argument("--images-root", type=Path, help="ImageFolder root for --precisions/--isa")
+    parser.add_argument("--cuda", action="store_true", help="the GPU against the CPU")
+    parser.add_argument(
+        "--images-root", type=Path, help="ImageFolder root for --precisions/--isa/--cuda"
+    )
     parser.add_argument(
         "--archive-like", action="store_true", help="--precisions/--isa on a hymenoptera-like zip"
     )
@@ -297,6 +401,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.extract_to:
         return extract_to(args.images_root, args.batch_size, args.batchnorm, args.extract_to)
+    if args.cuda:
+        return compare_devices(args.images_root, args.batch_size)
     if args.isa:
         if not args.archive_like:
             return compare_isas(args.images_root, args.isa, args.batch_size, args.batchnorm)

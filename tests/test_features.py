@@ -257,6 +257,22 @@ def test_the_sidecar_says_which_cpu_and_instruction_sets(root, tmp_path):
     assert sidecar["cpu"] == cpu_isa.cpu_model() != ""
     assert sidecar["instruction_set"] == cpu_isa.instruction_set()
     assert sidecar["instruction_set"]["ATen"] == torch.backends.cpu.get_cpu_capability()
+    assert sidecar["gpu"] is None  # the CPU computed them
+
+
+def test_float32_on_a_gpu_is_float32_by_deterministic_algorithms():
+    """torch's default lets cuDNN run float32 convolutions in TF32 (measured on an H200: 0.09 from the
+    CPU's features, against 3e-4 in float32); the GPU path turns that off, and only while it runs."""
+    cudnn = torch.backends.cudnn
+    before = (cudnn.enabled, cudnn.benchmark, cudnn.deterministic, cudnn.allow_tf32)
+    assert before[3], "torch's default is TF32 for cuDNN's float32 convolutions"
+    with features.exact_float32(torch.device("cuda")):
+        assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic, cudnn.allow_tf32) == (
+            True, False, True, False,
+        )  # fmt: skip
+    assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic, cudnn.allow_tf32) == before
+    with features.exact_float32(torch.device("cpu")):
+        assert cudnn.allow_tf32  # nothing to set on the CPU
 
 
 # below AVX2 for every library: a cap that differs from the default on any x86 CPU of the last decade

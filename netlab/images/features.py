@@ -10,6 +10,7 @@ the split's files are checked before the first forward pass.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 from collections import deque
@@ -21,8 +22,6 @@ from typing import Any
 import numpy as np
 import torch
 import torchvision
-from torch.utils.data import DataLoader, Dataset
-from torchvision import transforms
 
 from netlab import atomic
 from netlab.images import cpu_isa, feature_table, imagefolder, weights
@@ -74,17 +73,23 @@ def resolve_device(spec: str) -> torch.device:
     return torch.device(spec)
 
 
-class _Images(Dataset):
-    """Transformed images of ``samples``, in order."""
+def exact_float32(device: torch.device) -> contextlib.AbstractContextManager:
+    """On a GPU: float32 convolutions in float32, by deterministic algorithms.
 
-    def __init__(self, samples: Sequence[Sample], transform: transforms.Compose):
-        self.samples, self.transform = samples, transform
+    torch lets cuDNN use TF32 for float32 convolutions by default (a 10-bit mantissa), and may
+    pick a different algorithm from one run to the next; the features would then be neither
+    float32 nor the same bytes twice on one GPU. On the CPU there is nothing to set.
+    """
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    return torch.backends.cudnn.flags(
+        enabled=True, benchmark=False, deterministic=True, allow_tf32=False
+    )
 
-    def __len__(self) -> int:
-        return len(self.samples)
 
-    def __getitem__(self, i: int) -> torch.Tensor:
-        return self.transform(imagefolder.load_rgb(self.samples[i].path))
+def gpu_name(device: torch.device) -> str | None:
+    """The GPU that computed the features (its kernels decide their last digits, as a CPU's do)."""
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else None
 
 
 def per_image_batchnorm(net: torch.nn.Module) -> torch.nn.Module:
@@ -113,11 +118,11 @@ def extract(
 ) -> np.ndarray:
     """Features (n, 2048) float32 of ``samples``, rows in their order.
 
-    On the CPU, ``threads`` batches run at once, each on one thread: oneDNN's
-    multi-threaded convolutions sum in an order that depends on the thread
+    ``threads`` batches are decoded and run at once, each on one thread. On the CPU:
+    oneDNN's multi-threaded convolutions sum in an order that depends on the thread
     count, so ``--cores 1`` and ``--cores 8`` would differ in the last digits;
     one thread per batch gives the same bytes for any ``threads`` at the same
-    speed. ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
+    speed. On a GPU: one thread decoding JPEGs feeds it a tenth of what it computes. ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
     one image per batch, as the notebooks' DataLoader and training-mode net did.
     ``precision="bfloat16"``: the forward pass under ``torch.autocast`` (features returned as float32).
     """
@@ -127,15 +132,14 @@ def extract(
     if batchnorm == "notebook":
         net, batch_size = per_image_batchnorm(net), 1
     net = net.to(device, memory_format=torch.channels_last)  # oneDNN's fast layout: 1.4x on a CPU
-    workers = threads if device.type == "cpu" else 1
+    workers = max(1, threads)
     if device.type == "cpu":
         torch.set_num_threads(1)
     out = np.empty((len(samples), feature_table.FEATURE_DIM), np.float32)
-    loader = DataLoader(
-        _Images(samples, notebook_transform()), batch_size=batch_size, shuffle=False
-    )
+    transform = notebook_transform()
 
-    def forward(batch: torch.Tensor) -> np.ndarray:
+    def forward(chunk: Sequence[Sample]) -> np.ndarray:
+        batch = torch.stack([transform(imagefolder.load_rgb(s.path)) for s in chunk])
         reduced = torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)
         with torch.no_grad(), reduced:
             rows = net(batch.to(device, memory_format=torch.channels_last)).flatten(1)
@@ -150,9 +154,9 @@ def extract(
         log.info("features: %d/%d images", done, len(samples))
 
     in_flight: deque[Future[np.ndarray]] = deque()  # bounded: images are decoded as workers free up
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for batch in loader:
-            in_flight.append(pool.submit(forward, batch))
+    with exact_float32(device), ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(samples), batch_size):
+            in_flight.append(pool.submit(forward, samples[start : start + batch_size]))
             if len(in_flight) > 2 * workers:
                 collect(in_flight.popleft().result())
         while in_flight:
@@ -187,12 +191,13 @@ def split_features(
     chosen = resolve_device(device)
     check_precision(precision, chosen)  # before the weights load and the images decode
     log.info(
-        "%s: %d images, weights: %s, %d threads, device %s, CPU %s, instruction sets %s",
+        "%s: %d images, weights: %s, %d threads, device %s%s, CPU %s, instruction sets %s",
         split,
         len(listing.samples),
         weights_provenance["description"],
         threads,
         chosen,
+        f" ({gpu_name(chosen)})" if chosen.type == "cuda" else "",
         cpu_isa.cpu_model(),
         cpu_isa.instruction_set(),  # probed before the first convolution, which would print the headers
     )
@@ -268,4 +273,5 @@ def provenance(
         "torchvision": torchvision.__version__,
         "cpu": cpu_isa.cpu_model(),  # information: float32 features differ in their last digits by CPU
         "instruction_set": cpu_isa.instruction_set(),
+        "gpu": gpu_name(device),
     }

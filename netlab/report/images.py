@@ -21,7 +21,8 @@ from netlab.report.render import embed
 SIDECAR_ROWS = [
     *("n_images", "counts", "image_source", "image_root", "weights", "model", "transform"),
     *("batch_size", "batchnorm", "device", "precision", "torch", "torchvision"),
-    *("cpu", "instruction_set"),  # information: float32 features differ in their last digits by CPU
+    # information: float32 features differ in their last digits by CPU and by GPU
+    *("cpu", "instruction_set", "gpu"),
 ]
 CENSUS_COLUMNS = ["split", "class", "used", "ignored", "skipped"]
 

@@ -19,7 +19,7 @@ import torch
 
 from netlab.toy import datasets, nets, training
 from netlab.toy.reference import sequential
-from netlab.toy.trainer import choice, codegen, kernel_cache, native, vectors
+from netlab.toy.trainer import choice, codegen, general, kernel_cache, native, vectors
 
 
 def notebook_error_rate(y1: torch.Tensor, y2: torch.Tensor) -> int:
@@ -475,6 +475,27 @@ def test_without_a_c_compiler_numba_runs_the_same_loop(tmp_path, monkeypatch, ca
 
 
 @needs_cc
+@pytest.mark.parametrize("n", [1, 20, 800, 1025, 3000])
+def test_every_row_of_the_trainers_arrays_starts_on_a_cache_line(n):
+    """numpy promises 16 bytes; a 512-bit vector at 16 or 48 past a line straddles two (15-25 % slower)."""
+    x, y = datasets.as_training_arrays(*datasets.noisy(n=n))
+    layout, sizes = codegen.Layout((2, 8, 8, 1)), (2, 16, 1)
+    flat = nets.flatten(nets.init_params(list(sizes), 0))[0]
+    for _ in range(8):  # numpy's addresses vary from one allocation to the next
+        buf = codegen.blocks(x, y, layout)
+        assert buf.dtype == np.float32 and buf.flags.c_contiguous
+        assert (
+            buf.reshape(-1, codegen.STRIDE)[0, : min(n, codegen.BLOCK)] == x[: codegen.BLOCK, 0]
+        ).all()
+        rows = [
+            buf[c, r * codegen.STRIDE :] for c in range(len(buf)) for r in range(len(layout.row))
+        ]
+        acts, targets, *_, deltas = general.arrays(x, y, flat, sizes)
+        rows += [a[r:] for a in (acts, deltas) for r in range(len(a))] + [targets]
+        assert {row.ctypes.data % codegen.ALIGN for row in rows} == {0}
+        assert not deltas.any() and (acts[:2, :n] == x.T).all() and (targets[:n] == y).all()
+
+
 def test_the_library_refuses_arrays_the_machine_code_cannot_take(tmp_path, monkeypatch):
     monkeypatch.setenv(kernel_cache.KERNEL_DIR_ENV, str(tmp_path))
     sizes = (2, 2, 1)

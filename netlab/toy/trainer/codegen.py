@@ -3,12 +3,12 @@
 Why generated code: a net this small is all overhead unless every unit's value
 stays in a register. The kernel for sizes such as (2, 8, 8, 1) names each
 unit, weight and gradient as a scalar local, so LLVM vectorises the loop over
-the data points with nothing else in memory. Per block of points, one pass
-computes the forward values and the back-propagated deltas of each point (ReLU
-rows and deltas stored for the next passes), then a few passes sum the weight
-gradients, at most ``GROUP`` accumulators each so they fit the registers.
-Rows lie at a compile-time stride in one buffer, so LLVM needs no run-time
-alias checks. numba's compile time grows faster than the number of weights
+the data points with nothing else in memory. Per block of points, three loops
+compute the forward values, the output and its delta, and the back-propagated
+deltas of each point (rows stored for the next loops), then a few passes sum the
+weight gradients, at most ``GROUP`` accumulators each so they fit the registers.
+Rows lie at a compile-time stride in one buffer that starts on a cache line, so
+LLVM needs no run-time alias checks and no vector straddles two lines. numba's compile time grows faster than the number of weights
 (about 4 s for (2, 8, 8, 1), 14 s for (2, 16, 16, 1)), which is why
 ``netlab.toy.trainer.choice`` sends bigger nets to the general path. Every
 sum's order is written in the source (``LANES`` partial sums, ``fma32``), so
@@ -17,8 +17,11 @@ the kernel gives the same bytes whatever CPU it is compiled for.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+ALIGN = 64  # bytes: the buffer starts on a cache line, so with STRIDE every row does too
 BLOCK = 1024  # data points per block of the kernel's buffer (the notebooks' sets fit in one; 512 measures the same)
 STRIDE = 1040  # floats between rows of a block: not a power of two, so rows do not share L1 sets
 GROUP = 24  # gradient sums per summing pass (a core has 32 vector registers)
@@ -60,10 +63,23 @@ class Layout:
         return f"block[{self.row[name] * STRIDE} + j]"
 
 
+def aligned_zeros(shape: tuple[int, ...]) -> np.ndarray:
+    """float32 zeros starting on an ``ALIGN``-byte boundary (numpy promises 16 bytes).
+
+    A 512-bit vector is one cache line; at 16 or 48 bytes past one, every load and store of a
+    row straddles two lines, and the 2-8-8-1 kernel ran 15-25 % slower (benchmarks/trainer.py,
+    docs/performance.md): numpy's address, not the code, decided the speed from run to run.
+    """
+    count = math.prod(shape)
+    raw = np.zeros(count + ALIGN // 4, np.float32)
+    skip = (-raw.ctypes.data % ALIGN) // 4
+    return raw[skip : skip + count].reshape(shape)
+
+
 def blocks(x: np.ndarray, y: np.ndarray, layout: Layout) -> np.ndarray:
     """The kernel's buffer: blocks of ``BLOCK`` points, each all rows at stride ``STRIDE``, x and y filled in."""
     n, d = x.shape
-    buf = np.zeros((-(-n // BLOCK), len(layout.row) * STRIDE), np.float32)
+    buf = aligned_zeros((-(-n // BLOCK), len(layout.row) * STRIDE))
     for c in range(buf.shape[0]):
         points = slice(c * BLOCK, min(n, (c + 1) * BLOCK))
         m = points.stop - points.start
@@ -85,34 +101,44 @@ def _dot(terms: list[tuple[str, str]], start: str | None = None) -> str:
     return total
 
 
-def _forward_backward(layout: Layout) -> list[str]:
-    """Per point: forward values, p, and every delta, as torch's autograd computes them; rows stored."""
+def _forward_backward(layout: Layout) -> list[list[str]]:
+    """Per point: forward values, p, and every delta, as torch's autograd computes them; rows stored.
+
+    Three loops, each point's arithmetic the same as in one: the hidden layers' forward values; the
+    output, p and its delta; the deltas back to the first layer. In one loop a point's chain of
+    dependent operations (about 8 + 32 + 32 cycles of fused multiply-adds, the exp, two divisions,
+    32 more) is longer than the core can look ahead over the loop's 250 operations, so points did
+    not overlap; in three the chains are short or the loops small.
+    """
     sizes, depth, at = layout.sizes, layout.depth, layout.at
-    lines = [f"a0_{i} = {at(f'a0_{i}')}" for i in range(sizes[0])]
-    for layer in range(1, depth + 1):
+    hidden = [f"a0_{i} = {at(f'a0_{i}')}" for i in range(sizes[0])]
+    for layer in range(1, depth):
         for o in range(sizes[layer]):
             inputs = [(f"w{layer}_{o}_{i}", f"a{layer - 1}_{i}") for i in range(sizes[layer - 1])]
             z = _dot(inputs, start=f"b{layer}_{o}")
-            if layer < depth:
-                lines += [f"a{layer}_{o} = max({z}, zero)", f"{at(f'a{layer}_{o}')} = a{layer}_{o}"]
-            else:
-                lines += [f"p = one / (one + exp32(-({z})))", f"{at('p')} = p"]
+            hidden += [f"a{layer}_{o} = max({z}, zero)", f"{at(f'a{layer}_{o}')} = a{layer}_{o}"]
+    last = depth - 1
+    output = [f"a{last}_{i} = {at(f'a{last}_{i}')}" for i in range(sizes[last])]
+    z = _dot([(f"w{depth}_0_{i}", f"a{last}_{i}") for i in range(sizes[last])], start=f"b{depth}_0")
     # BCE backward (mean: grad 1/n) then sigmoid backward, each in torch's formula
-    lines += [
+    output += [
+        f"p = one / (one + exp32(-({z})))",
+        f"{at('p')} = p",
         "pq = (one - p) * p",
         f"d{depth}_0 = inv_n * (p - {at('y')}) / max(pq, eps) * pq",
         f"{at(f'd{depth}_0')} = d{depth}_0",
     ]
+    backward = [f"d{depth}_0 = {at(f'd{depth}_0')}"]
     for layer in range(depth - 1, 0, -1):
         for i in range(sizes[layer]):
             back = _dot(
                 [(f"w{layer + 1}_{o}_{i}", f"d{layer + 1}_{o}") for o in range(sizes[layer + 1])]
             )
-            lines.append(
-                f"d{layer}_{i} = ({back}) if a{layer}_{i} > zero else zero"
-            )  # ReLU backward
-            lines.append(f"{at(f'd{layer}_{i}')} = d{layer}_{i}")
-    return lines
+            backward += [
+                f"d{layer}_{i} = ({back}) if {at(f'a{layer}_{i}')} > zero else zero",  # ReLU backward
+                f"{at(f'd{layer}_{i}')} = d{layer}_{i}",
+            ]
+    return [hidden, output, backward] if depth > 1 else [output]
 
 
 def _gradient_passes(layout: Layout) -> list[list[str]]:
@@ -239,7 +265,8 @@ def kernel_source(sizes: tuple[int, ...]) -> str:
 
     passes = _gradient_passes(layout)
     forward = [f"{name} = flat[{k}]" for name, k in layout.offset.items()]
-    forward += ["for j in range(m):"] + ["    " + line for line in _forward_backward(layout)]
+    for loop in _forward_backward(layout):
+        forward += ["for j in range(m):"] + ["    " + line for line in loop]
     source = _KERNEL_HEAD.format(sizes=sizes)
     source += _PASS_TEMPLATE.format(
         name="forward_backward", arguments="block, m, flat, inv_n", body=indent(forward, 1),

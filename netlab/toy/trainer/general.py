@@ -21,9 +21,9 @@ def arrays(x: np.ndarray, y: np.ndarray, flat: np.ndarray, sizes: tuple[int, ...
     (``nets.flatten``'s order, trained in place), room for the gradient and every layer's deltas."""
     n = x.shape[0]
     padded = -(-n // codegen.LANES) * codegen.LANES
-    acts = np.zeros((sum(sizes), padded), np.float32)
+    acts = codegen.aligned_zeros((sum(sizes), padded))  # rows of whole cache lines, each on one
     acts[: sizes[0], :n] = x.T
-    targets = np.zeros(padded, np.float32)
+    targets = codegen.aligned_zeros((padded,))
     targets[:n] = y
-    deltas = np.zeros((sum(sizes[1:]), padded), np.float32)
+    deltas = codegen.aligned_zeros((sum(sizes[1:]), padded))
     return acts, targets, n, np.array(sizes, np.int64), flat, np.empty_like(flat), deltas

@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,24 +23,54 @@ def _script(rule) -> Path:
     return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
 
 
-def _imported_at_runtime(script: Path | None, modules: Sequence[str] = ()) -> set[Path]:
-    """The netlab files Python really loads for the script's imports, or for ``modules`` run with
-    ``python -m`` (in a fresh interpreter)."""
+def _import_lines(script: Path | None, modules: Sequence[str] = ()) -> str:
+    """The script's import statements, or ``import m`` for ``modules`` run with ``python -m``."""
     imports = [f"import {m}" for m in modules]
     if script is not None:
         tree = ast.parse(script.read_text())
         nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
         imports += [ast.unparse(n) for n in nodes]
-    code = "\n".join(imports) + (
-        "\nimport sys, json\n"
-        "print(json.dumps([m.__file__ for n, m in sys.modules.items()"
-        " if n.split('.')[0] == 'netlab' and getattr(m, '__file__', None)]))"
-    )
+    return "\n".join(imports)
+
+
+# One interpreter imports the third-party packages, then forks a child per job that runs the job's
+# imports and reports the netlab files loaded: what a fresh interpreter loads, without importing torch
+# for each job again (third-party packages never import netlab).
+_PROBE = """
+import json, os, sys
+for name in json.loads(sys.argv[2]):
+    try:
+        __import__(name)
+    except ImportError:
+        pass
+assert not [n for n in sys.modules if n.split(".")[0] == "netlab"]
+found = []
+for code in json.loads(sys.argv[1]):
+    read, write = os.pipe()
+    if os.fork() == 0:
+        exec(code, {})
+        files = [m.__file__ for n, m in list(sys.modules.items())
+                 if n.split(".")[0] == "netlab" and getattr(m, "__file__", None)]
+        os.write(write, json.dumps(files).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        found.append(json.loads(pipe.read()))
+    assert os.wait()[1] == 0
+print(json.dumps(found))
+"""
+
+
+def _imported_at_runtime(probes: Sequence[str], third_party: Iterable[str]) -> list[set[Path]]:
+    """The netlab files Python really loads for each of ``probes`` (import statements), each in an
+    interpreter of its own (a fork of one that imported ``third_party`` first)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [json.dumps(list(probes)), json.dumps(sorted(third_party))]
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, env=env, cwd=ROOT
     )
-    return {Path(f).resolve() for f in json.loads(out.stdout.splitlines()[-1])}
+    assert out.returncode == 0, out.stderr[-3000:]
+    return [{Path(f).resolve() for f in files} for files in json.loads(out.stdout)]
 
 
 def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
@@ -66,20 +96,27 @@ def test_no_rule_names_the_checkout_the_environment_or_the_interpreter(parsed_ru
         assert not [p for p in local if p in text], (rule.name, text[:2000])
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the probe forks a fresh interpreter per job")
 def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
-    checked, seen = 0, set()
+    jobs = {}
     for rule in parsed_rules:
         modules = shell_modules(rule.shellcmd or "")
         script = _script(rule) if rule.script else None
-        if (script is None and not modules) or (script, *modules) in seen:
-            continue  # the trial rules all run one command: one interpreter checks it
-        seen.add((script, *modules))
-        covered = set(job_imports(ROOT, script, rule.shellcmd or "").files)
-        missing = _imported_at_runtime(script, modules) - covered
-        assert not missing, f"rule {rule.name}: {sorted(map(str, missing))} not in its fingerprint"
-        assert script is None or script in covered
-        checked += 1
-    assert checked >= 8
+        if (
+            script is not None or modules
+        ):  # the trial rules all run one command: one probe checks it
+            jobs.setdefault(
+                (script, *modules), (rule.name, job_imports(ROOT, script, rule.shellcmd or ""))
+            )
+    assert len(jobs) >= 8
+    third_party = set().union(*(found.third_party for _, found in jobs.values()))
+    loaded = _imported_at_runtime([_import_lines(k[0], k[1:]) for k in jobs], third_party)
+    for ((script, *_), (name, found)), really in zip(jobs.items(), loaded, strict=True):
+        missing = really - set(found.files)
+        assert really and not missing, (
+            f"rule {name}: {sorted(map(str, missing))} not in its fingerprint"
+        )
+        assert script is None or script in found.files
 
 
 def test_any_covered_file_changes_the_fingerprint(tmp_path):

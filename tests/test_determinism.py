@@ -1,10 +1,9 @@
 """Same numbers everywhere, and interruption or failure loses nothing.
 
-Compares runs of the tiny test config against the shared --cores 2 run: copies of it without their trials
-and features, run again and killed (SIGINT, SIGKILL of
-the whole process group) while trials and features run and then resumed, one of them with --cores 1 (so
-the jobs it re-runs, the features among them, run on one core: the same numbers), and a copy of that run
-with one bad data file added, under --keep-going.
+Compares runs of the tiny test config against the shared --cores 2 run: a copy of it without its trials
+and features, run again, interrupted twice (SIGINT while trials and features run; started again on one
+core, so the jobs it re-runs run there, then SIGKILL of the whole process group) and resumed, and a copy
+of that run with one bad data file added, under --keep-going.
 """
 
 from __future__ import annotations
@@ -25,67 +24,69 @@ from helpers import assert_same_results, result_files
 pytestmark = pytest.mark.slow
 
 
-def _start(workdir: Path) -> subprocess.Popen:
+def _start(workdir: Path, cores: int) -> subprocess.Popen:
     cmd = [
         sys.executable, "-m", "snakemake", "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir),
-        "--configfile", str(workdir / "tests/config/config.yaml"), "--replace-workflow-config", "--cores", "2",
+        "--configfile", str(workdir / "tests/config/config.yaml"), "--replace-workflow-config", "--cores", str(cores),
     ]  # fmt: skip
     return subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
 
 
-def _wait_until_busy(workdir: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
-    """Wait until some trials are done and a feature extraction is under way."""
-    deadline = time.monotonic() + timeout
-    results = workdir / "results"
-    while time.monotonic() < deadline:
-        trials_done = list(results.glob("mlp/*/*/*/trial*.json"))
-        features_started = (
-            list((results / "logs" / "features").glob("*.log")) if results.exists() else []
-        )
-        if trials_done and features_started:
-            return
-        assert proc.poll() is None, "the run finished before it could be interrupted"
-        time.sleep(0.05)
-    raise AssertionError("the run never reached trials and features together")
-
-
-@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
-def test_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_copy, how):
-    """A copy of the finished run without its trials, features and what reads them (and logs) runs them
-    again, is killed while trials and features are both under way, and resumes to the same results."""
-    workdir = workflow_copy
-    for rel in ("mlp", "features", "classify", "report", "logs"):
-        shutil.rmtree(workdir / "results" / rel)
-    proc = _start(workdir)
+def _interrupt(workdir: Path, proc: subprocess.Popen, how: signal.Signals, busy) -> dict[str, int]:
+    """Send ``how`` to the run's process group once ``busy()`` holds; every result file it left, by
+    modification time. No output is ever half-written: each JSON present parses."""
+    deadline = time.monotonic() + 300
     try:
-        _wait_until_busy(workdir, proc)
-        os.killpg(proc.pid, getattr(signal, how))
+        while not busy():
+            assert proc.poll() is None, "the run finished before it could be interrupted"
+            assert time.monotonic() < deadline, "the run never got to the point of interruption"
+            time.sleep(0.05)
+        os.killpg(proc.pid, how)
         proc.wait(timeout=120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-    finished = {rel: p.stat().st_mtime_ns for rel, p in result_files(workdir).items()}
-    # no output is ever half-written: every JSON present parses, no temporary files are left visible
-    for _rel, path in result_files(workdir).items():
+    for path in result_files(workdir).values():
         if path.suffix == ".json":
             json.loads(path.read_text())
-    # resume: the profile sets rerun-incomplete, so the plain command finishes the run; a killed
-    # Snakemake could not release its lock, which --unlock does (as the README says)
-    if how == "SIGKILL":
-        snakemake(workdir, "--unlock", config=workdir / "tests/config/config.yaml")
-    cores = (
-        "1" if how == "SIGINT" else "2"
-    )  # the resumed jobs on one core give the same numbers too
-    snakemake(workdir, "--cores", cores, config=workdir / "tests/config/config.yaml")
+    return {rel: p.stat().st_mtime_ns for rel, p in result_files(workdir).items()}
+
+
+def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_copy):
+    """A copy of the finished run without its trials, features and what reads them (and logs) runs them
+    again: stopped by SIGINT while trials and features are both under way, started again on one core
+    and killed (SIGKILL of the whole process group) once it has made something more, then resumed
+    on two: the same results, and the trials finished before an interruption are not trained again."""
+    workdir = workflow_copy
+    for rel in ("mlp", "features", "classify", "report", "logs"):
+        shutil.rmtree(workdir / "results" / rel)
+    results = workdir / "results"
+
+    def trials_and_features() -> bool:
+        return bool(list(results.glob("mlp/*/*/*/trial*.json"))) and bool(
+            list((results / "logs" / "features").glob("*.log"))
+        )
+
+    first = _interrupt(workdir, _start(workdir, 2), signal.SIGINT, trials_and_features)
+    # the profile sets rerun-incomplete, so the plain command goes on; the jobs it runs on one core
+    # give the same numbers too
+    second = _interrupt(
+        workdir, _start(workdir, 1), signal.SIGKILL, lambda: result_files(workdir).keys() - first
+    )
+    assert second.keys() > first.keys()
+    # a killed Snakemake cannot release its lock, which --unlock does (as the README says)
+    snakemake(workdir, "--unlock", config=workdir / "tests/config/config.yaml")
+    snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml")
     assert_same_results(workflow_run, workdir)
-    rerun = [rel for rel, mtime in finished.items() if (workdir / rel).stat().st_mtime_ns != mtime]
-    # only unfinished jobs ran again: finished trials kept their files (a job killed after writing but
-    # before Snakemake recorded it may legitimately run again, so allow a few)
-    trials_before = [rel for rel in finished if "/trial" in rel and rel.endswith(".json")]
-    assert trials_before and len([r for r in rerun if r in trials_before]) <= 2, rerun
+    # finished trials kept their files (a job killed after writing but before Snakemake recorded it
+    # may legitimately run again, so allow a few)
+    for finished in (first, second):
+        trials = [rel for rel in finished if "/trial" in rel and rel.endswith(".json")]
+        rerun = [rel for rel in trials if (workdir / rel).stat().st_mtime_ns != finished[rel]]
+        assert trials and len(rerun) <= 2, rerun
     assert planned_jobs(workdir, workdir / "tests/config/config.yaml") == {}
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import filelock
+import forked_snakemake
 import pytest
 import yaml
 
@@ -61,6 +62,9 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+_SNAKEMAKE = forked_snakemake.Server()
+
+
 def snakemake(
     workdir: Path,
     *args: str,
@@ -71,10 +75,7 @@ def snakemake(
 ) -> subprocess.CompletedProcess:
     """Run Snakemake in ``workdir`` with the workflow copied there (or the repository's, if none was)."""
     snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else ROOT / "Snakefile"
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
+    arguments = [
         "--snakefile",
         str(snakefile),
         "--directory",
@@ -84,9 +85,12 @@ def snakemake(
         "--replace-workflow-config",  # the test config alone, not merged into config.yaml
         *args,
     ]
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
-    )
+    env = env or dict(os.environ)
+    if _SNAKEMAKE.usable(env):
+        proc = _SNAKEMAKE.run(arguments, timeout)
+    else:
+        cmd = [sys.executable, "-m", "snakemake", *arguments]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"

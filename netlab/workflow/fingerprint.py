@@ -8,7 +8,7 @@ import importlib.metadata as metadata
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from netlab import atomic
@@ -45,15 +45,12 @@ def job_imports(root: str | Path, script: str | Path | None = None, command: str
     return Imports(tuple(sorted(files)), found.third_party)
 
 
+_distributions = functools.cache(metadata.packages_distributions)  # one scan of the environment
+
+
 def providers(modules: Iterable[str]) -> dict[str, set[str]]:
     """Top-level module -> the installed distributions that provide it (named as their metadata has it)."""
-    table = _packages_distributions()
-    return {m: set(table.get(m, [])) for m in modules}
-
-
-@functools.cache
-def _packages_distributions() -> Mapping[str, list[str]]:
-    return metadata.packages_distributions()
+    return {m: set(_distributions().get(m, [])) for m in modules}
 
 
 def software_versions(modules: Iterable[str]) -> str:
@@ -113,12 +110,9 @@ def stat_line(path: str | Path) -> str:
 
 
 def environment_stamp(checkout: str | Path | None = None) -> tuple[str, ...]:
-    """What ``software_versions`` reads, by stat: the interpreter and each directory on ``sys.path``
-    that holds installed distributions (installing, upgrading or removing one adds or removes a
-    ``*.dist-info`` entry there, which changes the directory's times). Other entries (the script's
-    folder, which differs between ``snakemake`` and ``python -m snakemake``) are left out, and so is
-    ``checkout``: the workflow puts it on the path, and ``pip install -e .`` leaves netlab's own
-    ``netlab.egg-info`` there, but its path and times (any file added beside it) are no installed software."""
+    """What ``software_versions`` reads, by stat: the interpreter and each ``sys.path`` directory holding
+    installed distributions (an install or removal changes its times). ``checkout`` is left out: the
+    workflow puts it on the path, and its ``netlab.egg-info`` (``pip install -e .``) is no installed software."""
     skip = Path(checkout).resolve() if checkout is not None else None
     folders = []
     for entry in sys.path:
@@ -135,13 +129,9 @@ def environment_stamp(checkout: str | Path | None = None) -> tuple[str, ...]:
 
 
 class DigestCache:
-    """Digests computed from files, kept in a JSON file as long as a stamp (``tree_stamp``) of those
-    files is unchanged: the workflow parse of each cluster job reads what the submitting process
-    computed instead of reading and parsing every module again.
-
-    An entry is keyed by its inputs (``key``), the stamp by what every entry was computed from; a
-    stamp that differs empties the cache. Saved atomically, so concurrent jobs never read half a file.
-    """
+    """Digests kept in a JSON file while a stamp (``tree_stamp``) of the files they were computed from
+    holds, so each cluster job's parse reads what the submitting process computed. Entries are keyed by
+    their inputs; another stamp empties the cache. Saved atomically for concurrent jobs."""
 
     def __init__(self, path: str | Path, stamp: str) -> None:
         self.path = Path(path)
@@ -177,17 +167,11 @@ class DigestCache:
 
 
 class RuleDigests:
-    """Each code-running rule's params (``__call__``): ``code``, the digest of what its job executes, and
-    ``software``, the versions of the distributions that code imports (under ``--sdm conda``, the digest
-    of its env's files, which say this instead). Contents and versions only, never where the checkout or
-    an environment lies.
-
-    Kept in ``folder`` (``.snakemake/netlab``) for the workflow parse every cluster job starts with: the
-    digests while no file under the checkout's ``netlab/``, ``scripts/`` and ``envs/`` and no installed
-    distribution has changed (by path, size and times); the versions while the environment alone has not,
-    so a copy of a finished run (``cp -a``) with the same environment does not scan every installed
-    distribution again (0.15 s of each parse).
-    """
+    """Each code-running rule's params: ``code``, the digest of what its job executes, and ``software``, the
+    versions of the distributions that code imports (under ``--sdm conda``, its env files' digest). Contents
+    and versions only, never where the checkout or an environment lies. Kept in ``folder`` for every cluster
+    job's parse: the digests while nothing under ``netlab/``, ``scripts/``, ``envs/`` and no installed
+    distribution has changed; the versions while the environment has not (0.15 s of each parse)."""
 
     def __init__(self, root: str | Path, folder: str | Path, env_files_decide: bool) -> None:
         self.root = Path(root).resolve()

@@ -38,11 +38,9 @@ def uses_conda(workflow: Any) -> bool:
 def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
     """Jobs in a conda env import from that env alone; True when script jobs run in conda envs.
 
-    Snakemake's script preamble appends the submitting process's whole ``sys.path`` to every job's
-    path (so the job can unpickle its ``snakemake`` object); under ``--sdm conda`` that would let a job
-    take whatever its env file leaves out from wherever Snakemake is installed. The envs carry
-    Snakemake (``snakemake-minimal``) and netlab (``envs/*.post-deploy.sh``), so there the preamble
-    appends nothing. No setting turns the preamble's path off, hence the patch.
+    Snakemake's script preamble appends the submitting process's ``sys.path`` to every job's path, so
+    under ``--sdm conda`` a job could take what its env file leaves out from where Snakemake is installed.
+    The envs carry Snakemake and netlab, so there the preamble appends nothing; no setting does this.
     """
     os.environ["NETLAB_CHECKOUT"] = str(Path(checkout).resolve())  # read by envs/*.post-deploy.sh
     if not uses_conda(workflow):
@@ -56,11 +54,9 @@ def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
 
 
 def export_job_python(workflow: Any) -> None:
-    """Name the Python of shell jobs in ``NETLAB_PYTHON`` (their commands run ``"$NETLAB_PYTHON" -m netlab.x``):
-    the conda env's ``python`` under ``--sdm conda``, else the one running Snakemake (what a ``script:`` job
-    gets), never whatever ``python`` the PATH holds. Set in the environment the jobs inherit, not written into
-    the command, so the command text (part of a rule's code fingerprint) holds no interpreter path; a cluster
-    job's Snakemake parses the workflow, and so sets it, again."""
+    """Name the Python of shell jobs (``"$NETLAB_PYTHON" -m netlab.x``): the conda env's under ``--sdm conda``,
+    else the one running Snakemake, as a ``script:`` job gets. In the environment the jobs inherit, not in the
+    command, whose text is part of the code fingerprint and so holds no interpreter path."""
     os.environ["NETLAB_PYTHON"] = "python" if uses_conda(workflow) else sys.executable
 
 
@@ -156,13 +152,9 @@ def rule_env_file(rule: Any) -> Path | None:
 def add_code_params(
     workflow: Any, digests: Callable[[Path | None, str, str, Path | None], Mapping[str, str]]
 ) -> None:
-    """Give every rule that runs code the params ``digests(script, command, source, env_file)`` returns
-    (its ``code`` fingerprint, and the ``software`` it computes with).
-
-    The ``params`` rerun trigger then compares them by content. Snakemake's own ``code`` trigger compares
-    a script's modification time, its ``software-env`` trigger hashes where a conda env lies, and a
-    directive cannot be added to a rule after it is defined except through ``Rule.set_params``.
-    """
+    """Give every rule that runs code the params ``digests(script, command, source, env_file)`` returns, for
+    the ``params`` trigger to compare by content (the ``code`` trigger compares a script's time, the
+    ``software-env`` trigger where an env lies); only ``Rule.set_params`` adds them after the rule is defined."""
     for rule in workflow.rules:
         code = rule_code(rule)
         if code is not None:
@@ -170,11 +162,8 @@ def add_code_params(
 
 
 def producer_benchmarks(workflow: Any, paths: Iterable[str]) -> list[list[str]]:
-    """``[rule name, benchmark file]`` of the job that makes each of ``paths``, in order, without repeats.
-
-    A path no rule makes (a user's file) or whose rule has no benchmark is left out. Snakemake resolves
-    a file to its producing job only inside its DAG, which a rule's params cannot see.
-    """
+    """``[rule name, benchmark file]`` of the job that makes each of ``paths``, in order, without repeats (a
+    user's file, or a rule without benchmark, left out): Snakemake resolves producers only inside its DAG."""
     rules = [r for r in workflow.rules if r.benchmark]
     found: dict[str, str] = {}
     for path in paths:

@@ -30,9 +30,8 @@ IRRELEVANT = frozenset({"PYTEST_CURRENT_TEST", "NETLAB_CHECKOUT", "NETLAB_PYTHON
 def _serve() -> None:
     import snakemake.cli
 
-    entry = str(
-        Path(snakemake.cli.__file__).with_name("__main__.py")
-    )  # argv[0] of python -m snakemake
+    # argv[0] of python -m snakemake
+    entry = str(Path(snakemake.cli.__file__).with_name("__main__.py"))
 
     for line in sys.stdin:
         request = json.loads(line)
@@ -42,9 +41,8 @@ def _serve() -> None:
             code = 1
             try:
                 os.chdir(request["cwd"])
-                sys.path[0] = (
-                    os.getcwd()
-                )  # as python -m puts it first (here it was this file's folder)
+                # python -m puts the working directory first (here it was this file's folder)
+                sys.path[0] = os.getcwd()
                 for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
                     os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
                 os.dup2(os.open(os.devnull, os.O_RDONLY), 0)

@@ -102,9 +102,8 @@ def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
     for rule in parsed_rules:
         modules = shell_modules(rule.shellcmd or "")
         script = _script(rule) if rule.script else None
-        if (
-            script is not None or modules
-        ):  # the trial rules all run one command: one probe checks it
+        # the trial rules all run one command: one probe checks it
+        if script is not None or modules:
             jobs.setdefault(
                 (script, *modules), (rule.name, job_imports(ROOT, script, rule.shellcmd or ""))
             )

@@ -122,7 +122,8 @@ def extract(
     oneDNN's multi-threaded convolutions sum in an order that depends on the thread
     count, so ``--cores 1`` and ``--cores 8`` would differ in the last digits;
     one thread per batch gives the same bytes for any ``threads`` at the same
-    speed. On a GPU: one thread decoding JPEGs feeds it a tenth of what it computes. ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
+    speed. On a GPU: one thread decoding JPEGs feeds it a tenth of what it computes.
+    ``batchnorm="notebook"``: BatchNorm by each image's own statistics,
     one image per batch, as the notebooks' DataLoader and training-mode net did.
     ``precision="bfloat16"``: the forward pass under ``torch.autocast`` (features returned as float32).
     """

@@ -8,7 +8,8 @@ compute the forward values, the output and its delta, and the back-propagated
 deltas of each point (rows stored for the next loops), then a few passes sum the
 weight gradients, at most ``GROUP`` accumulators each so they fit the registers.
 Rows lie at a compile-time stride in one buffer that starts on a cache line, so
-LLVM needs no run-time alias checks and no vector straddles two lines. numba's compile time grows faster than the number of weights
+LLVM needs no run-time alias checks and no vector straddles two lines. numba's
+compile time grows faster than the number of weights
 (about 4 s for (2, 8, 8, 1), 14 s for (2, 16, 16, 1)), which is why
 ``netlab.toy.trainer.choice`` sends bigger nets to the general path. Every
 sum's order is written in the source (``LANES`` partial sums, ``fma32``), so

@@ -71,10 +71,9 @@ def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_c
         )
 
     first = _interrupt(workdir, _start(workdir, 2), signal.SIGINT, trials_and_features)
-    # the profile sets rerun-incomplete, so the plain command goes on; the jobs it runs on one core
-    # give the same numbers too
-    # killed once it has made a file the first run had not (on restart, Snakemake deletes the outputs of
-    # jobs it never recorded as finished, so the first run's last files may be gone meanwhile)
+    # the profile sets rerun-incomplete, so the plain command goes on, here on one core (the jobs it runs
+    # give the same numbers too); killed once it has made a file the first run had not (on restart,
+    # Snakemake deletes the outputs of jobs it never recorded as finished, so some may be gone meanwhile)
     second = _interrupt(
         workdir, _start(workdir, 1), signal.SIGKILL, lambda: result_files(workdir).keys() - first
     )

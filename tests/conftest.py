@@ -65,17 +65,11 @@ def copy_workflow(dest: Path) -> Path:
 _SNAKEMAKE = forked_snakemake.Server()
 
 
-def snakemake(
-    workdir: Path,
-    *args: str,
-    config: Path | None = None,
-    check: bool = True,
-    timeout: float = 900,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess:
-    """Run Snakemake in ``workdir`` with the workflow copied there (or the repository's, if none was)."""
+def snakemake_arguments(workdir: Path, *args: str, config: Path | None = None) -> list[str]:
+    """Snakemake's arguments for a run in ``workdir`` with the workflow copied there (or the repository's, if
+    none was) and ``config`` (the test config) alone, then ``args``."""
     snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else ROOT / "Snakefile"
-    arguments = [
+    return [
         "--snakefile",
         str(snakefile),
         "--directory",
@@ -85,15 +79,41 @@ def snakemake(
         "--replace-workflow-config",  # the test config alone, not merged into config.yaml
         *args,
     ]
+
+
+def snakemake(
+    workdir: Path,
+    *args: str,
+    config: Path | None = None,
+    check: bool = True,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run Snakemake in ``workdir`` (``snakemake_arguments``)."""
+    arguments = snakemake_arguments(workdir, *args, config=config)
+    return typed(Path.cwd(), *arguments, check=check, timeout=timeout, env=env)
+
+
+def typed(
+    cwd: Path,
+    *arguments: str,
+    check: bool = True,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """``snakemake ARGUMENTS`` typed at a shell in ``cwd`` (``python -m snakemake``; in a fork of the tests'
+    server while the environment is the one it started with, ``tests/forked_snakemake.py``)."""
     env = env or dict(os.environ)
     if _SNAKEMAKE.usable(env):
-        proc = _SNAKEMAKE.run(arguments, timeout)
+        proc = _SNAKEMAKE.run(list(arguments), timeout, cwd)
     else:
         cmd = [sys.executable, "-m", "snakemake", *arguments]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
+        )
     if check and proc.returncode != 0:
         raise AssertionError(
-            f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
+            f"snakemake {' '.join(arguments)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
         )
     return proc
 

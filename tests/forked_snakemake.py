@@ -85,14 +85,22 @@ class Server:
         )
         return True
 
-    def run(self, args: list[str], timeout: float) -> subprocess.CompletedProcess:
-        """``python -m snakemake ARGS`` in a fork of the server; output and status as ``subprocess.run``."""
+    def run(
+        self, args: list[str], timeout: float, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess:
+        """``python -m snakemake ARGS`` in a fork of the server, in ``cwd`` (else the caller's working
+        directory); output and status as ``subprocess.run``."""
         assert (
             self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         )
         with tempfile.TemporaryDirectory() as tmp:
             out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
-            request = {"args": args, "cwd": os.getcwd(), "stdout": str(out), "stderr": str(err)}
+            request = {
+                "args": args,
+                "cwd": str(cwd or os.getcwd()),
+                "stdout": str(out),
+                "stderr": str(err),
+            }
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
             ready, _, _ = select.select([self.proc.stdout], [], [], timeout)

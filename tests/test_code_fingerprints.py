@@ -19,10 +19,6 @@ from netlab.workflow.fingerprint import code_digest, job_imports
 from netlab.workflow.snakemake_internals import rule_code
 
 
-def _script(rule) -> Path:
-    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
-
-
 def _import_lines(script: Path | None, modules: Sequence[str] = ()) -> str:
     """The script's import statements, or ``import m`` for ``modules`` run with ``python -m``."""
     imports = [f"import {m}" for m in modules]
@@ -74,7 +70,7 @@ def _imported_at_runtime(probes: Sequence[str], third_party: Iterable[str]) -> l
 
 
 def test_every_rule_that_runs_code_has_a_derived_fingerprint(parsed_rules):
-    runs_code = [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
+    runs_code = [r for r in parsed_rules if rule_code(r) is not None]
     assert {r.name for r in runs_code} >= {
         "toy_data",
         "train_trials_one_hidden_layer_data1_1",
@@ -100,13 +96,11 @@ def test_no_rule_names_the_checkout_the_environment_or_the_interpreter(parsed_ru
 def test_fingerprint_covers_every_netlab_module_a_script_loads(parsed_rules):
     jobs = {}
     for rule in parsed_rules:
-        modules = shell_modules(rule.shellcmd or "")
-        script = _script(rule) if rule.script else None
+        script, command, _ = rule_code(rule) or (None, "", "")
+        script, modules = script and script.resolve(), shell_modules(command)
         # the trial rules all run one command: one probe checks it
         if script is not None or modules:
-            jobs.setdefault(
-                (script, *modules), (rule.name, job_imports(ROOT, script, rule.shellcmd or ""))
-            )
+            jobs.setdefault((script, *modules), (rule.name, job_imports(ROOT, script, command)))
     assert len(jobs) >= 8
     third_party = set().union(*(found.third_party for _, found in jobs.values()))
     loaded = _imported_at_runtime([_import_lines(k[0], k[1:]) for k in jobs], third_party)

@@ -5,8 +5,8 @@ emulate it: 256-bit vectors (``NETLAB_VECTOR_BITS``), Haswell's AVX2 with FMA an
 the x86-64 baseline (SSE2, no FMA: LLVM calls libm's ``fmaf``), each with numpy's SIMD dispatch
 narrowed to match (``NPY_DISABLE_CPU_FEATURES``; numpy's own floor is its build baseline). Every
 trial of the finished tiny run (this machine's native code) is trained again under each target by
-the trial jobs' own entry point, and so is one net big enough for the general path; records
-(timings aside) and weights must be the same bytes.
+the trial jobs' own entry point, and so is one net big enough for the general path (against this
+CPU's); records (timings aside) and weights must be the same bytes.
 """
 
 from __future__ import annotations
@@ -53,22 +53,32 @@ TARGETS = {
     },
 }
 GENERAL_NET = {"hidden_layers": 2, "hidden": 40, "max_iter": 300}  # beyond the fused kernel
+JOBS = """
+import json, sys
+from netlab.toy import train_trials
+for job in json.loads(sys.argv[1]):
+    train_trials.main(job)
+"""
 
 
-def train(
-    target: dict[str, str], kernels: Path, data: Path, records: list[Path], **settings
-) -> None:
-    """The trial job (``netlab.toy.train_trials``) for the trials ``records`` name under ``target``."""
-    args = [sys.executable, "-m", "netlab.toy.train_trials", "--data", str(data),
-            "--log", str(records[0].parent / "job.log")]  # fmt: skip
+def trial_job(data: Path, records: list[Path], **settings) -> list[str]:
+    """The arguments of a trial job (``python -m netlab.toy.train_trials``) for the trials ``records`` name."""
+    args = ["--data", str(data), "--log", str(records[0].parent / "job.log")]
     for name, value in settings.items():
         args += [f"--{name.replace('_', '-')}", str(value)]
     args += ["--records", *map(str, records)]
     args += ["--weights", *(str(r.with_suffix(".npz")) for r in records)]
     for record in records:
         record.parent.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def train(target: dict[str, str], kernels: Path, jobs: list[list[str]]) -> None:
+    """The trial jobs' entry point (``netlab.toy.train_trials.main``) for each of ``jobs``, one after another
+    in one interpreter for ``target`` (as one job of several trials runs them), its kernels in ``kernels``."""
     env = {**os.environ, "NETLAB_KERNEL_DIR": str(kernels), **target}
-    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-c", JOBS, json.dumps(jobs)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -82,55 +92,65 @@ def same_trial(made: Path, expected: Path) -> None:
     assert mine == theirs, made
 
 
+def general_job(data: Path, out: Path) -> list[str]:
+    """Two trials of a net for the general path (``GENERAL_NET``) on ``data``, written under ``out``."""
+    out = out / f"results/mlp/e/noisy/h{GENERAL_NET['hidden']}"
+    return trial_job(data, [out / "trial1.json", out / "trial2.json"], seed=11, lr=0.25, tol=0.0,
+                     check_every=100, hidden_layers=GENERAL_NET["hidden_layers"],
+                     max_iter=GENERAL_NET["max_iter"])  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def config():
     return yaml.safe_load(TEST_CONFIG.read_text())
 
 
+@pytest.fixture(scope="module")
+def general_here(workflow_run, tmp_path_factory) -> Path:
+    """The general path's trials on this CPU, its loop from the tests' shared kernel cache (conftest.py)."""
+    sizes = [2] + [GENERAL_NET["hidden"]] * GENERAL_NET["hidden_layers"] + [1]
+    assert choice.choose_path(sizes, 120, GENERAL_NET["max_iter"]) == "general"
+    out = tmp_path_factory.mktemp("this-cpu")
+    train(
+        {},
+        Path(os.environ["NETLAB_KERNEL_DIR"]),
+        [general_job(workflow_run / paths.data_file("noisy"), out)],
+    )
+    trials = sorted(out.rglob("trial*.json"))
+    assert [json.loads(t.read_text())["path"] for t in trials] == ["general", "general"]
+    # the two seeds trained differently: equal bytes below are not two copies of one constant
+    first, second = (np.load(t.with_suffix(".npz")) for t in trials)
+    assert not np.array_equal(first[first.files[0]], second[second.files[0]])
+    return out
+
+
 @pytest.mark.parametrize("target", TARGETS, ids=list(TARGETS))
-def test_every_trial_has_the_same_bytes_on_another_cpu(target, workflow_run, config, tmp_path):
-    kernels = tmp_path / "kernels"
-    compared = 0
+def test_every_trial_has_the_same_bytes_on_another_cpu(
+    target, workflow_run, general_here, config, tmp_path
+):
+    """Every trial of the tiny run (one job per data set with its every H, as the workflow may cut them),
+    and the general path's trials, trained for ``target`` in one interpreter with kernels of its own."""
+    jobs, places = [], []
     for experiment, spec in config["experiments"].items():
-        # one job per data set with its every H, as the workflow may cut them
         for dataset in spec["datasets"]:
-            places = [
+            job = [
                 paths.trial_file("json", n, **setting._asdict())
                 for setting in toy_settings(config)
                 if (setting.experiment, setting.dataset) == (experiment, dataset)
                 for n in range(1, spec["trials"] + 1)
             ]
-            train(TARGETS[target], kernels, workflow_run / paths.data_file(dataset),
-                  [tmp_path / p for p in places], seed=config["seed"],
-                  hidden_layers=spec["hidden_layers"], lr=spec["lr"], tol=spec["tol"],
-                  check_every=spec["check_every"], max_iter=spec["max_iter"])  # fmt: skip
-            for place in places:
-                same_trial(tmp_path / place, workflow_run / place)
-                compared += 1
-    assert compared == 10  # every trial of the tiny config
+            jobs.append(trial_job(workflow_run / paths.data_file(dataset),
+                                  [tmp_path / p for p in job], seed=config["seed"],
+                                  hidden_layers=spec["hidden_layers"], lr=spec["lr"], tol=spec["tol"],
+                                  check_every=spec["check_every"], max_iter=spec["max_iter"]))  # fmt: skip
+            places += job
+    jobs.append(general_job(workflow_run / paths.data_file("noisy"), tmp_path / "general"))
+    kernels = tmp_path / "kernels"
+    train(TARGETS[target], kernels, jobs)
+    for place in places:
+        same_trial(tmp_path / place, workflow_run / place)
+    assert len(places) == 10  # every trial of the tiny config
+    for here in sorted(general_here.rglob("trial*.json")):
+        same_trial(tmp_path / "general" / here.relative_to(general_here), here)
     assert any(kernels.glob("fused_*.so")), "the targets' own kernels were compiled"
-
-
-def test_the_general_path_has_the_same_bytes_on_every_cpu(workflow_run, tmp_path):
-    sizes = [2] + [GENERAL_NET["hidden"]] * GENERAL_NET["hidden_layers"] + [1]
-    assert choice.choose_path(sizes, 120, GENERAL_NET["max_iter"]) == "general"
-    data = workflow_run / paths.data_file("noisy")
-    runs = {}
-    for name, target in {"this CPU": {}, **TARGETS}.items():
-        out = tmp_path / name.split()[0] / f"results/mlp/e/noisy/h{GENERAL_NET['hidden']}"
-        # this CPU's loop from the tests' shared kernel cache (tests/conftest.py); each target's its own
-        kernels = (
-            Path(os.environ["NETLAB_KERNEL_DIR"]) if not target else tmp_path / name.split()[0]
-        )
-        train(target, kernels, data,
-              [out / "trial1.json", out / "trial2.json"], seed=11,
-              lr=0.25, tol=0.0, check_every=100, hidden_layers=GENERAL_NET["hidden_layers"],
-              max_iter=GENERAL_NET["max_iter"])  # fmt: skip
-        runs[name] = out
-        assert json.loads((out / "trial1.json").read_text())["path"] == "general"
-    for out in runs.values():
-        for trial in (1, 2):
-            same_trial(out / f"trial{trial}.json", runs["this CPU"] / f"trial{trial}.json")
-    # the two seeds trained differently: equal bytes above are not two copies of one constant
-    first, second = (np.load(runs["this CPU"] / f"trial{t}.npz") for t in (1, 2))
-    assert not np.array_equal(first[first.files[0]], second[second.files[0]])
+    assert any((kernels / "numba").rglob("layers.descend-*.nbi")), "and its own general loop"

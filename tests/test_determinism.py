@@ -18,17 +18,21 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import planned_jobs, snakemake
+from conftest import planned_jobs, snakemake, snakemake_arguments
 from helpers import assert_same_results, result_files
 
 pytestmark = pytest.mark.slow
 
 
 def _start(workdir: Path, cores: int) -> subprocess.Popen:
+    """Snakemake on ``cores`` in a process group of its own, to be signalled."""
+    config = workdir / "tests/config/config.yaml"
     cmd = [
-        sys.executable, "-m", "snakemake", "--snakefile", str(workdir / "Snakefile"), "--directory", str(workdir),
-        "--configfile", str(workdir / "tests/config/config.yaml"), "--replace-workflow-config", "--cores", str(cores),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "snakemake",
+        *snakemake_arguments(workdir, "--cores", str(cores), config=config),
+    ]
     return subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )

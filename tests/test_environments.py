@@ -21,31 +21,26 @@ from helpers import assert_same_results
 from offline_conda import make_conda
 
 from netlab.workflow.codegraph import import_closure, shell_modules
-
-
-def _env_file(rule) -> Path:
-    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.conda_env).resolve()
-
-
-def _script(rule) -> Path:
-    return (Path(rule.basedir.get_path_or_uri(secret_free=True)) / rule.script).resolve()
+from netlab.workflow.snakemake_internals import rule_code, rule_env_file
 
 
 def _job_rules(parsed_rules):
-    return [r for r in parsed_rules if r.script or r.shellcmd or r.is_run]
+    """The rules that run code, with what they run (through the fence: Snakemake keeps it internally)."""
+    return [(r, code) for r in parsed_rules if (code := rule_code(r)) is not None]
 
 
 def test_every_rule_runs_in_a_conda_env_that_covers_its_imports(parsed_rules):
-    for rule in _job_rules(parsed_rules):
-        assert rule.conda_env, f"rule {rule.name} has no conda: env"
-        roots = [_script(rule)] if rule.script else shell_modules(rule.shellcmd or "")
+    for rule, (script, command, _) in _job_rules(parsed_rules):
+        env_file = rule_env_file(rule)
+        assert env_file is not None, f"rule {rule.name} has no conda: env"
+        roots = [script.resolve()] if script else shell_modules(command)
         modules = import_closure(roots, ROOT).third_party
-        gaps = missing_modules(modules, _env_file(rule))
-        assert not gaps, f"rule {rule.name}: {rule.conda_env} lacks {gaps}"
+        gaps = missing_modules(modules, env_file)
+        assert not gaps, f"rule {rule.name}: {env_file.name} lacks {gaps}"
 
 
 def test_every_env_brings_netlab_and_snakemake(parsed_rules):
-    for env_file in {_env_file(r) for r in _job_rules(parsed_rules)}:
+    for env_file in {rule_env_file(r).resolve() for r, _ in _job_rules(parsed_rules)}:
         assert "snakemake-minimal" in env_packages(env_file), env_file
         deploy = env_file.with_name(env_file.stem + ".post-deploy.sh")
         assert os.access(deploy, os.X_OK), deploy

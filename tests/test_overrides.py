@@ -7,28 +7,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, PlannedJob, copy_workflow, parse_dry_run
+from conftest import ROOT, PlannedJob, copy_workflow, parse_dry_run, typed
 
 DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
 
 
 def user_types(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """``snakemake --cores 8 -n ARGS`` in ``workdir``, as typed at a shell."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "8", "-n", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
+    return typed(workdir, "--cores", "8", "-n", *args, check=check, timeout=300)
 
 
 def jobs(proc: subprocess.CompletedProcess) -> dict[str, list[PlannedJob]]:

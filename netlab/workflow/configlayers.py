@@ -129,21 +129,10 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
         return value
     types = schema.get("type", [])
     types = [types] if isinstance(types, str) else list(types)
-    if "const" in schema or "enum" in schema:
-        types = types or sorted(
-            {
-                t
-                for v in schema.get("enum", [schema.get("const")])
-                for t, fits in _JSON_TYPES.items()
-                if fits(v)
-            }
-        )
-    if not types or "string" in types:
+    if not types or "string" in types:  # text, or an enum/const of text (the schema has no other)
         return value
     try:
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
-        return value
-    if types == ["number"] and isinstance(parsed, str):
         return value
     return parsed if any(_JSON_TYPES[t](parsed) for t in types if t in _JSON_TYPES) else value

@@ -49,7 +49,7 @@ def isolate_conda_jobs(workflow: Any, checkout: str | Path) -> bool:
 
     if not hasattr(snakemake.script, "get_snakemake_searchpaths"):  # the patch would do nothing
         raise RuntimeError("this Snakemake lacks snakemake.script.get_snakemake_searchpaths")
-    snakemake.script.get_snakemake_searchpaths = _no_searchpaths
+    snakemake.script.get_snakemake_searchpaths = list  # called bare: no paths
     return True
 
 
@@ -78,11 +78,6 @@ def use_bash_on_windows() -> str | None:
         )
     shell.executable(found)
     return found
-
-
-def _no_searchpaths() -> list[str]:
-    """Replaces ``snakemake.script.get_snakemake_searchpaths`` for jobs' preambles."""
-    return []
 
 
 def add_local_rules(workflow: Any, names: Iterable[str], setting: str) -> None:

@@ -164,6 +164,24 @@ def test_coercion_leaves_text_the_schema_wants_as_text():
         "images": {"source": "true"}
     }
 
+    # an enum's text from the command line is left as text: the schema's enums and consts are all text
+    # (one of numbers would need a ``type`` for ``--config`` to give them their type)
+    def choices(node):
+        if isinstance(node, dict):
+            if ("enum" in node or "const" in node) and "type" not in node:
+                yield from node.get("enum", [node.get("const")])
+            for value in node.values():
+                yield from choices(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from choices(value)
+
+    found = list(choices(schema))
+    assert "bfloat16" in found and "noisy" in found and all(isinstance(v, str) for v in found)
+    assert coerce_text({"features": {"precision": "bfloat16"}}, schema, schema) == {
+        "features": {"precision": "bfloat16"}
+    }
+
 
 @pytest.mark.parametrize(
     "user_yaml, command_line, message",

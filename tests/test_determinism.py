@@ -24,8 +24,8 @@ from helpers import assert_same_results, result_files
 pytestmark = pytest.mark.slow
 
 
-def _start(workdir: Path, cores: int) -> subprocess.Popen:
-    """Snakemake on ``cores`` in a process group of its own, to be signalled."""
+def _start(workdir: Path, cores: int, output: Path) -> subprocess.Popen:
+    """Snakemake on ``cores`` in a process group of its own, to be signalled; its output in ``output``."""
     config = workdir / "tests/config/config.yaml"
     cmd = [
         sys.executable,
@@ -33,19 +33,24 @@ def _start(workdir: Path, cores: int) -> subprocess.Popen:
         "snakemake",
         *snakemake_arguments(workdir, "--cores", str(cores), config=config),
     ]
-    return subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    with open(output, "wb") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _interrupt(workdir: Path, proc: subprocess.Popen, how: signal.Signals, busy) -> dict[str, int]:
-    """Send ``how`` to the run's process group once ``busy()`` holds; every result file it left, by
-    modification time. No output is ever half-written: each JSON present parses."""
+def _interrupt(
+    workdir: Path, cores: int, how: signal.Signals, busy, output: Path
+) -> dict[str, int]:
+    """Start a run on ``cores`` and send ``how`` to its process group once ``busy()`` holds; every result
+    file it left, by modification time. No output is ever half-written: each JSON present parses."""
+    proc = _start(workdir, cores, output)
     deadline = time.monotonic() + 300
+    said = lambda: output.read_text(errors="replace")[-3000:]  # noqa: E731  # what the run printed
     try:
         while not busy():
-            assert proc.poll() is None, "the run finished before it could be interrupted"
-            assert time.monotonic() < deadline, "the run never got to the point of interruption"
+            assert proc.poll() is None, (
+                f"the run finished before it could be interrupted:\n{said()}"
+            )
+            assert time.monotonic() < deadline, f"the run never got to be interrupted:\n{said()}"
             time.sleep(0.05)
         os.killpg(proc.pid, how)
         proc.wait(timeout=120)
@@ -74,13 +79,13 @@ def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_c
             list((results / "logs" / "features").glob("*.log"))
         )
 
-    first = _interrupt(workdir, _start(workdir, 2), signal.SIGINT, trials_and_features)
+    logs = workflow_copy.parent
+    first = _interrupt(workdir, 2, signal.SIGINT, trials_and_features, logs / "first.log")
     # the profile sets rerun-incomplete, so the plain command goes on, here on one core (the jobs it runs
     # give the same numbers too); killed once it has made a file the first run had not (on restart,
     # Snakemake deletes the outputs of jobs it never recorded as finished, so some may be gone meanwhile)
-    second = _interrupt(
-        workdir, _start(workdir, 1), signal.SIGKILL, lambda: result_files(workdir).keys() - first
-    )
+    made = lambda: result_files(workdir).keys() - first  # noqa: E731
+    second = _interrupt(workdir, 1, signal.SIGKILL, made, logs / "second.log")
     # a killed Snakemake cannot release its lock, which --unlock does (as the README says)
     snakemake(workdir, "--unlock", config=workdir / "tests/config/config.yaml")
     snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml")

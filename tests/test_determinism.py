@@ -44,7 +44,11 @@ def _interrupt(
     file it left, by modification time. No output is ever half-written: each JSON present parses."""
     proc = _start(workdir, cores, output)
     deadline = time.monotonic() + 300
-    said = lambda: output.read_text(errors="replace")[-3000:]  # noqa: E731  # what the run printed
+
+    def said() -> str:
+        """The end of what the run printed."""
+        return output.read_text(errors="replace")[-3000:]
+
     try:
         while not busy():
             assert proc.poll() is None, (
@@ -64,7 +68,7 @@ def _interrupt(
     return {rel: p.stat().st_mtime_ns for rel, p in result_files(workdir).items()}
 
 
-def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_copy):
+def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_copy, tmp_path):
     """A copy of the finished run without its trials, features and what reads them (and logs) runs them
     again: stopped by SIGINT while trials and features are both under way, started again on one core
     and killed (SIGKILL of the whole process group) once it has made something more, then resumed
@@ -79,13 +83,12 @@ def test_an_interrupted_run_resumes_to_the_same_results(workflow_run, workflow_c
             list((results / "logs" / "features").glob("*.log"))
         )
 
-    logs = workflow_copy.parent
-    first = _interrupt(workdir, 2, signal.SIGINT, trials_and_features, logs / "first.log")
+    first = _interrupt(workdir, 2, signal.SIGINT, trials_and_features, tmp_path / "first.log")
     # the profile sets rerun-incomplete, so the plain command goes on, here on one core (the jobs it runs
     # give the same numbers too); killed once it has made a file the first run had not (on restart,
     # Snakemake deletes the outputs of jobs it never recorded as finished, so some may be gone meanwhile)
     made = lambda: result_files(workdir).keys() - first  # noqa: E731
-    second = _interrupt(workdir, 1, signal.SIGKILL, made, logs / "second.log")
+    second = _interrupt(workdir, 1, signal.SIGKILL, made, tmp_path / "second.log")
     # a killed Snakemake cannot release its lock, which --unlock does (as the README says)
     snakemake(workdir, "--unlock", config=workdir / "tests/config/config.yaml")
     snakemake(workdir, "--cores", "2", config=workdir / "tests/config/config.yaml")

@@ -89,6 +89,33 @@ def test_a_bad_nested_value_says_where_it_came_from(workdir):
     assert "bad.yaml): 'fast' is not of type 'number'" in proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize(
+    "value, key, message",
+    [("{trials: 2.0}", "trials", "2.0 is not of type 'integer'"),
+     ("{lr: .nan}", "lr", "nan is not of type 'number'")],
+)  # fmt: skip
+def test_a_count_with_a_decimal_point_or_a_rate_that_is_no_number_is_named(
+    workdir, value, key, message
+):
+    """JSON Schema counts 2.0 as an integer, and YAML's .nan passes every bound; but the trials are counted
+    with Python ints and a nan rate trains nothing, so both are named at the check, not met later."""
+    (workdir / "point.yaml").write_text(f"experiments:\n  two_hidden_layers: {value}\n")
+    proc = user_types(workdir, "--configfile", "point.yaml", check=False)
+    assert proc.returncode != 0
+    assert f"config key experiments.two_hidden_layers.{key} (set in " in proc.stdout + proc.stderr
+    assert f"point.yaml): {message}" in proc.stdout + proc.stderr
+
+
+def test_a_size_with_a_decimal_point_on_the_command_line_is_named(workdir):
+    proc = user_types(workdir, "--config", "experiments={one_hidden_layer: {hidden_sizes: [4, 8.0]}}",
+                      check=False)  # fmt: skip
+    assert proc.returncode != 0
+    assert (
+        "config key experiments.one_hidden_layer.hidden_sizes[1] (set in --config): "
+        "'8.0' is not of type 'integer'" in proc.stdout + proc.stderr
+    )
+
+
 # A part target is what the report reads of that part (netlab.report.reads), so it never drifts.
 TOY_RULES = {
     "toy_data",

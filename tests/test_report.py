@@ -53,7 +53,8 @@ def base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def variant(tmp_path_factory):
-    """Real images and ImageNet weights per config, a small noisy set, a missing benchmark, a download record."""
+    """Real images and ImageNet weights per config, a small noisy set, a four-digit seed, a missing benchmark, a
+    download record."""
     workdir = tmp_path_factory.mktemp("variant")
     cfg = config(
         **{
@@ -61,6 +62,7 @@ def variant(tmp_path_factory):
             "features.weights": "IMAGENET1K_V1",
             "features.batchnorm": "notebook",
             "datasets.noisy": {"generator": "noisy", "n": 120},
+            "seed": 2025,  # a number with four digits, shown without a thousands separator
         }
     )
     with contextlib.chdir(workdir):
@@ -142,9 +144,8 @@ def test_cells_are_formatted_for_reading(value, text):
     assert render.cell_text(value) == text
 
 
-def test_the_seed_is_an_identifier_not_a_quantity(tmp_path):
-    with contextlib.chdir(tmp_path):
-        page = build(tmp_path, make_results(tmp_path, config(seed=2025)))
+def test_the_seed_is_an_identifier_not_a_quantity(variant):
+    _, _, page = variant
     table = re.search(r'<table id="what-ran">.*?</table>', page.read_text(), re.S).group(0)
     shown = " ".join(page_of_text(table).text.split())
     assert "2025" in shown and "2,025" not in shown
@@ -678,16 +679,8 @@ def test_classifier_section_from_metrics_and_cv():
 # --- the sections beyond the notebooks, on the page ---------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("generalise")
-    with contextlib.chdir(workdir):
-        inputs = make_results(workdir, config())
-    return workdir, build(workdir, inputs)
-
-
-def test_both_sections_and_their_tables_are_on_the_page(built):
-    _, page = built
+def test_both_sections_and_their_tables_are_on_the_page(base):
+    _, _, page = base
     parsed = page_of(page)
     for section in ("generalisation", "uncertainty"):
         assert section in parsed.ids
@@ -705,8 +698,8 @@ def test_both_sections_and_their_tables_are_on_the_page(built):
     assert "no test set for" not in parsed.text  # every data set of the fixture is generated
 
 
-def test_tables_are_written_beside_the_page(built):
-    workdir, _ = built
+def test_tables_are_written_beside_the_page(base):
+    workdir, _, _ = base
     tables = workdir / "results/report/tables"
     general = pd.read_csv(tables / "generalisation.csv")
     assert set(general["experiment"]) == {"one_hidden_layer", "two_hidden_layers"}

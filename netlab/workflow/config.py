@@ -14,7 +14,13 @@ from typing import Any
 import jsonschema
 import yaml
 
-from netlab.workflow.configlayers import Layer, coerce_text, merge_layers, origin_of
+from netlab.workflow.configlayers import (
+    Layer,
+    coerce_text,
+    merge_layers,
+    origin_of,
+    validator_class,
+)
 
 
 class ConfigError(ValueError):
@@ -46,7 +52,7 @@ def validate_schema(
     """Check ``config`` against the schema, filling defaults; the first error names its key, briefly,
     and (given ``origins`` from ``merge_layers``) where the offending value came from."""
     schema = load_schema(schema_path)
-    validator = _with_defaults(jsonschema.validators.validator_for(schema))(schema)
+    validator = _with_defaults(validator_class(schema))(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = jsonschema.exceptions.best_match(errors)

@@ -8,7 +8,8 @@ command-line text the schema's types, and remember which layer set each key, for
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jsonschema
@@ -98,15 +99,21 @@ def origin_of(path: tuple, origins: Mapping[tuple, str]) -> str | None:
     return None
 
 
-_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "string": lambda v: isinstance(v, str),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, Mapping),
-}
+def _integer(_checker: object, value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(checker: object, value: Any) -> bool:
+    return _integer(checker, value) or (isinstance(value, float) and math.isfinite(value))
+
+
+def validator_class(schema: Mapping[str, Any]) -> type:
+    """jsonschema's validator for ``schema``'s draft, with JSON's numbers: an integer is an ``int`` (JSON
+    Schema counts ``2.0`` as one, which would pass and then fail in ``range(trials)`` without naming its key)
+    and a number is finite (YAML's ``.nan`` and ``.inf`` are no JSON numbers, and ``nan`` passes every bound)."""
+    base = jsonschema.validators.validator_for(schema)
+    checker = base.TYPE_CHECKER.redefine_many({"integer": _integer, "number": _number})
+    return jsonschema.validators.extend(base, type_checker=checker)
 
 
 def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
@@ -117,8 +124,7 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
     if alternatives:
         for alternative in alternatives:
             candidate = coerce_text(value, alternative, root)
-            validator = jsonschema.validators.validator_for(root)(root)
-            if validator.evolve(schema=alternative).is_valid(candidate):
+            if validator_class(root)(root).evolve(schema=alternative).is_valid(candidate):
                 return candidate
         return value
     if isinstance(value, Mapping):
@@ -135,4 +141,5 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
         return value
-    return parsed if any(_JSON_TYPES[t](parsed) for t in types if t in _JSON_TYPES) else value
+    checker = validator_class(root).TYPE_CHECKER
+    return parsed if any(checker.is_type(parsed, t) for t in types) else value

@@ -127,7 +127,12 @@ def test_command_line_text_gets_the_schemas_types(tmp_path):
     # what Snakemake hands over for --config 'experiments={...}' 'datasets={...}' 'features={...}'
     text = {
         "experiments": {
-            "one_hidden_layer": {"trials": "3", "lr": "0.5", "hidden_sizes": ["4", "6"]}
+            "one_hidden_layer": {
+                "trials": "3",
+                "lr": "0.5",
+                "hidden_sizes": ["4", "6"],
+                "tol": "1e-4",
+            }
         },
         "datasets": {
             "extra": {
@@ -142,7 +147,7 @@ def test_command_line_text_gets_the_schemas_types(tmp_path):
     }
     config, origins = _layers(tmp_path, "{}\n", text)
     one = config["experiments"]["one_hidden_layer"]
-    assert (one["trials"], one["lr"], one["hidden_sizes"]) == (3, 0.5, [4, 6])
+    assert (one["trials"], one["lr"], one["hidden_sizes"], one["tol"]) == (3, 0.5, [4, 6], 1e-4)
     assert config["datasets"]["extra"] == {
         "generator": "circle",
         "n": 50,

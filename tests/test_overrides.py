@@ -106,6 +106,25 @@ def test_a_count_with_a_decimal_point_or_a_rate_that_is_no_number_is_named(
     assert f"point.yaml): {message}" in proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize("how", ["--configfile", "--config"])
+def test_a_rate_in_scientific_notation_as_the_docs_write_it(workdir, how):
+    """``tol: 1e-4`` (docs/configuration.md's notation): PyYAML (YAML 1.1) reads it as text, JSON and YAML
+    1.2 as a number; every trial job of the experiment gets it as one, the other experiment keeps its own."""
+    (workdir / "tol.yaml").write_text("experiments:\n  one_hidden_layer: {tol: 1e-5, lr: 2E-1}\n")
+    given = (
+        "tol.yaml"
+        if how == "--configfile"
+        else "experiments={one_hidden_layer: {tol: 1e-5, lr: 2E-1}}"
+    )
+    proc = user_types(workdir, how, given)
+    said = proc.stdout + proc.stderr
+    commands = re.findall(r"^Shell command: (.*netlab\.toy\.train_trials.*)$", said, re.MULTILINE)
+    ours = [c for c in commands if "--records results/mlp/one_hidden_layer/" in c]
+    assert ours and all(" --lr 0.2 --tol 1e-05 " in c for c in ours)
+    others = [c for c in commands if c not in ours]
+    assert others and all(" --tol 0.0001 " in c for c in others)
+
+
 def test_a_size_with_a_decimal_point_on_the_command_line_is_named(workdir):
     proc = user_types(workdir, "--config", "experiments={one_hidden_layer: {hidden_sizes: [4, 8.0]}}",
                       check=False)  # fmt: skip

@@ -74,7 +74,7 @@ def layered_config(
     schema_path: str | Path,
 ) -> tuple[dict[str, Any], dict[tuple, str]]:
     """The config as the README describes it: ``defaults`` (config.yaml), then each ``--configfile``,
-    then ``--config`` (its text coerced to the schema's types); see ``merge_layers``."""
+    then ``--config``, each with its text coerced to the schema's types; see ``merge_layers``."""
     schema = load_schema(schema_path)
     layers = [
         Layer(str(path), yaml.safe_load(Path(path).read_text()) or {})
@@ -83,8 +83,11 @@ def layered_config(
     for layer in layers:
         if not isinstance(layer.values, Mapping):
             raise ConfigError(f"{layer.source}: a config file must hold a mapping of keys")
-    layers.append(Layer("--config", coerce_text(dict(command_line), schema, schema)))
-    return merge_layers(layers, schema)
+    layers.append(Layer("--config", dict(command_line)))
+    typed = [
+        Layer(layer.source, coerce_text(dict(layer.values), schema, schema)) for layer in layers
+    ]
+    return merge_layers(typed, schema)
 
 
 def check_config(config: Mapping[str, Any], base: Path) -> None:

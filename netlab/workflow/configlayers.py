@@ -2,12 +2,14 @@
 
 Snakemake merges every mapping recursively and hands nested ``--config`` values over as text; these pure
 functions merge with the schema in view (a value that is one of several shapes is replaced whole), give
-command-line text the schema's types, and remember which layer set each key, for error messages.
+text the schema's types (command-line values; ``1e-4``, which PyYAML reads as text), and remember which
+layer set each key, for error messages.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -117,8 +119,9 @@ def validator_class(schema: Mapping[str, Any]) -> type:
 
 
 def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
-    """Turn the text Snakemake makes of nested ``--config`` values (``'3'``) into the type the schema
-    asks for (``3``); a value that fits no type the schema allows is left for validation to name."""
+    """Turn text into the type the schema asks for: the text Snakemake makes of nested ``--config`` values
+    (``'3'`` to ``3``), and numbers PyYAML (YAML 1.1) reads as text but JSON and YAML 1.2 as numbers
+    (``1e-4``). A value that fits no type the schema allows is left for validation to name."""
     schema = _resolve(schema, root)
     alternatives = schema.get("oneOf") or schema.get("anyOf")
     if alternatives:
@@ -139,7 +142,8 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
         return value
     try:
         parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
+        parsed = json.loads(value) if isinstance(parsed, str) else parsed
+    except (yaml.YAMLError, ValueError):  # ValueError: json's
         return value
     checker = validator_class(root).TYPE_CHECKER
     return parsed if any(checker.is_type(parsed, t) for t in types) else value

@@ -98,7 +98,7 @@ def test_a_count_with_a_decimal_point_or_a_rate_that_is_no_number_is_named(
     workdir, value, key, message
 ):
     """JSON Schema counts 2.0 as an integer, and YAML's .nan passes every bound; but the trials are counted
-    with Python ints and a nan rate trains nothing, so both are named at the check, not met later."""
+    with Python ints and a nan rate makes every weight nan, so both are named at the check, not met later."""
     (workdir / "point.yaml").write_text(f"experiments:\n  two_hidden_layers: {value}\n")
     proc = user_types(workdir, "--configfile", "point.yaml", check=False)
     assert proc.returncode != 0

@@ -9,6 +9,7 @@ layer set each key, for error messages.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -113,7 +114,11 @@ def validator_class(schema: Mapping[str, Any]) -> type:
     """jsonschema's validator for ``schema``'s draft, with JSON's numbers: an integer is an ``int`` (JSON
     Schema counts ``2.0`` as one, which would pass and then fail in ``range(trials)`` without naming its key)
     and a number is finite (YAML's ``.nan`` and ``.inf`` are no JSON numbers, and ``nan`` passes every bound)."""
-    base = jsonschema.validators.validator_for(schema)
+    return _with_json_numbers(jsonschema.validators.validator_for(schema))
+
+
+@functools.cache  # one class per draft, not one per value typed at every parse
+def _with_json_numbers(base: type) -> type:
     checker = base.TYPE_CHECKER.redefine_many({"integer": _integer, "number": _number})
     return jsonschema.validators.extend(base, type_checker=checker)
 

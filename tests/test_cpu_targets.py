@@ -62,7 +62,8 @@ for job in json.loads(sys.argv[1]):
 
 
 def trial_job(data: Path, records: list[Path], **settings) -> list[str]:
-    """The arguments of a trial job (``python -m netlab.toy.train_trials``) for the trials ``records`` name."""
+    """The arguments of a trial job (``python -m netlab.toy.train_trials``) for the trials ``records`` name;
+    their folders made, as Snakemake makes a job's output folders before it starts."""
     args = ["--data", str(data), "--log", str(records[0].parent / "job.log")]
     for name, value in settings.items():
         args += [f"--{name.replace('_', '-')}", str(value)]

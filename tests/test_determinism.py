@@ -25,12 +25,20 @@ pytestmark = pytest.mark.slow
 
 
 def _start(workdir: Path, cores: int, output: Path) -> subprocess.Popen:
-    """Snakemake on ``cores`` in a process group of its own, to be signalled; its output in ``output``."""
+    """Snakemake on ``cores`` in a process group of its own, to be signalled; its output in ``output``.
+
+    Ctrl-C acts as at a terminal however the suite was started: a shell that starts it in the background
+    (``nohup ... &``) hands it SIGINT ignored, which a process keeps through exec, and Python then never
+    raises KeyboardInterrupt; so Snakemake is exec'd with SIGINT set back to its default."""
     config = workdir / "tests/config/config.yaml"
+    as_at_a_terminal = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+        "os.execv(sys.executable, [sys.executable, '-m', 'snakemake', *sys.argv[1:]])"
+    )
     cmd = [
         sys.executable,
-        "-m",
-        "snakemake",
+        "-c",
+        as_at_a_terminal,
         *snakemake_arguments(workdir, "--cores", str(cores), config=config),
     ]
     with open(output, "wb") as out:

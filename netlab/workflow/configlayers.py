@@ -130,9 +130,10 @@ def coerce_text(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
     schema = _resolve(schema, root)
     alternatives = schema.get("oneOf") or schema.get("anyOf")
     if alternatives:
+        validator = validator_class(root)(root)
         for alternative in alternatives:
             candidate = coerce_text(value, alternative, root)
-            if validator_class(root)(root).evolve(schema=alternative).is_valid(candidate):
+            if validator.evolve(schema=alternative).is_valid(candidate):
                 return candidate
         return value
     if isinstance(value, Mapping):
